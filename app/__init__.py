@@ -1,0 +1,127 @@
+"""Dân vận chính quyền: the application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, abort, g, session
+from sqlalchemy import select
+
+from app.config import load_config
+from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+
+def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app for `env` (default: $APP_ENV, else production)."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.update(load_config(env, overrides))
+    register_extensions(app)
+    register_database_role(app)
+    register_units_in_urls(app)
+    register_security(app)
+    register_i18n(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import audit, models  # noqa: F401  (models, and the audit flush listener)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+
+def register_database_role(app: Flask) -> None:
+    """On PostgreSQL, run the app's queries as the role that owns no table (RLS applies)."""
+    from app.tenancy import use_app_role
+
+    role = app.config.get("DB_APP_ROLE")
+    with app.app_context():
+        if role and db.engine.dialect.name == "postgresql":
+            use_app_role(db.engine, role)
+
+
+def register_units_in_urls(app: Flask) -> None:
+    from app.models import Unit
+
+    @app.url_value_preprocessor
+    def pull_unit(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if values and "unit_slug" in values:
+            slug = values.pop("unit_slug")
+            unit = db.session.scalar(select(Unit).where(Unit.slug == slug))
+            if unit is None:
+                abort(404)
+            g.unit = unit
+
+    @app.url_defaults
+    def add_unit(endpoint: str, values: dict[str, Any]) -> None:
+        unit = g.get("unit")
+        if unit is not None and "unit_slug" not in values and app.url_map.is_endpoint_expecting(
+            endpoint, "unit_slug"
+        ):
+            values["unit_slug"] = unit.slug
+
+
+def register_security(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.models import User
+    from app.security import guard
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    app.before_request(guard)
+
+
+def register_i18n(app: Flask) -> None:
+    from app import vocabulary
+
+    def select_locale() -> str:
+        lang = session.get("lang")
+        if lang in app.config["LANGUAGES"]:
+            return lang
+        return app.config["BABEL_DEFAULT_LOCALE"]
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["vn_date"] = vocabulary.vn_date
+    app.context_processor(vocabulary.template_globals)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
+    from app.auth.routes import bp as auth_bp
+    from app.plans.routes import bp as plans_bp
+    from app.units.routes import bp as units_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(units_bp)
+    app.register_blueprint(plans_bp, url_prefix="/u/<unit_slug>/plans")
+    app.register_blueprint(admin_bp, url_prefix="/u/<unit_slug>")
+
+
+def register_errors(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import demo_command, tenants_group
+
+    app.cli.add_command(tenants_group)
+    app.cli.add_command(demo_command)
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,19 @@
+"""The audit log page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from app.admin.services import PAGE_SIZE, audit_page
+from app.extensions import db
+from app.security import requires
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.get("/audit")
+@requires("audit.view")
+def audit():  # type: ignore[no-untyped-def]
+    rows = audit_page(db.session, request.args.get("before", type=int))
+    older = rows[-1][0].id if len(rows) == PAGE_SIZE else None
+    return render_template("admin/audit.html", rows=rows, older=older)

@@ -1,0 +1,102 @@
+"""Records every write to ward-owned rows in the audit log, from the flush itself."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from app.models.audit import AuditEntry
+from app.tenancy import TenancyError, TenantOwned, current_scope
+
+ACTIONS_KEY = "audit_actions"
+NOT_AUDITED = {"version", "content_hash"}
+
+
+def name_action(session: Session, obj: object, action: str) -> None:
+    """Label the next audit entry of `obj` with a domain action such as "plan.reopen"."""
+    session.info.setdefault(ACTIONS_KEY, {})[id(obj)] = action
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _summary(obj: Any) -> str:
+    for attr in ("title", "text", "name"):
+        value = getattr(obj, attr, None)
+        if value:
+            number = getattr(obj, "number", "") or ""
+            return f"{number} {value}".strip()[:250]
+    return ""
+
+
+def _columns(obj: Any) -> list[str]:
+    return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in NOT_AUDITED]
+
+
+def _changes(obj: Any, kind: str) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    for key in _columns(obj):
+        if kind == "create":
+            changes[key] = [None, _plain(getattr(obj, key))]
+        elif kind == "delete":
+            changes[key] = [_plain(state.attrs[key].loaded_value), None]
+        else:
+            history = state.attrs[key].history
+            if history.has_changes():
+                before = history.deleted[0] if history.deleted else None
+                after = history.added[0] if history.added else None
+                changes[key] = [_plain(before), _plain(after)]
+    return changes
+
+
+def _audited(obj: object) -> bool:
+    return isinstance(obj, TenantOwned) and not isinstance(obj, AuditEntry)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_edits(session: Session, flush_context: object, instances: object) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise TenancyError("audit entries are never edited or deleted")
+
+
+@event.listens_for(Session, "after_flush")
+def _record_writes(session: Session, flush_context: object) -> None:
+    scope = current_scope(session)
+    actions = session.info.get(ACTIONS_KEY, {})
+    entries = []
+    batches = (
+        ("create", session.new),
+        ("update", [o for o in session.dirty if session.is_modified(o)]),
+        ("delete", session.deleted),
+    )
+    for kind, objects in batches:
+        for obj in objects:
+            if not _audited(obj):
+                continue
+            changes = _changes(obj, kind)
+            if kind == "update" and not changes:
+                continue
+            entries.append(
+                AuditEntry(
+                    unit_id=obj.unit_id,
+                    user_id=scope.user_id if scope else None,
+                    username=scope.actor if scope else "",
+                    action=actions.pop(id(obj), kind),
+                    object_type=type(obj).__name__,
+                    object_id=obj.id,
+                    summary=_summary(obj),
+                    changes=changes,
+                )
+            )
+    session.add_all(entries)

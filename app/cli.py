@@ -1,0 +1,89 @@
+"""`flask tenants sync` and `flask demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Membership, Role, Unit, User
+from app.plans.services import create_plans_for_wards
+from app.tenancy import system_scope
+from app.tenant_registry import RegistryError, SyncReport, sync_templates, sync_units
+
+DEMO_YEAR = 2025
+DEMO_WARDS = ("phu-son", "quang-trung")
+DEMO_TOWN = "bim-son"
+DEMO_NAMES = {"chairman@phu-son": "Nguyễn Xuân Lâm"}
+
+
+@click.group("tenants")
+def tenants_group() -> None:
+    """The registry of units and the plan template library under tenants/."""
+
+
+def _print_report(label: str, report: SyncReport) -> None:
+    click.echo(
+        f"{label}: {len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged"
+    )
+
+
+def sync_tenants() -> tuple[SyncReport, SyncReport]:
+    """Load tenants/ into the database and commit."""
+    root = Path(current_app.config["TENANTS_DIR"])
+    with system_scope(db.session, actor="tenants sync"):
+        try:
+            units = sync_units(db.session, root / "units")
+            templates = sync_templates(db.session, root / "plan_templates")
+        except RegistryError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+    return units, templates
+
+
+@tenants_group.command("sync")
+@with_appcontext
+def sync_command() -> None:
+    """Load tenants/units and tenants/plan_templates (running it twice changes nothing)."""
+    units, templates = sync_tenants()
+    _print_report("units", units)
+    _print_report("plan templates", templates)
+
+
+def _demo_account(username: str, unit: Unit, role: Role, password: str) -> None:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, full_name=DEMO_NAMES.get(username, ""))
+        db.session.add(user)
+    user.set_password(password)
+    if not any(m.unit_id == unit.id and m.role == role for m in user.memberships):
+        user.memberships.append(Membership(unit=unit, role=role))
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Demo accounts for Phú Sơn, Quang Trung and Bỉm Sơn, and the 2025 plans of every ward."""
+    sync_tenants()
+    password = current_app.config["DEMO_PASSWORD"]
+    units = {u.slug: u for u in db.session.scalars(select(Unit))}
+    accounts: list[tuple[str, Role]] = []
+    for slug in DEMO_WARDS:
+        for role in (Role.CHAIRMAN, Role.OFFICE, Role.CULTURE, Role.FRONT):
+            accounts.append((f"{role.value}@{slug}", role))
+    accounts += [(f"admin@{DEMO_TOWN}", Role.TOWN_ADMIN), (f"front@{DEMO_TOWN}", Role.FRONT)]
+    for username, role in accounts:
+        _demo_account(username, units[username.split("@")[1]], role, password)
+    with system_scope(db.session, actor="demo"):
+        result = create_plans_for_wards(db.session, units[DEMO_TOWN], DEMO_YEAR)
+        db.session.commit()
+    click.echo(f"plans {DEMO_YEAR}: {len(result.created)} created, {len(result.skipped)} already there")
+    click.echo("Demo accounts (password: %s):" % password)
+    for username, role in accounts:
+        click.echo(f"  {username:24} {role.value}")

@@ -1,0 +1,66 @@
+"""Configuration read from the environment; production refuses to start without SECRET_KEY."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+DEV_SECRET = "dev-only-not-secret"
+
+
+def _sqlite_default() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'dan-van.sqlite3'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Point bare postgres:// URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(env: str | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config for `env` (production, development or testing) from os.environ."""
+    env = env or os.environ.get("APP_ENV", "production")
+    secret = os.environ.get("SECRET_KEY")
+    if env == "production" and not secret and not (overrides or {}).get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: refusing to start in production. "
+            "Set SECRET_KEY (or APP_ENV=development for a local run)."
+        )
+    redis_url = os.environ.get("REDIS_URL")
+    config: dict[str, Any] = {
+        "APP_ENV": env,
+        "SECRET_KEY": secret or DEV_SECRET,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL") or _sqlite_default()
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The app's queries run under this PostgreSQL role, which owns no table, so row-level
+        # security applies to them; migrations run as the connecting (owner) role.
+        "DB_APP_ROLE": os.environ.get("DB_APP_ROLE", "dan_van_app"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": ("vi", "en"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "DanVan@2025"),
+        "TENANTS_DIR": os.environ.get(
+            "TENANTS_DIR", str(Path(__file__).resolve().parent.parent / "tenants")
+        ),
+    }
+    if env == "testing":
+        config.update(TESTING=True, SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    config.update(overrides or {})
+    return config

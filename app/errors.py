@@ -1,0 +1,40 @@
+"""Error pages in the user's language; nothing a user types ends in a bare 500."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: _l("Yêu cầu không hợp lệ."),
+    403: _l("Bạn không có quyền thực hiện thao tác này."),
+    404: _l("Không tìm thấy trang hoặc dữ liệu bạn yêu cầu."),
+    405: _l("Thao tác này không được hỗ trợ tại địa chỉ này."),
+    409: _l("Dữ liệu đã thay đổi; vui lòng tải lại trang."),
+    429: _l("Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại."),
+    500: _l("Hệ thống gặp lỗi. Vui lòng thử lại sau."),
+}
+
+
+def render_error(status: int, message: object | None = None) -> tuple[str, int]:
+    text = message or MESSAGES.get(status, MESSAGES[500])
+    return render_template("errors/error.html", status=status, message=text), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_error(
+            400, _l("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        status = error.code or 500
+        return render_error(status)
+
+    @app.errorhandler(500)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        return render_error(500)

@@ -1,0 +1,126 @@
+"""A unit's yearly plan (or a plan template): sections in an ordered tree, and their tasks."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.user import Role
+from app.tenancy import PlanContent
+
+
+def _enum(cls: type[enum.Enum]) -> db.Enum:
+    return db.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class PlanStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ISSUED = "issued"
+
+
+class Schedule(enum.StrEnum):
+    ONCE = "once"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ONGOING = "ongoing"
+
+
+class Plan(PlanContent, db.Model):
+    __tablename__ = "plans"
+    __table_args__ = (
+        Index("ix_plans_unit_year", "unit_id", "year"),
+        Index(
+            "uq_plans_unit_year_plan",
+            "unit_id",
+            "year",
+            unique=True,
+            sqlite_where=text("is_template = 0"),
+            postgresql_where=text("NOT is_template"),
+        ),
+        Index(
+            "uq_plans_template_code_revision",
+            "code",
+            "revision",
+            unique=True,
+            sqlite_where=text("is_template = 1"),
+            postgresql_where=text("is_template"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    code: Mapped[str | None] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    revision: Mapped[int] = mapped_column(default=1)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    # Templates: the unit whose names the text uses; plans: the template copied and its revision.
+    source_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    template_revision: Mapped[int | None]
+    heading: Mapped[str] = mapped_column(String(120), default="KẾ HOẠCH")
+    title: Mapped[str] = mapped_column(Text)
+    preamble: Mapped[str] = mapped_column(Text, default="")
+    legal_bases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    closing: Mapped[str] = mapped_column(Text, default="")
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    signer_title: Mapped[str] = mapped_column(String(120), default="CHỦ TỊCH")
+    signer_name: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus), default=PlanStatus.DRAFT)
+    number: Mapped[str | None] = mapped_column(String(40))
+    issued_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def editable(self) -> bool:
+        return self.status == PlanStatus.DRAFT and not self.is_template
+
+
+class PlanSection(PlanContent, db.Model):
+    __tablename__ = "plan_sections"
+    __table_args__ = (Index("ix_plan_sections_unit_plan", "unit_id", "plan_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_sections.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    number: Mapped[str] = mapped_column(String(20), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20), default="contents")
+    template_section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_sections.id", ondelete="SET NULL")
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Task(PlanContent, db.Model):
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_unit_plan", "unit_id", "plan_id", "section_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_sections.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    key: Mapped[str | None] = mapped_column(String(40))
+    style: Mapped[str] = mapped_column(String(20), default="bullet")
+    text: Mapped[str] = mapped_column(Text)
+    owner_role: Mapped[Role] = mapped_column(_enum(Role))
+    schedule: Mapped[Schedule] = mapped_column(_enum(Schedule))
+    template_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}

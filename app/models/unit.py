@@ -1,0 +1,89 @@
+"""Administrative units: province → town → ward/commune; each ward or commune is a tenant."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.extensions import db
+
+
+class UnitKind(enum.StrEnum):
+    PROVINCE = "province"
+    TOWN = "town"
+    WARD = "ward"
+    COMMUNE = "commune"
+
+
+# The word the documents use before a unit's name ("UBND phường Phú Sơn").
+KIND_WORDS: dict[UnitKind, str] = {
+    UnitKind.PROVINCE: "tỉnh",
+    UnitKind.TOWN: "thị xã",
+    UnitKind.WARD: "phường",
+    UnitKind.COMMUNE: "xã",
+}
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[UnitKind] = mapped_column(
+        db.Enum(UnitKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+
+    @property
+    def kind_word(self) -> str:
+        return KIND_WORDS[self.kind]
+
+    @property
+    def full_name(self) -> str:
+        """The unit as documents name it, e.g. "phường Phú Sơn"."""
+        return f"{self.kind_word} {self.name}"
+
+    @property
+    def is_tenant(self) -> bool:
+        return self.kind in (UnitKind.WARD, UnitKind.COMMUNE)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.slug}>"
+
+
+def _lineage_cte(start_id: int, upward: bool):  # type: ignore[no-untyped-def]
+    base = select(Unit.id, Unit.parent_id).where(Unit.id == start_id).cte(recursive=True)
+    step = select(Unit.id, Unit.parent_id)
+    if upward:
+        step = step.join(base, Unit.id == base.c.parent_id)
+    else:
+        step = step.join(base, Unit.parent_id == base.c.id)
+    return base.union_all(step)
+
+
+def ancestor_ids(session: Session, unit: Unit) -> set[int]:
+    """Ids of `unit` and every unit above it."""
+    cte = _lineage_cte(unit.id, upward=True)
+    return set(session.scalars(select(cte.c.id)))
+
+
+def descendant_ids(session: Session, unit: Unit) -> set[int]:
+    """Ids of `unit` and every unit below it."""
+    cte = _lineage_cte(unit.id, upward=False)
+    return set(session.scalars(select(cte.c.id)))
+
+
+def tenant_units_below(session: Session, unit: Unit) -> list[Unit]:
+    """Wards and communes at or below `unit`, by name."""
+    ids = descendant_ids(session, unit)
+    return list(
+        session.scalars(
+            select(Unit)
+            .where(Unit.id.in_(ids), Unit.kind.in_([UnitKind.WARD, UnitKind.COMMUNE]))
+            .order_by(Unit.name)
+        )
+    )

@@ -1,0 +1,89 @@
+"""Forms for plan contents and the plan's lifecycle."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.widgets import HiddenInput
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from app.models import Schedule
+from app.vocabulary import ROLE_LABELS, SCHEDULE_LABELS, TASK_OWNER_ROLES
+
+
+class VersionedForm(FlaskForm):
+    """Carries the version of the item the user opened, to catch concurrent edits."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class TaskForm(VersionedForm):
+    text = TextAreaField(
+        _l("Nội dung nhiệm vụ"),
+        validators=[
+            DataRequired(_l("Vui lòng nhập nội dung nhiệm vụ.")),
+            Length(max=4000, message=_l("Nội dung quá dài (tối đa %(max)d ký tự).")),
+        ],
+    )
+    owner_role = SelectField(
+        _l("Người phụ trách"),
+        choices=[(r.value, ROLE_LABELS[r]) for r in TASK_OWNER_ROLES],
+        validators=[DataRequired(_l("Vui lòng chọn người phụ trách."))],
+    )
+    schedule = SelectField(
+        _l("Tần suất"),
+        choices=[(s.value, SCHEDULE_LABELS[s]) for s in Schedule],
+        validators=[DataRequired(_l("Vui lòng chọn tần suất."))],
+    )
+
+
+class SectionForm(VersionedForm):
+    number = StringField(_l("Số mục"), validators=[Length(max=20, message=_l("Số mục tối đa %(max)d ký tự."))])
+    title = TextAreaField(_l("Tiêu đề"), validators=[Length(max=2000, message=_l("Tiêu đề quá dài."))])
+    body = TextAreaField(_l("Nội dung"), validators=[Length(max=8000, message=_l("Nội dung quá dài."))])
+
+    def validate_title(self, field: StringField) -> None:
+        if not (field.data or "").strip() and not (self.body.data or "").strip():
+            raise ValidationError(_l("Vui lòng nhập tiêu đề hoặc nội dung của mục."))
+
+
+class DeleteForm(VersionedForm):
+    pass
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[AnyOf(["up", "down"], message=_l("Hướng di chuyển không hợp lệ."))])
+
+    @property
+    def step(self) -> int:
+        return -1 if self.direction.data == "up" else 1
+
+
+class IssueForm(FlaskForm):
+    number = StringField(
+        _l("Số văn bản"),
+        validators=[
+            DataRequired(_l("Vui lòng nhập số văn bản, ví dụ 15/KH-UBND.")),
+            Regexp(r"^\d{1,5}/[A-ZĐ0-9-]{2,30}$", message=_l("Số văn bản có dạng 15/KH-UBND.")),
+        ],
+    )
+    issued_on = DateField(
+        _l("Ngày ban hành"),
+        format=["%d/%m/%Y", "%Y-%m-%d"],
+        validators=[DataRequired(_l("Vui lòng nhập ngày ban hành theo dạng ngày/tháng/năm, ví dụ 05/01/2025."))],
+    )
+    signer_name = StringField(
+        _l("Người ký"),
+        validators=[DataRequired(_l("Vui lòng nhập họ tên người ký.")), Length(max=120)],
+    )
+
+
+class CreatePlansForm(FlaskForm):
+    year = IntegerField(
+        _l("Năm"),
+        validators=[
+            DataRequired(_l("Vui lòng nhập năm.")),
+            NumberRange(min=2000, max=2100, message=_l("Năm phải từ 2000 đến 2100.")),
+        ],
+    )

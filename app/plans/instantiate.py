@@ -1,0 +1,112 @@
+"""Copy a plan template into a unit's plan for a year, with the unit's names substituted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Plan, PlanSection, PlanStatus, Task, Unit
+from app.plans.outline import SectionNode, plan_outline
+
+
+def name_substitution(source: Unit | None, target: Unit, from_year: int, to_year: int) -> Callable[[str], str]:
+    """A function rewriting template text written for `source` in `from_year` for `target`."""
+    rules: list[tuple[re.Pattern[str], str]] = []
+    if source is not None and source.id != target.id:
+        rules.append((re.compile(re.escape(source.full_name)), target.full_name))
+        rules.append((re.compile(re.escape(source.full_name.capitalize())), target.full_name.capitalize()))
+        rules.append((re.compile(rf"\b{re.escape(source.name)}\b"), target.name))
+        if source.kind_word != target.kind_word:
+            rules.append((re.compile(rf"\b{re.escape(source.kind_word)}\b"), target.kind_word))
+            rules.append(
+                (re.compile(rf"\b{re.escape(source.kind_word.capitalize())}\b"), target.kind_word.capitalize())
+            )
+    if from_year != to_year:
+        rules.append((re.compile(rf"\bnăm {from_year}\b"), f"năm {to_year}"))
+
+    def substitute(text: str) -> str:
+        for pattern, replacement in rules:
+            text = pattern.sub(replacement, text)
+        return text
+
+    return substitute
+
+
+def instantiate(session: Session, template: Plan, unit: Unit, year: int) -> Plan:
+    """Deep-copy `template` into a new draft plan of `unit` for `year` (flushed, not committed)."""
+    source = session.get(Unit, template.source_unit_id) if template.source_unit_id else None
+    sub = name_substitution(source, unit, template.year, year)
+    plan = Plan(
+        unit_id=unit.id,
+        year=year,
+        is_template=False,
+        template_id=template.id,
+        template_revision=template.revision,
+        heading=template.heading,
+        title=sub(template.title),
+        preamble=sub(template.preamble),
+        legal_bases=list(template.legal_bases),
+        closing=sub(template.closing),
+        recipients=[sub(r) for r in template.recipients],
+        signer_title=template.signer_title,
+        signer_name=template.signer_name if source is not None and source.id == unit.id else "",
+        status=PlanStatus.DRAFT,
+    )
+    session.add(plan)
+    session.flush()
+    _copy_nodes(session, plan_outline(session, template), plan, None, sub)
+    session.flush()
+    return plan
+
+
+def _copy_nodes(
+    session: Session,
+    nodes: list[SectionNode],
+    plan: Plan,
+    parent: PlanSection | None,
+    sub: Callable[[str], str],
+) -> None:
+    for node in nodes:
+        src = node.section
+        section = PlanSection(
+            unit_id=plan.unit_id,
+            plan_id=plan.id,
+            parent_id=parent.id if parent else None,
+            position=src.position,
+            number=src.number,
+            title=sub(src.title),
+            body=sub(src.body),
+            kind=src.kind,
+            template_section_id=src.id,
+        )
+        session.add(section)
+        session.flush()
+        session.add_all(
+            Task(
+                unit_id=plan.unit_id,
+                plan_id=plan.id,
+                section_id=section.id,
+                position=t.position,
+                key=t.key,
+                style=t.style,
+                text=sub(t.text),
+                owner_role=t.owner_role,
+                schedule=t.schedule,
+                template_task_id=t.id,
+            )
+            for t in node.tasks
+        )
+        _copy_nodes(session, node.children, plan, section, sub)
+
+
+def latest_template(session: Session, year: int) -> Plan | None:
+    """The newest revision of the visible template for `year`, else of the latest earlier year."""
+    return session.scalar(
+        select(Plan)
+        .where(Plan.is_template.is_(True), Plan.year <= year)
+        .order_by(Plan.year.desc(), Plan.revision.desc())
+        .limit(1)
+    )

@@ -1,0 +1,45 @@
+"""A plan's sections and tasks as an ordered tree, read in two queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Plan, PlanSection, Task
+
+
+@dataclass
+class SectionNode:
+    section: PlanSection
+    children: list[SectionNode] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+
+def plan_outline(session: Session, plan: Plan) -> list[SectionNode]:
+    """Top-level sections of `plan`, each with its sub-sections and tasks, in order."""
+    sections = session.scalars(
+        select(PlanSection).where(PlanSection.plan_id == plan.id).order_by(PlanSection.position, PlanSection.id)
+    ).all()
+    tasks = session.scalars(
+        select(Task).where(Task.plan_id == plan.id).order_by(Task.position, Task.id)
+    ).all()
+    nodes = {s.id: SectionNode(s) for s in sections}
+    for task in tasks:
+        nodes[task.section_id].tasks.append(task)
+    roots: list[SectionNode] = []
+    for section in sections:
+        node = nodes[section.id]
+        if section.parent_id is None:
+            roots.append(node)
+        else:
+            nodes[section.parent_id].children.append(node)
+    return roots
+
+
+def iter_nodes(nodes: list[SectionNode]):  # type: ignore[no-untyped-def]
+    """Every node of the tree, depth first."""
+    for node in nodes:
+        yield node
+        yield from iter_nodes(node.children)

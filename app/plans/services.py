@@ -1,0 +1,256 @@
+"""Plans: find, create from the template, edit sections and tasks, and move through the lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit import name_action
+from app.models import Plan, PlanSection, PlanStatus, Role, Schedule, Task, Unit
+from app.models.unit import tenant_units_below
+from app.plans.errors import EditConflict, InvalidTransition, PlanLocked, TemplateMissing
+from app.plans.instantiate import instantiate, latest_template
+
+CONFLICT_MESSAGE = _l(
+    "Mục này vừa được người khác sửa trước bạn. Nội dung mới nhất đang hiển thị; "
+    "hãy xem lại và nhập lại thay đổi của bạn."
+)
+
+
+def find_plan(session: Session, unit: Unit, year: int) -> Plan | None:
+    """The unit's own plan for `year` (never a template)."""
+    return session.scalar(
+        select(Plan).where(Plan.unit_id == unit.id, Plan.year == year, Plan.is_template.is_(False))
+    )
+
+
+def plan_years(session: Session, unit: Unit) -> list[Plan]:
+    """The unit's plans, newest year first."""
+    return list(
+        session.scalars(
+            select(Plan).where(Plan.unit_id == unit.id, Plan.is_template.is_(False)).order_by(Plan.year.desc())
+        )
+    )
+
+
+def create_plan(session: Session, unit: Unit, year: int) -> Plan:
+    """The unit's plan for `year`, copied from the latest template visible to it."""
+    existing = find_plan(session, unit, year)
+    if existing is not None:
+        return existing
+    template = latest_template(session, year)
+    if template is None:
+        raise TemplateMissing(_l("Chưa có mẫu kế hoạch nào cho năm %(year)s.", year=year))
+    return instantiate(session, template, unit, year)
+
+
+@dataclass
+class BatchResult:
+    created: list[Unit]
+    skipped: list[Unit]
+
+
+def create_plans_for_wards(session: Session, parent: Unit, year: int) -> BatchResult:
+    """Give every ward and commune below `parent` its plan for `year`; existing plans are kept."""
+    template = latest_template(session, year)
+    if template is None:
+        raise TemplateMissing(_l("Chưa có mẫu kế hoạch nào cho năm %(year)s.", year=year))
+    units = tenant_units_below(session, parent)
+    have = set(
+        session.scalars(
+            select(Plan.unit_id).where(
+                Plan.unit_id.in_([u.id for u in units]), Plan.year == year, Plan.is_template.is_(False)
+            )
+        )
+    )
+    result = BatchResult(created=[], skipped=[])
+    for unit in units:
+        if unit.id in have:
+            result.skipped.append(unit)
+        else:
+            instantiate(session, template, unit, year)
+            result.created.append(unit)
+    return result
+
+
+# --- editing (drafts only) -------------------------------------------------------------------
+
+
+def _require_draft(plan: Plan) -> None:
+    if not plan.editable:
+        raise PlanLocked(
+            _l("Kế hoạch không còn ở trạng thái dự thảo nên không thể sửa. Chủ tịch có thể trả lại hoặc mở lại kế hoạch.")
+        )
+
+
+def _require_version(item: PlanSection | Task, version: int | None) -> None:
+    if version is None or item.version != version:
+        raise EditConflict(CONFLICT_MESSAGE)
+
+
+def update_task(
+    session: Session, plan: Plan, task: Task, *, version: int | None, text: str, owner_role: Role, schedule: Schedule
+) -> Task:
+    _require_draft(plan)
+    _require_version(task, version)
+    task.text, task.owner_role, task.schedule = text.strip(), owner_role, schedule
+    session.flush()
+    return task
+
+
+def add_task(
+    session: Session, plan: Plan, section: PlanSection, *, text: str, owner_role: Role, schedule: Schedule
+) -> Task:
+    _require_draft(plan)
+    last = session.scalar(select(func.max(Task.position)).where(Task.section_id == section.id))
+    task = Task(
+        unit_id=plan.unit_id,
+        plan_id=plan.id,
+        section_id=section.id,
+        position=(last or 0) + 1,
+        style="bullet",
+        text=text.strip(),
+        owner_role=owner_role,
+        schedule=schedule,
+    )
+    session.add(task)
+    session.flush()
+    return task
+
+
+def delete_task(session: Session, plan: Plan, task: Task, *, version: int | None) -> None:
+    _require_draft(plan)
+    _require_version(task, version)
+    session.delete(task)
+    session.flush()
+
+
+def update_section(
+    session: Session, plan: Plan, section: PlanSection, *, version: int | None, number: str, title: str, body: str
+) -> PlanSection:
+    _require_draft(plan)
+    _require_version(section, version)
+    section.number, section.title, section.body = number.strip(), title.strip(), body.strip()
+    session.flush()
+    return section
+
+
+def add_section(
+    session: Session, plan: Plan, parent: PlanSection | None, *, number: str, title: str, body: str
+) -> PlanSection:
+    _require_draft(plan)
+    last = session.scalar(
+        select(func.max(PlanSection.position)).where(
+            PlanSection.plan_id == plan.id,
+            PlanSection.parent_id.is_(None) if parent is None else PlanSection.parent_id == parent.id,
+        )
+    )
+    section = PlanSection(
+        unit_id=plan.unit_id,
+        plan_id=plan.id,
+        parent_id=parent.id if parent else None,
+        position=(last or 0) + 1,
+        number=number.strip(),
+        title=title.strip(),
+        body=body.strip(),
+        kind=parent.kind if parent else "contents",
+    )
+    session.add(section)
+    session.flush()
+    return section
+
+
+def delete_section(session: Session, plan: Plan, section: PlanSection, *, version: int | None) -> None:
+    """Delete a section with its sub-sections and tasks (each recorded in the audit log)."""
+    _require_draft(plan)
+    _require_version(section, version)
+    _delete_section_tree(session, section)
+    session.flush()
+
+
+def _delete_section_tree(session: Session, section: PlanSection) -> None:
+    for child in session.scalars(select(PlanSection).where(PlanSection.parent_id == section.id)):
+        _delete_section_tree(session, child)
+    for task in session.scalars(select(Task).where(Task.section_id == section.id)):
+        session.delete(task)
+    session.flush()
+    session.delete(section)
+
+
+def move_task(session: Session, plan: Plan, task: Task, step: int) -> None:
+    """Swap the task with its neighbour above (step -1) or below (+1) in its section."""
+    _require_draft(plan)
+    siblings = list(
+        session.scalars(select(Task).where(Task.section_id == task.section_id).order_by(Task.position, Task.id))
+    )
+    _swap(siblings, task, step)
+    session.flush()
+
+
+def move_section(session: Session, plan: Plan, section: PlanSection, step: int) -> None:
+    """Swap the section with its neighbour above (-1) or below (+1) under the same parent."""
+    _require_draft(plan)
+    parent_match = (
+        PlanSection.parent_id.is_(None) if section.parent_id is None else PlanSection.parent_id == section.parent_id
+    )
+    siblings = list(
+        session.scalars(
+            select(PlanSection)
+            .where(PlanSection.plan_id == plan.id, parent_match)
+            .order_by(PlanSection.position, PlanSection.id)
+        )
+    )
+    _swap(siblings, section, step)
+    session.flush()
+
+
+def _swap(siblings: list, item: object, step: int) -> None:  # type: ignore[type-arg]
+    index = siblings.index(item)
+    other = index + step
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            sibling.position = position
+
+
+# --- lifecycle --------------------------------------------------------------------------------
+
+
+def _transition(session: Session, plan: Plan, allowed: PlanStatus, target: PlanStatus, action: str) -> None:
+    if plan.is_template or plan.status != allowed:
+        raise InvalidTransition(
+            _l("Không thể thực hiện thao tác này khi kế hoạch đang ở trạng thái hiện tại.")
+        )
+    plan.status = target
+    name_action(session, plan, action)
+
+
+def submit(session: Session, plan: Plan) -> None:
+    """Office: send the draft to the chairman for issuing."""
+    _transition(session, plan, PlanStatus.DRAFT, PlanStatus.SUBMITTED, "plan.submit")
+    session.flush()
+
+
+def return_to_draft(session: Session, plan: Plan) -> None:
+    """Chairman: send a submitted plan back to the office for changes."""
+    _transition(session, plan, PlanStatus.SUBMITTED, PlanStatus.DRAFT, "plan.return")
+    session.flush()
+
+
+def issue(session: Session, plan: Plan, *, number: str, issued_on: date, signer_name: str) -> None:
+    """Chairman: issue the submitted plan with its number, date and signer; it becomes read-only."""
+    _transition(session, plan, PlanStatus.SUBMITTED, PlanStatus.ISSUED, "plan.issue")
+    plan.number, plan.issued_on, plan.signer_name = number.strip(), issued_on, signer_name.strip()
+    session.flush()
+
+
+def reopen(session: Session, plan: Plan) -> None:
+    """Chairman: reopen an issued plan as a draft (recorded in the audit log)."""
+    _transition(session, plan, PlanStatus.ISSUED, PlanStatus.DRAFT, "plan.reopen")
+    session.flush()

@@ -1,0 +1,92 @@
+"""PostgreSQL row-level security for ward-owned tables, as SQL the migrations run.
+
+Policies read the transaction-local settings written by `app.tenancy` (`dan_van.unit_ids`,
+`dan_van.template_unit_ids`, `dan_van.read_only`). They bind the app role, which owns no
+table; with no settings in force it sees nothing and writes nothing.
+"""
+
+from __future__ import annotations
+
+FUNCTIONS = [
+    """
+    CREATE OR REPLACE FUNCTION dan_van_unit_in(setting text, unit integer) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+        SELECT coalesce(current_setting(setting, true), '') = '*'
+            OR unit = ANY (string_to_array(nullif(current_setting(setting, true), ''), ',')::integer[])
+    $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION dan_van_writable(unit integer) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+        SELECT coalesce(current_setting('dan_van.read_only', true), 'on') = 'off'
+           AND dan_van_unit_in('dan_van.unit_ids', unit)
+    $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION dan_van_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'audit entries are append-only';
+    END
+    $$
+    """,
+]
+
+
+def create_app_role(role: str) -> list[str]:
+    """Create the app role (if missing) and let the migrating role switch to it."""
+    return [
+        f"""
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+                CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOBYPASSRLS;
+            END IF;
+        END $$
+        """,
+        f'GRANT "{role}" TO CURRENT_USER',
+        f'GRANT USAGE ON SCHEMA public TO "{role}"',
+        f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+    ]
+
+
+def grant_shared(role: str, tables: list[str]) -> list[str]:
+    """Registry tables (units, accounts): readable and writable by the app without row policies."""
+    return [f'GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO "{role}"' for t in tables]
+
+
+def protect_ward_table(role: str, table: str, *, shares_templates: bool = False, append_only: bool = False) -> list[str]:
+    """Grants, RLS policies and (for the audit log) an append-only trigger for a ward-owned table."""
+    visible = "dan_van_unit_in('dan_van.unit_ids', unit_id)"
+    if shares_templates:
+        visible += " OR (is_template AND dan_van_unit_in('dan_van.template_unit_ids', unit_id))"
+    writable = "dan_van_writable(unit_id)"
+    privileges = "SELECT, INSERT" if append_only else "SELECT, INSERT, UPDATE, DELETE"
+    statements = [
+        f'GRANT {privileges} ON {table} TO "{role}"',
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"CREATE POLICY {table}_read ON {table} FOR SELECT USING ({visible})",
+        f"CREATE POLICY {table}_insert ON {table} FOR INSERT WITH CHECK ({writable})",
+    ]
+    if append_only:
+        statements.append(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION dan_van_append_only()"
+        )
+    else:
+        statements += [
+            f"CREATE POLICY {table}_update ON {table} FOR UPDATE USING ({writable}) WITH CHECK ({writable})",
+            f"CREATE POLICY {table}_delete ON {table} FOR DELETE USING ({writable})",
+        ]
+    return statements
+
+
+SQLITE_APPEND_ONLY = [
+    """
+    CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
+    BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END
+    """,
+    """
+    CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries
+    BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END
+    """,
+]

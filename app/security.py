@@ -1,0 +1,112 @@
+"""Roles, the permission table of DESIGN §3, and the one guard every request passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import abort, current_app, g, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db, login_manager
+from app.models.unit import Unit, ancestor_ids, descendant_ids
+from app.models.user import Membership, Role
+from app.tenancy import Scope, set_scope
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+ALL_ROLES = frozenset(Role)
+WARD_STAFF = frozenset({Role.CHAIRMAN, Role.OFFICE, Role.CULTURE})
+
+# The one table: permission → roles that hold it (a role on a parent unit reaches units below).
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "unit.view": ALL_ROLES,
+    "plan.view": ALL_ROLES,
+    "plan.create": frozenset({Role.CHAIRMAN, Role.OFFICE}),
+    "plan.edit": frozenset({Role.CHAIRMAN, Role.OFFICE}),
+    "plan.submit": frozenset({Role.OFFICE}),
+    "plan.issue": frozenset({Role.CHAIRMAN}),
+    "plan.reopen": frozenset({Role.CHAIRMAN}),
+    "plan.create_for_wards": frozenset({Role.TOWN_ADMIN}),
+    "rollup.view": ALL_ROLES,
+    "audit.view": frozenset({Role.CHAIRMAN, Role.TOWN_ADMIN, Role.FRONT}),
+}
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def requires(permission: str) -> Callable[[F], F]:
+    """Declare the permission a view needs; the guard enforces it."""
+    if permission not in PERMISSIONS and permission not in (PUBLIC, SIGNED_IN):
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def mark(view: F) -> F:
+        view.required_permission = permission  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+public = requires(PUBLIC)
+signed_in = requires(SIGNED_IN)
+
+
+def roles_on(user_id: int, unit: Unit) -> set[Role]:
+    """Roles the user holds on `unit`, directly or through a unit above it."""
+    reach = ancestor_ids(db.session, unit)
+    return set(
+        db.session.scalars(
+            select(Membership.role).where(Membership.user_id == user_id, Membership.unit_id.in_(reach))
+        )
+    )
+
+
+def holds(roles: set[Role], permission: str) -> bool:
+    return bool(roles & PERMISSIONS[permission])
+
+
+def scope_for(user_id: int, actor: str, unit: Unit, roles: set[Role]) -> Scope:
+    """The tenancy scope of a request on `unit`: it and everything below it."""
+    return Scope(
+        unit_ids=frozenset(descendant_ids(db.session, unit)),
+        home_unit_id=unit.id,
+        template_unit_ids=frozenset(ancestor_ids(db.session, unit)),
+        read_only=roles <= {Role.FRONT},
+        user_id=user_id,
+        actor=actor,
+    )
+
+
+def guard() -> object:
+    """Refuse the request unless its view's declared permission is held on the URL's unit."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions[request.endpoint]
+    permission = getattr(view, "required_permission", None)
+    if permission is None:
+        abort(403)  # fail closed: an undeclared view serves nobody
+    if permission == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if permission == SIGNED_IN:
+        return None
+    unit: Unit | None = g.get("unit")
+    if unit is None:
+        abort(403)
+    roles = roles_on(current_user.id, unit)
+    if not roles:
+        abort(404)  # another unit's data does not exist for this user
+    if not holds(roles, permission):
+        abort(403)
+    g.roles = roles
+    set_scope(db.session, scope_for(current_user.id, current_user.username, unit, roles))
+    return None
+
+
+def can(permission: str) -> bool:
+    """For templates: does the current user hold `permission` on the current unit?"""
+    roles = g.get("roles")
+    return bool(roles) and holds(roles, permission)

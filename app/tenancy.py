@@ -1,0 +1,208 @@
+"""Tenant isolation that fails closed: scoped ORM queries, guarded flushes, PostgreSQL settings.
+
+Every ward-owned model inherits `UnitOwned` (or `PlanContent`, which also lets units below see
+their ancestors' plan templates). A query touching them with no scope set raises; a scope adds
+`unit_id IN (...)` criteria to every query; a flush outside the scope, in a read-only scope, or
+changing `unit_id` is refused. On PostgreSQL the same scope is written into per-transaction
+settings that the row-level security policies read. The one escape hatch is `system_scope()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import ForeignKey, and_, event, inspect, or_, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    mapped_column,
+    scoped_session,
+    with_loader_criteria,
+)
+
+SCOPE_KEY = "tenancy_scope"
+
+
+class TenancyError(RuntimeError):
+    """Ward data was touched with no scope, or outside the scope in force."""
+
+
+class ReadOnlyScope(TenancyError):
+    """A write was attempted in a read-only scope (the Front's)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units one request may see; `read_only` scopes may change nothing at all."""
+
+    unit_ids: frozenset[int]
+    home_unit_id: int | None = None
+    template_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    read_only: bool = False
+    user_id: int | None = None
+    actor: str = ""
+    everything: bool = False
+
+    def covers(self, unit_id: int | None) -> bool:
+        return self.everything or unit_id in self.unit_ids
+
+
+class TenantOwned:
+    """Common base of the ward-owned mixins: a `unit_id` that never changes."""
+
+    # No single-column index: each table's own indexes lead with unit_id (ready for Citus).
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+
+
+class UnitOwned(TenantOwned):
+    """Rows visible only inside their own unit's scope."""
+
+
+class PlanContent(TenantOwned):
+    """Plan rows: own unit's, plus templates published by an ancestor unit (read only)."""
+
+    is_template: Mapped[bool] = mapped_column(default=False)
+
+
+def _actual(session: Session | scoped_session[Session]) -> Session:
+    return session() if isinstance(session, scoped_session) else session
+
+
+def current_scope(session: Session | scoped_session[Session]) -> Scope | None:
+    return _actual(session).info.get(SCOPE_KEY)
+
+
+def set_scope(session: Session | scoped_session[Session], scope: Scope | None) -> None:
+    """Put `scope` in force for this session (and its open PostgreSQL transaction)."""
+    session = _actual(session)
+    session.info[SCOPE_KEY] = scope
+    if session.in_transaction():
+        _write_pg_settings(session.connection(), scope)
+
+
+@contextmanager
+def system_scope(session: Session | scoped_session[Session], actor: str = "system") -> Iterator[Scope]:
+    """The escape hatch: every unit, writable. Only for CLI loaders and cross-unit rollups."""
+    previous = current_scope(session)
+    scope = Scope(unit_ids=frozenset(), actor=actor, everything=True)
+    set_scope(session, scope)
+    try:
+        yield scope
+    finally:
+        set_scope(session, previous)
+
+
+def _is_tenanted(cls: type) -> bool:
+    return isinstance(cls, type) and issubclass(cls, TenantOwned)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_queries(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    scope = current_scope(state.session)
+    if scope is None:
+        if any(_is_tenanted(m.class_) for m in state.all_mappers):
+            raise TenancyError("ward data queried with no tenancy scope set")
+        return
+    if scope.everything:
+        return
+    if scope.read_only and (state.is_update or state.is_delete):
+        raise ReadOnlyScope("read-only scope: bulk writes are refused")
+    ids = tuple(sorted(scope.unit_ids))
+    template_ids = tuple(sorted(scope.template_unit_ids))
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            UnitOwned, lambda cls: cls.unit_id.in_(ids), include_aliases=True
+        ),
+        with_loader_criteria(
+            PlanContent,
+            lambda cls: or_(
+                cls.unit_id.in_(ids),
+                and_(cls.is_template.is_(True), cls.unit_id.in_(template_ids)),
+            ),
+            include_aliases=True,
+        ),
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_writes(session: Session, flush_context: object, instances: object) -> None:
+    scope = current_scope(session)
+    new = list(session.new)
+    deleted = list(session.deleted)
+    dirty = [o for o in session.dirty if session.is_modified(o)]
+    if scope is not None and scope.read_only and (new or deleted or dirty):
+        raise ReadOnlyScope("read-only scope: nothing may be written")
+    for obj in new:
+        if not _is_tenanted(type(obj)):
+            continue
+        _require_scope(scope)
+        if obj.unit_id is None and scope is not None and scope.home_unit_id is not None:
+            obj.unit_id = scope.home_unit_id
+        _require_covered(scope, obj.unit_id)
+    for obj in dirty:
+        if not _is_tenanted(type(obj)):
+            continue
+        _require_scope(scope)
+        history = inspect(obj).attrs.unit_id.history
+        if history.deleted:
+            raise TenancyError("unit_id of a ward-owned row may not change")
+        _require_covered(scope, obj.unit_id)
+    for obj in deleted:
+        if _is_tenanted(type(obj)):
+            _require_scope(scope)
+            _require_covered(scope, obj.unit_id)
+
+
+def _require_scope(scope: Scope | None) -> None:
+    if scope is None:
+        raise TenancyError("ward data written with no tenancy scope set")
+
+
+def _require_covered(scope: Scope | None, unit_id: int | None) -> None:
+    assert scope is not None
+    if unit_id is None or not scope.covers(unit_id):
+        raise TenancyError(f"unit {unit_id} is outside the scope in force")
+
+
+@event.listens_for(Session, "after_begin")
+def _scope_transaction(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    _write_pg_settings(connection, current_scope(session))
+
+
+def _write_pg_settings(connection: Connection, scope: Scope | None) -> None:
+    """Copy the scope into the transaction-local settings the RLS policies read."""
+    if connection.dialect.name != "postgresql":
+        return
+    if scope is None:
+        ids, template_ids, read_only = "", "", "on"
+    elif scope.everything:
+        ids, template_ids, read_only = "*", "*", "off"
+    else:
+        ids = ",".join(str(i) for i in sorted(scope.unit_ids))
+        template_ids = ",".join(str(i) for i in sorted(scope.template_unit_ids))
+        read_only = "on" if scope.read_only else "off"
+    connection.execute(
+        text(
+            "SELECT set_config('dan_van.unit_ids', :ids, true),"
+            " set_config('dan_van.template_unit_ids', :template_ids, true),"
+            " set_config('dan_van.read_only', :read_only, true)"
+        ),
+        {"ids": ids, "template_ids": template_ids, "read_only": read_only},
+    )
+
+
+def use_app_role(engine: object, role: str) -> None:
+    """Make every new PostgreSQL connection of `engine` act as `role`, which owns no table."""
+
+    @event.listens_for(engine, "connect")
+    def _set_role(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f'SET ROLE "{role}"')
+        dbapi_connection.commit()

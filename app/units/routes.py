@@ -1,0 +1,35 @@
+"""A unit's home: a ward sees its plans; a town sees every ward below it side by side."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, g, render_template, request
+
+from app.extensions import db
+from app.plans.forms import CreatePlansForm
+from app.plans.services import plan_years
+from app.rollups.services import ward_plan_statuses, years_with_plans
+from app.security import requires
+
+bp = Blueprint("units", __name__)
+
+
+@bp.get("/u/<unit_slug>/")
+@requires("unit.view")
+def home():  # type: ignore[no-untyped-def]
+    unit = g.unit
+    this_year = date.today().year
+    if unit.is_tenant:
+        return render_template("units/ward.html", plans=plan_years(db.session, unit), this_year=this_year)
+    years = years_with_plans(db.session, unit)
+    year = request.args.get("year", type=int) or (years[0] if years else this_year)
+    if not 2000 <= year <= 2100:
+        year = this_year
+    return render_template(
+        "units/town.html",
+        year=year,
+        years=sorted(set(years) | {year, this_year}, reverse=True),
+        rows=ward_plan_statuses(db.session, unit, year),
+        create_form=CreatePlansForm(year=year),
+    )
