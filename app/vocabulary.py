@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import g
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.models import PlanStatus, Role, Schedule, UnitKind
@@ -65,6 +66,7 @@ def template_globals() -> dict[str, Any]:
 
     return {
         "can": can,
+        "get_locale": get_locale,
         "current_unit": g.get("unit"),
         "ROLE_LABELS": ROLE_LABELS,
         "SCHEDULE_LABELS": SCHEDULE_LABELS,

@@ -29,7 +29,7 @@ def login():  # type: ignore[no-untyped-def]
         if user is not None:
             session.clear()
             login_user(user)
-            return redirect(next_url or url_for("units.home"))
+            return redirect(next_url or url_for("auth.home"))
         flash(_l("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, next_url=next_url), status
@@ -52,7 +52,7 @@ def logout():  # type: ignore[no-untyped-def]
 def set_language(code: str):  # type: ignore[no-untyped-def]
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    return redirect(safe_next(request.args.get("next")) or url_for("units.home"))
+    return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
 
 
 @bp.route("/")

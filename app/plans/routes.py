@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.models import Plan, PlanSection, Role, Schedule, Task
 from app.plans import services
-from app.plans.errors import EditConflict, PlanError
+from app.plans.errors import EditConflict, PlanError, PlanLocked
 from app.plans.forms import CreatePlansForm, DeleteForm, IssueForm, MoveForm, SectionForm, TaskForm
 from app.plans.outline import plan_outline
 from app.security import requires
@@ -61,15 +61,21 @@ def _plan_url(plan: Plan, anchor: str = "") -> str:
     return url_for("plans.show", year=plan.year) + (f"#{anchor}" if anchor else "")
 
 
+def _outline_fragment(plan: Plan, status: int = 200, message: object | None = None):  # type: ignore[no-untyped-def]
+    """The whole outline, swapped in place of the current one whatever element asked."""
+    html = render_template("plans/_outline.html", plan=plan, outline=plan_outline(db.session, plan), message=message)
+    return html, status, {"HX-Retarget": "#plan-outline", "HX-Reswap": "outerHTML"}
+
+
 def _outline_or_redirect(plan: Plan, anchor: str = ""):  # type: ignore[no-untyped-def]
     if hx_request.htmx:
-        return render_template("plans/_outline.html", plan=plan, outline=plan_outline(db.session, plan))
+        return _outline_fragment(plan)
     return redirect(_plan_url(plan, anchor))
 
 
 def _refused(plan: Plan, error: PlanError, anchor: str = ""):  # type: ignore[no-untyped-def]
     if hx_request.htmx:
-        return render_template("plans/_message.html", message=error.message), error.status
+        return _outline_fragment(plan, error.status, error.message)
     flash(error.message, "error")
     return redirect(_plan_url(plan, anchor))
 
@@ -223,7 +229,7 @@ def edit_task(year: int, task_id: int):  # type: ignore[no-untyped-def]
     section = _section(plan, task.section_id)
     form = TaskForm(obj=task if request.method == "GET" else None)
     if request.method == "GET" and not plan.editable:
-        return _refused(plan, services.PlanLocked(_l("Kế hoạch không ở trạng thái dự thảo nên không thể sửa.")))
+        return _refused(plan, PlanLocked(_l("Kế hoạch không ở trạng thái dự thảo nên không thể sửa.")))
     if not form.validate_on_submit():
         return _task_form_response(plan, form, task, section, 400 if request.method == "POST" else 200)
     try:
@@ -343,7 +349,7 @@ def edit_section(year: int, section_id: int):  # type: ignore[no-untyped-def]
     section = _section(plan, section_id)
     form = SectionForm(obj=section if request.method == "GET" else None)
     if request.method == "GET" and not plan.editable:
-        return _refused(plan, services.PlanLocked(_l("Kế hoạch không ở trạng thái dự thảo nên không thể sửa.")))
+        return _refused(plan, PlanLocked(_l("Kế hoạch không ở trạng thái dự thảo nên không thể sửa.")))
     if not form.validate_on_submit():
         return _section_form_response(plan, form, section, None, 400 if request.method == "POST" else 200)
     try:
