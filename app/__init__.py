@@ -16,7 +16,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     app.config.update(load_config(env, overrides))
     register_extensions(app)
-    register_database_role(app)
+    register_database(app)
     register_units_in_urls(app)
     register_security(app)
     register_i18n(app)
@@ -37,14 +37,15 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
-def register_database_role(app: Flask) -> None:
-    """On PostgreSQL, run the app's queries as the role that owns no table (RLS applies)."""
-    from app.tenancy import use_app_role
+def register_database(app: Flask) -> None:
+    """PostgreSQL: run as the role that owns no table (RLS applies); SQLite: real transactions."""
+    from app.database import configure_sqlite, use_app_role
 
-    role = app.config.get("DB_APP_ROLE")
     with app.app_context():
-        if role and db.engine.dialect.name == "postgresql":
-            use_app_role(db.engine, role)
+        if db.engine.dialect.name == "postgresql" and app.config.get("DB_APP_ROLE"):
+            use_app_role(db.engine, app.config["DB_APP_ROLE"])
+        elif db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
 
 
 def register_units_in_urls(app: Flask) -> None:

@@ -11,8 +11,12 @@ FUNCTIONS = [
     """
     CREATE OR REPLACE FUNCTION dan_van_unit_in(setting text, unit integer) RETURNS boolean
     LANGUAGE sql STABLE AS $$
-        SELECT coalesce(current_setting(setting, true), '') = '*'
-            OR unit = ANY (string_to_array(nullif(current_setting(setting, true), ''), ',')::integer[])
+        SELECT CASE
+            WHEN coalesce(current_setting(setting, true), '') = '*' THEN true
+            ELSE coalesce(
+                unit = ANY (string_to_array(nullif(current_setting(setting, true), ''), ',')::integer[]),
+                false)
+        END
     $$
     """,
     """

@@ -196,13 +196,3 @@ def _write_pg_settings(connection: Connection, scope: Scope | None) -> None:
         ),
         {"ids": ids, "template_ids": template_ids, "read_only": read_only},
     )
-
-
-def use_app_role(engine: object, role: str) -> None:
-    """Make every new PostgreSQL connection of `engine` act as `role`, which owns no table."""
-
-    @event.listens_for(engine, "connect")
-    def _set_role(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(f'SET ROLE "{role}"')
-        dbapi_connection.commit()

@@ -1,0 +1,29 @@
+"""Engine set-up per database: the PostgreSQL app role, and SQLite's transaction handling."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def use_app_role(engine: Engine, role: str) -> None:
+    """Make every new PostgreSQL connection act as `role`, which owns no table, so RLS binds it."""
+
+    @event.listens_for(engine, "connect")
+    def _set_role(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f'SET ROLE "{role}"')
+        dbapi_connection.commit()
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, and BEGIN issued by SQLAlchemy so SAVEPOINTs work (pysqlite quirk)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,172 @@
+"""Test set-up: one migrated database per run (SQLite, or PostgreSQL via TEST_DATABASE_URL),
+a baseline of units, accounts and plans, and a rolled-back transaction around every test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from app import create_app
+from app.config import normalise_database_url
+from app.extensions import db
+from app.models import Plan, Role, Unit, UnitKind, User
+from app.plans.services import create_plans_for_wards
+from app.tenancy import Scope, set_scope, system_scope
+from app.tenant_registry import sync_templates, sync_units
+from tests.factories import UnitFactory, member
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+YEAR = 2025
+
+# Accounts of the baseline: username → (unit slug, role).
+ACCOUNTS = {
+    "chairman@phu-son": ("phu-son", Role.CHAIRMAN),
+    "office@phu-son": ("phu-son", Role.OFFICE),
+    "culture@phu-son": ("phu-son", Role.CULTURE),
+    "front@phu-son": ("phu-son", Role.FRONT),
+    "chairman@quang-trung": ("quang-trung", Role.CHAIRMAN),
+    "admin@bim-son": ("bim-son", Role.TOWN_ADMIN),
+    "front@bim-son": ("bim-son", Role.FRONT),
+    "admin@sam-son": ("sam-son", Role.TOWN_ADMIN),
+    "chairman@truong-son": ("truong-son", Role.CHAIRMAN),
+}
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = normalise_database_url(TEST_DATABASE_URL)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:  # fails loudly if PostgreSQL is unreachable
+            connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+    finally:
+        engine.dispose()
+    return url
+
+
+def _baseline() -> None:
+    """Units from tenants/, a second town for "another unit", accounts, and the 2025 plans."""
+    with system_scope(db.session, actor="tests"):
+        sync_units(db.session, ROOT / "tenants" / "units")
+        sync_templates(db.session, ROOT / "tenants" / "plan_templates")
+        province = db.session.scalar(sa.select(Unit).where(Unit.slug == "thanh-hoa"))
+        sam_son = UnitFactory(slug="sam-son", code="382", name="Sầm Sơn", kind=UnitKind.TOWN, parent_id=province.id)
+        UnitFactory(slug="truong-son", code="14880", name="Trường Sơn", kind=UnitKind.WARD, parent_id=sam_son.id)
+        units = {u.slug: u for u in db.session.scalars(sa.select(Unit))}
+        for username, (slug, role) in ACCOUNTS.items():
+            member(username, units[slug], role)
+        create_plans_for_wards(db.session, units["bim-son"], YEAR)
+        create_plans_for_wards(db.session, units["sam-son"], YEAR)
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    url = _database_url(tmp_path_factory)
+    application = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "SERVER_NAME": "localhost",
+        },
+    )
+    with application.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        _baseline()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_tx(app: Flask) -> Iterator[None]:
+    """Everything the test and its requests write is rolled back afterwards."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=original.registry.scopefunc,
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def session(db_tx: None):  # type: ignore[no-untyped-def]
+    return db.session
+
+
+@pytest.fixture
+def client(app: Flask, db_tx: None) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def units(session) -> dict[str, Unit]:  # type: ignore[no-untyped-def]
+    return {u.slug: u for u in session.scalars(sa.select(Unit))}
+
+
+@pytest.fixture
+def users(session) -> dict[str, User]:  # type: ignore[no-untyped-def]
+    return {u.username: u for u in session.scalars(sa.select(User))}
+
+
+def login(client: FlaskClient, user: User) -> FlaskClient:
+    """Sign `user` in on `client` (the sign-in form itself is tested in test_auth)."""
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = str(user.id)
+        flask_session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def as_user(client: FlaskClient, users: dict[str, User]):  # type: ignore[no-untyped-def]
+    """`as_user("office@phu-son")` → a client signed in as that baseline account."""
+    return lambda username: login(client, users[username])
+
+
+@contextmanager
+def everything(session) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Read or write across units in a test (the named escape hatch)."""
+    with system_scope(session, actor="tests"):
+        yield
+
+
+@contextmanager
+def scoped_to(session, unit: Unit, *, read_only: bool = False) -> Iterator[Scope]:  # type: ignore[no-untyped-def]
+    """Put one unit's scope in force, as the guard does for a request on that unit."""
+    scope = Scope(unit_ids=frozenset({unit.id}), home_unit_id=unit.id, read_only=read_only, actor="tests")
+    set_scope(session, scope)
+    try:
+        yield scope
+    finally:
+        set_scope(session, None)
+
+
+def plan_of(session, unit: Unit, year: int = YEAR) -> Plan:  # type: ignore[no-untyped-def]
+    with everything(session):
+        return session.scalar(
+            sa.select(Plan).where(Plan.unit_id == unit.id, Plan.year == year, Plan.is_template.is_(False))
+        )
