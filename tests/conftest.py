@@ -3,6 +3,7 @@ a baseline of units, accounts and plans, and a rolled-back transaction around ev
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +41,17 @@ ACCOUNTS = {
     "admin@sam-son": ("sam-son", Role.TOWN_ADMIN),
     "chairman@truong-son": ("truong-son", Role.CHAIRMAN),
 }
+
+
+postgres_only = pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL-only (set TEST_DATABASE_URL)")
+
+
+class RequestClient(FlaskClient):
+    """Runs each request outside the test's app context, so every request gets its own app
+    context, `g`, signed-in user and database session, exactly as in production."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -84,6 +96,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SERVER_NAME": "localhost",
         },
     )
+    application.test_client_class = RequestClient
     with application.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         _baseline()
@@ -155,9 +168,15 @@ def everything(session) -> Iterator[None]:  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def scoped_to(session, unit: Unit, *, read_only: bool = False) -> Iterator[Scope]:  # type: ignore[no-untyped-def]
+def scoped_to(session, unit: Unit, *, read_only: bool = False, templates_from: tuple[Unit, ...] = ()) -> Iterator[Scope]:  # type: ignore[no-untyped-def]
     """Put one unit's scope in force, as the guard does for a request on that unit."""
-    scope = Scope(unit_ids=frozenset({unit.id}), home_unit_id=unit.id, read_only=read_only, actor="tests")
+    scope = Scope(
+        unit_ids=frozenset({unit.id}),
+        home_unit_id=unit.id,
+        template_unit_ids=frozenset(u.id for u in templates_from),
+        read_only=read_only,
+        actor="tests",
+    )
     set_scope(session, scope)
     try:
         yield scope

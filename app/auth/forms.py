@@ -1,12 +1,12 @@
 """Sign-in form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.forms_base import Form
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         _l("Tên đăng nhập"),
         validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập.")), Length(max=120)],

@@ -18,6 +18,14 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _fresh_session() -> None:
+    """Drop everything from the session (no fixation) except the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
@@ -27,7 +35,7 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         user = authenticate(db.session, form.username.data or "", form.password.data or "")
         if user is not None:
-            session.clear()
+            _fresh_session()
             login_user(user)
             return redirect(next_url or url_for("auth.home"))
         flash(_l("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
@@ -39,10 +47,7 @@ def login():  # type: ignore[no-untyped-def]
 @public
 def logout():  # type: ignore[no-untyped-def]
     logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _fresh_session()
     flash(_l("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 

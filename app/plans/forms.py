@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.forms_base import Form
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import HiddenInput
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -12,7 +13,7 @@ from app.models import Schedule
 from app.vocabulary import ROLE_LABELS, SCHEDULE_LABELS, TASK_OWNER_ROLES
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """Carries the version of the item the user opened, to catch concurrent edits."""
 
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
@@ -28,18 +29,20 @@ class TaskForm(VersionedForm):
     )
     owner_role = SelectField(
         _l("Người phụ trách"),
-        choices=[(r.value, ROLE_LABELS[r]) for r in TASK_OWNER_ROLES],
-        validators=[DataRequired(_l("Vui lòng chọn người phụ trách."))],
+        choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in TASK_OWNER_ROLES],
+        validate_choice=False,
+        validators=[AnyOf([r.value for r in TASK_OWNER_ROLES], message=_l("Vui lòng chọn người phụ trách."))],
     )
     schedule = SelectField(
         _l("Tần suất"),
-        choices=[(s.value, SCHEDULE_LABELS[s]) for s in Schedule],
-        validators=[DataRequired(_l("Vui lòng chọn tần suất."))],
+        choices=[SelectChoice(s.value, SCHEDULE_LABELS[s]) for s in Schedule],
+        validate_choice=False,
+        validators=[AnyOf([s.value for s in Schedule], message=_l("Vui lòng chọn tần suất."))],
     )
 
 
 class SectionForm(VersionedForm):
-    number = StringField(_l("Số mục"), validators=[Length(max=20, message=_l("Số mục tối đa %(max)d ký tự."))])
+    number = StringField(_l("Số thứ tự mục"), validators=[Length(max=20, message=_l("Số thứ tự mục tối đa %(max)d ký tự."))])
     title = TextAreaField(_l("Tiêu đề"), validators=[Length(max=2000, message=_l("Tiêu đề quá dài."))])
     body = TextAreaField(_l("Nội dung"), validators=[Length(max=8000, message=_l("Nội dung quá dài."))])
 
@@ -52,7 +55,7 @@ class DeleteForm(VersionedForm):
     pass
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[AnyOf(["up", "down"], message=_l("Hướng di chuyển không hợp lệ."))])
 
     @property
@@ -60,7 +63,7 @@ class MoveForm(FlaskForm):
         return -1 if self.direction.data == "up" else 1
 
 
-class IssueForm(FlaskForm):
+class IssueForm(Form):
     number = StringField(
         _l("Số văn bản"),
         validators=[
@@ -79,7 +82,7 @@ class IssueForm(FlaskForm):
     )
 
 
-class CreatePlansForm(FlaskForm):
+class CreatePlansForm(Form):
     year = IntegerField(
         _l("Năm"),
         validators=[

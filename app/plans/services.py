@@ -16,7 +16,7 @@ from app.plans.errors import EditConflict, InvalidTransition, PlanLocked, Templa
 from app.plans.instantiate import instantiate, latest_template
 
 CONFLICT_MESSAGE = _l(
-    "Mục này vừa được người khác sửa trước bạn. Nội dung mới nhất đang hiển thị; "
+    "Nội dung này vừa được người khác sửa trước bạn. Nội dung mới nhất đang hiển thị; "
     "hãy xem lại và nhập lại thay đổi của bạn."
 )
 

@@ -1,0 +1,161 @@
+"""The permission table of DESIGN §3, and the guard on every endpoint of app.url_map:
+every role × endpoint × (own unit, another unit) answers what the table says."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app import create_app
+from app.models import PlanSection, Role, Task
+from app.security import PERMISSIONS, PUBLIC, SIGNED_IN
+from tests.conftest import ACCOUNTS, everything, plan_of
+
+# DESIGN §3, written out independently of app.security: permission → roles.
+C, O, K, T, F = Role.CHAIRMAN, Role.OFFICE, Role.CULTURE, Role.TOWN_ADMIN, Role.FRONT
+DESIGN_TABLE = {
+    "unit.view": {C, O, K, T, F},
+    "plan.view": {C, O, K, T, F},
+    "plan.create": {C, O},
+    "plan.edit": {C, O},
+    "plan.submit": {O},
+    "plan.issue": {C},
+    "plan.reopen": {C},
+    "plan.create_for_wards": {T},
+    "rollup.view": {C, O, K, T, F},
+    "audit.view": {C, T, F},
+}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# One account per role; its "own" ward is Phú Sơn (town roles reach it from Bỉm Sơn) and the
+# other unit is Trường Sơn, a ward of another town.
+ROLE_ACCOUNTS = {
+    Role.CHAIRMAN: "chairman@phu-son",
+    Role.OFFICE: "office@phu-son",
+    Role.CULTURE: "culture@phu-son",
+    Role.FRONT: "front@phu-son",
+    Role.TOWN_ADMIN: "admin@bim-son",
+}
+TOWN_FRONT = "front@bim-son"
+
+
+def _rules() -> list[tuple[str, str, str]]:
+    probe = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    found = []
+    for rule in probe.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, rule.rule, method))
+    return found
+
+
+RULES = _rules()
+
+
+def test_the_permission_table_is_design_section_3():
+    assert {k: set(v) for k, v in PERMISSIONS.items()} == DESIGN_TABLE
+
+
+def test_the_front_holds_no_write_permission():
+    reads = {"unit.view", "plan.view", "rollup.view", "audit.view"}
+    assert {p for p, roles in PERMISSIONS.items() if Role.FRONT in roles} == reads
+
+
+def test_every_endpoint_declares_a_permission(app: Flask):
+    undeclared = [
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and getattr(view, "required_permission", None) is None
+    ]
+    assert undeclared == []
+
+
+def test_a_view_without_a_declaration_is_refused():
+    fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    fresh.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    response = fresh.test_client().get("/forgotten")
+    assert response.status_code == 403
+    assert "secret" not in response.get_data(as_text=True)
+
+
+def _url_values(session, units, unit_slug: str) -> dict[str, object]:
+    unit = units[unit_slug]
+    plan = plan_of(session, unit)
+    with everything(session):
+        task = session.scalar(sa.select(Task).where(Task.plan_id == plan.id).order_by(Task.id).limit(1))
+        section = session.scalar(
+            sa.select(PlanSection).where(PlanSection.plan_id == plan.id).order_by(PlanSection.id).limit(1)
+        )
+    return {"unit_slug": unit_slug, "year": plan.year, "task_id": task.id, "section_id": section.id, "code": "en"}
+
+
+def _path(rule: str, values: dict[str, object]) -> str:
+    path = rule
+    for key, value in values.items():
+        for converter in ("", "int:"):
+            path = path.replace(f"<{converter}{key}>", str(value))
+    assert "<" not in path, path
+    return path
+
+
+def _call(client, method: str, path: str):
+    return client.open(path, method=method, data={}, follow_redirects=False)
+
+
+@pytest.mark.parametrize("endpoint,rule,method", RULES, ids=[f"{m} {e}" for e, _, m in RULES])
+@pytest.mark.parametrize("role", list(ROLE_ACCOUNTS), ids=[r.value for r in ROLE_ACCOUNTS])
+def test_own_unit_answers_what_the_table_says(app, as_user, session, units, role, endpoint, rule, method):
+    permission = app.view_functions[endpoint].required_permission
+    client = as_user(ROLE_ACCOUNTS[role])
+    response = _call(client, method, _path(rule, _url_values(session, units, "phu-son")))
+    if permission in (PUBLIC, SIGNED_IN) or role in PERMISSIONS[permission]:
+        assert response.status_code not in (403, 404), response.get_data(as_text=True)[:500]
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("endpoint,rule,method", [r for r in RULES if "<unit_slug>" in r[1]],
+                         ids=[f"{m} {e}" for e, r, m in RULES if "<unit_slug>" in r])
+@pytest.mark.parametrize("account", [*ROLE_ACCOUNTS.values(), TOWN_FRONT])
+def test_another_units_data_answers_404(app, as_user, session, units, account, endpoint, rule, method):
+    client = as_user(account)
+    response = _call(client, method, _path(rule, _url_values(session, units, "truong-son")))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("endpoint,rule,method", [r for r in RULES if "task_id>" in r[1] or "section_id>" in r[1]],
+                         ids=[f"{m} {e}" for e, r, m in RULES if "task_id>" in r or "section_id>" in r])
+def test_another_wards_ids_under_the_own_slug_answer_404(as_user, session, units, endpoint, rule, method):
+    """Own ward in the URL, ids of a sibling ward's rows: still 404."""
+    values = {**_url_values(session, units, "quang-trung"), "unit_slug": "phu-son"}
+    response = _call(as_user("chairman@phu-son"), method, _path(rule, values))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("account", ["chairman@phu-son", "office@phu-son", "culture@phu-son", "front@phu-son"])
+@pytest.mark.parametrize("slug", ["quang-trung", "bim-son"])
+def test_ward_staff_do_not_reach_sibling_wards_or_the_town(as_user, account, slug):
+    assert as_user(account).get(f"/u/{slug}/").status_code == 404
+
+
+@pytest.mark.parametrize("endpoint,rule,method", [r for r in RULES if r[2] in WRITE_METHODS and "<unit_slug>" in r[1]],
+                         ids=[f"{m} {e}" for e, r, m in RULES if m in WRITE_METHODS and "<unit_slug>" in r])
+@pytest.mark.parametrize("account", ["front@phu-son", TOWN_FRONT])
+def test_the_front_is_refused_every_write(as_user, session, units, account, endpoint, rule, method):
+    response = _call(as_user(account), method, _path(rule, _url_values(session, units, "phu-son")))
+    assert response.status_code == 403
+
+
+def test_town_roles_reach_every_ward_below(as_user, units):
+    for account in ("admin@bim-son", TOWN_FRONT):
+        client = as_user(account)
+        for slug in ("phu-son", "quang-trung", "ha-lan"):
+            assert client.get(f"/u/{slug}/plans/2025").status_code == 200
+
+
+def test_accounts_of_the_matrix_hold_the_roles_they_stand_for():
+    for role, account in ROLE_ACCOUNTS.items():
+        assert ACCOUNTS[account][1] == role
