@@ -28,29 +28,6 @@ TOO_MANY_ATTEMPTS = "Bạn đã thử quá nhiều lần"
 PLAN_URL = "/u/phu-son/plans/2025"
 
 
-class BrowserLikeClient(FlaskClient):
-    """A test client whose every request gets its own application context.
-
-    The db_tx fixture keeps an application context pushed for the whole test, and Flask reuses
-    it for test-client requests, so `g` (the signed-in user Flask-Login caches, the locale
-    Flask-Babel caches, `g.unit`) would leak from one request into the next. A browser's next
-    request starts clean; this client makes the test's requests do the same.
-    """
-
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app: Flask, db_tx: None) -> FlaskClient:
-    app.test_client_class = BrowserLikeClient
-    try:
-        return app.test_client()
-    finally:
-        app.test_client_class = None
-
-
 def page(response: TestResponse) -> str:
     return response.get_data(as_text=True)
 

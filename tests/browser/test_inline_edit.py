@@ -1,0 +1,106 @@
+"""In Debian's Chromium: the office official edits a task inline, reloads, and sees the change."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.cli import demo_command
+from app.extensions import db
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PASSWORD = "Trinh-duyet-2025"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("REQUIRE_BROWSER"):
+        raise RuntimeError("Debian's chromium is not installed: run `make browser-deps`")
+    pytest.skip("Debian's chromium is not installed (make browser-deps)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a fresh SQLite file with the demo loaded, served on a free local port."""
+    database = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "DEMO_PASSWORD": PASSWORD})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+    result = app.test_cli_runner().invoke(demo_command)
+    assert result.exit_code == 0, result.output
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/u/**")
+
+
+def test_office_edits_a_task_inline_and_the_change_survives_a_reload(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    _sign_in(page, live_server, "office@phu-son")
+    page.goto(f"{live_server}/u/phu-son/plans/2025")
+    sync_api.expect(page.locator("h1.doc-heading")).to_have_text("KẾ HOẠCH")
+
+    row = page.locator(".task").first
+    row_id = row.get_attribute("id")
+    page.evaluate("window.__notReloaded = true")
+    row.locator("a.edit").click()
+    editor = page.locator(f"form#{row_id} textarea")
+    sync_api.expect(editor).to_be_visible()
+    new_text = "Tuyên truyền Luật Thực hiện dân chủ ở cơ sở trên hệ thống loa truyền thanh các khu phố."
+    editor.fill(new_text)
+    page.locator(f"form#{row_id} select[name=schedule]").select_option("monthly")
+    page.locator(f"form#{row_id} button[type=submit]").click()
+
+    saved_row = page.locator(f"div#{row_id}")
+    sync_api.expect(saved_row.locator(".task-text")).to_contain_text(new_text)
+    sync_api.expect(saved_row.locator(".badge.schedule")).to_have_text("Hằng tháng")
+    assert page.evaluate("window.__notReloaded") is True  # swapped in place by htmx, no page load
+
+    page.reload()
+    sync_api.expect(page.locator(f"div#{row_id} .task-text")).to_contain_text(new_text)
+    sync_api.expect(page.locator(f"div#{row_id} .badge.schedule")).to_have_text("Hằng tháng")
+    page.close()
+
+
+def test_the_front_sees_the_plan_without_any_edit_control(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    _sign_in(page, live_server, "front@phu-son")
+    page.goto(f"{live_server}/u/phu-son/plans/2025")
+    sync_api.expect(page.locator(".task").first).to_be_visible()
+    assert page.locator("a.edit").count() == 0
+    assert page.locator("text=Thêm nhiệm vụ").count() == 0
+    page.close()
