@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d app/translations -D messages --statistics 2>&1 | tail -1
+	$(BIN)/pybabel compile -d app/translations -D messages --statistics
 
 db: install translations
 	mkdir -p instance

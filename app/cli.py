@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Membership, Role, Unit, User
@@ -40,9 +41,9 @@ def sync_tenants() -> tuple[SyncReport, SyncReport]:
         try:
             units = sync_units(db.session, root / "units")
             templates = sync_templates(db.session, root / "plan_templates")
-        except RegistryError as error:
+        except (RegistryError, IntegrityError) as error:
             db.session.rollback()
-            raise click.ClickException(str(error)) from error
+            raise click.ClickException(str(error.orig if isinstance(error, IntegrityError) else error)) from error
         db.session.commit()
     return units, templates
 

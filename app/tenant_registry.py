@@ -66,6 +66,7 @@ def sync_units(session: Session, directory: Path) -> SyncReport:
         for entry in _read_yaml(path).get("units", []):
             entries.append((path, entry))
     by_slug = {u.slug: u for u in session.scalars(select(Unit))}
+    _check_unique(entries, by_slug)
     pending = list(entries)
     while pending:
         progressed = False
@@ -77,10 +78,28 @@ def sync_units(session: Session, directory: Path) -> SyncReport:
             pending.remove((path, entry))
             progressed = True
         if not progressed:
-            missing = ", ".join(sorted({e.get("parent", "") for _, e in pending}))
-            raise RegistryError(f"units refer to unknown parents: {missing}")
+            raise RegistryError(
+                "; ".join(f"{path}: unit {e.get('slug')!r} refers to unknown parent {e.get('parent')!r}"
+                          for path, e in pending)
+            )
     session.flush()
     return report
+
+
+def _check_unique(entries: list[tuple[Path, dict[str, Any]]], existing: dict[str, Unit]) -> None:
+    """Refuse a slug or code given twice in tenants/, or a code another unit already holds."""
+    slugs: dict[str, Path] = {}
+    codes: dict[str, Path] = {}
+    for path, entry in entries:
+        slug, code = str(entry.get("slug", "")), str(entry.get("code", ""))
+        if slug in slugs:
+            raise RegistryError(f"{path}: slug {slug!r} is already defined in {slugs[slug]}")
+        if code in codes:
+            raise RegistryError(f"{path}: code {code!r} is already used in {codes[code]}")
+        slugs[slug], codes[code] = path, path
+        holder = next((u for u in existing.values() if u.code == code and u.slug != slug), None)
+        if holder is not None:
+            raise RegistryError(f"{path}: code {code!r} of {slug!r} already belongs to unit {holder.slug!r}")
 
 
 def _upsert_unit(

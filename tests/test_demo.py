@@ -60,6 +60,9 @@ def counts(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
             "plans": session.scalar(
                 sa.select(sa.func.count()).select_from(Plan).where(Plan.is_template.is_(False))
             ),
+            "template revisions": session.scalar(
+                sa.select(sa.func.count()).select_from(Plan).where(Plan.is_template.is_(True))
+            ),
         }
 
 

@@ -196,7 +196,30 @@ def _unknown_parent(tenants: Path) -> tuple[str, str]:
     return "thanh-hoa.yaml", "no-such-town"
 
 
-@pytest.mark.parametrize("defect", [_break_yaml, _unknown_owner_role, _unknown_parent])
+def _duplicate_slug(tenants: Path) -> tuple[str, str]:
+    """A copy-paste slip: a second entry with Phú Sơn's slug must not rename Phú Sơn."""
+    path = tenants / "units" / "thanh-hoa.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "  - slug: phu-son\n    code: \"99997\"\n    name: Phú Sơn Mới\n    kind: ward\n    parent: bim-son\n",
+        encoding="utf-8",
+    )
+    return "thanh-hoa.yaml", "phu-son"
+
+
+def _duplicate_code(tenants: Path) -> tuple[str, str]:
+    path = tenants / "units" / "thanh-hoa.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "  - slug: xa-trung-ma\n    code: \"14812\"\n    name: Trùng Mã\n    kind: commune\n    parent: bim-son\n",
+        encoding="utf-8",
+    )
+    return "thanh-hoa.yaml", "14812"
+
+
+@pytest.mark.parametrize(
+    "defect", [_break_yaml, _unknown_owner_role, _unknown_parent, _duplicate_slug, _duplicate_code]
+)
 def test_malformed_registry_fails_loudly_and_changes_nothing(  # type: ignore[no-untyped-def]
     app: Flask, session, tenants_copy: Path, defect
 ) -> None:
@@ -205,13 +228,17 @@ def test_malformed_registry_fails_loudly_and_changes_nothing(  # type: ignore[no
     before = row_counts(session)
 
     result = sync(app)
-    assert result.exit_code != 0
+    session.rollback()  # the command's process ends here: only what it committed survives
+    assert result.exit_code != 0, result.output
+    assert not isinstance(result.exception, sa.exc.SQLAlchemyError), "a database error instead of a message"
     message = result.output  # click's runner mixes stderr into output
     assert problem in message, message
     assert file_name in message, f"the error does not name the file: {message}"
     assert row_counts(session) == before
     with everything(session):
         assert session.scalar(sa.select(Unit).where(Unit.slug == "lang-moi")) is None
+        phu_son = session.scalar(sa.select(Unit).where(Unit.slug == "phu-son"))
+        assert (phu_son.name, phu_son.code) == ("Phú Sơn", "14812")
 
 
 # --- the stored template ----------------------------------------------------------------------
