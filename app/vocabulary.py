@@ -51,6 +51,25 @@ ACTION_LABELS = {
     "plan.reopen": _l("Mở lại kế hoạch đã ban hành"),
 }
 
+OBJECT_LABELS = {
+    "Plan": _l("Kế hoạch"),
+    "PlanSection": _l("Mục"),
+    "Task": _l("Nhiệm vụ"),
+}
+
+FIELD_LABELS = {
+    "text": _l("Nội dung"),
+    "title": _l("Tiêu đề"),
+    "body": _l("Nội dung"),
+    "number": _l("Số"),
+    "owner_role": _l("Người phụ trách"),
+    "schedule": _l("Tần suất"),
+    "position": _l("Thứ tự"),
+    "status": _l("Trạng thái"),
+    "issued_on": _l("Ngày ban hành"),
+    "signer_name": _l("Người ký"),
+}
+
 
 def vn_date(value: date | datetime | None) -> str:
     """dd/mm/yyyy (with hh:mm for datetimes), or an empty string."""
@@ -73,4 +92,6 @@ def template_globals() -> dict[str, Any]:
         "STATUS_LABELS": STATUS_LABELS,
         "KIND_LABELS": KIND_LABELS,
         "ACTION_LABELS": ACTION_LABELS,
+        "OBJECT_LABELS": OBJECT_LABELS,
+        "FIELD_LABELS": FIELD_LABELS,
     }

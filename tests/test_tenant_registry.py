@@ -186,34 +186,25 @@ def _unknown_owner_role(tenants: Path) -> tuple[str, str]:
     return TEMPLATE_FILE, "owner_role"
 
 
-def _unknown_parent(tenants: Path) -> tuple[str, str]:
+def _append_unit(tenants: Path, slug: str, code: str, name: str, kind: str, parent: str) -> None:
     path = tenants / "units" / "thanh-hoa.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8")
-        + "  - slug: xa-lac\n    code: \"99998\"\n    name: Xã Lạc\n    kind: commune\n    parent: no-such-town\n",
-        encoding="utf-8",
-    )
+    entry = f'  - slug: {slug}\n    code: "{code}"\n    name: {name}\n    kind: {kind}\n    parent: {parent}\n'
+    path.write_text(path.read_text(encoding="utf-8") + entry, encoding="utf-8")
+
+
+def _unknown_parent(tenants: Path) -> tuple[str, str]:
+    _append_unit(tenants, "xa-lac", "99998", "Xã Lạc", "commune", "no-such-town")
     return "thanh-hoa.yaml", "no-such-town"
 
 
 def _duplicate_slug(tenants: Path) -> tuple[str, str]:
     """A copy-paste slip: a second entry with Phú Sơn's slug must not rename Phú Sơn."""
-    path = tenants / "units" / "thanh-hoa.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8")
-        + "  - slug: phu-son\n    code: \"99997\"\n    name: Phú Sơn Mới\n    kind: ward\n    parent: bim-son\n",
-        encoding="utf-8",
-    )
+    _append_unit(tenants, "phu-son", "99997", "Phú Sơn Mới", "ward", "bim-son")
     return "thanh-hoa.yaml", "phu-son"
 
 
 def _duplicate_code(tenants: Path) -> tuple[str, str]:
-    path = tenants / "units" / "thanh-hoa.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8")
-        + "  - slug: xa-trung-ma\n    code: \"14812\"\n    name: Trùng Mã\n    kind: commune\n    parent: bim-son\n",
-        encoding="utf-8",
-    )
+    _append_unit(tenants, "xa-trung-ma", "14812", "Trùng Mã", "commune", "bim-son")
     return "thanh-hoa.yaml", "14812"
 
 
