@@ -53,9 +53,8 @@ public = requires(PUBLIC)
 signed_in = requires(SIGNED_IN)
 
 
-def roles_on(user_id: int, unit: Unit) -> set[Role]:
-    """Roles the user holds on `unit`, directly or through a unit above it."""
-    reach = ancestor_ids(db.session, unit)
+def roles_on(user_id: int, reach: set[int]) -> set[Role]:
+    """Roles the user holds on any of the units `reach` (a unit and those above it)."""
     return set(
         db.session.scalars(
             select(Membership.role).where(Membership.user_id == user_id, Membership.unit_id.in_(reach))
@@ -67,12 +66,13 @@ def holds(roles: set[Role], permission: str) -> bool:
     return bool(roles & PERMISSIONS[permission])
 
 
-def scope_for(user_id: int, actor: str, unit: Unit, roles: set[Role]) -> Scope:
-    """The tenancy scope of a request on `unit`: it and everything below it."""
+def scope_for(user_id: int, actor: str, unit: Unit, above: set[int], roles: set[Role]) -> Scope:
+    """The tenancy scope of a request on `unit`: it and everything below it, plus the plan
+    templates published by the units `above` it."""
     return Scope(
         unit_ids=frozenset(descendant_ids(db.session, unit)),
         home_unit_id=unit.id,
-        template_unit_ids=frozenset(ancestor_ids(db.session, unit)),
+        template_unit_ids=frozenset(above),
         read_only=roles <= {Role.FRONT},
         user_id=user_id,
         actor=actor,
@@ -96,13 +96,14 @@ def guard() -> object:
     unit: Unit | None = g.get("unit")
     if unit is None:
         abort(403)
-    roles = roles_on(current_user.id, unit)
+    above = ancestor_ids(db.session, unit)
+    roles = roles_on(current_user.id, above)
     if not roles:
         abort(404)  # another unit's data does not exist for this user
     if not holds(roles, permission):
         abort(403)
     g.roles = roles
-    set_scope(db.session, scope_for(current_user.id, current_user.username, unit, roles))
+    set_scope(db.session, scope_for(current_user.id, current_user.username, unit, above, roles))
     return None
 
 

@@ -284,3 +284,23 @@ def test_the_plan_page_shows_edit_controls_only_to_editors(as_user):
         page = as_user(account).get("/u/phu-son/plans/2025").get_data(as_text=True)
         assert ("Thêm nhiệm vụ" in page) == editable, account
         assert re.search(r"/tasks/\d+/edit", page) is not None if editable else re.search(r"/tasks/\d+/edit", page) is None
+
+
+def test_the_documents_own_words_are_edited_one_item_a_line(as_user, session, units):
+    client = as_user("office@phu-son")
+    url = "/u/phu-son/plans/2025/document/edit"
+    form = client.get(url).get_data(as_text=True)
+    assert "UBND thị xã;\nTTr Đảng ủy, HĐND phường;" in form  # recipients one a line
+    version = plan_of(session, units["phu-son"]).version
+    data = {"title": "Thực hiện công tác dân vận chính quyền năm 2025", "preamble": "Căn cứ Chỉ thị số 33/CT-TTg.",
+            "legal_bases": "Chỉ thị số 33/CT-TTg\n\n  Luật Thực hiện dân chủ ở cơ sở  \n", "closing": "Trên đây là Kế hoạch.",
+            "recipients": "UBND thị xã;\nLưu: VT.", "signer_title": "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", "version": version}
+    assert client.post(url, data=data).status_code == 302
+    session.expire_all()
+    plan = plan_of(session, units["phu-son"])
+    assert plan.legal_bases == ["Chỉ thị số 33/CT-TTg", "Luật Thực hiện dân chủ ở cơ sở"]
+    assert plan.recipients == ["UBND thị xã;", "Lưu: VT."]
+    stale = client.post(url, data={**data, "title": "Tên khác"})
+    assert stale.status_code == 409 and "vừa được người khác sửa trước bạn" in stale.get_data(as_text=True)
+    empty = client.post(url, data={**data, "title": "", "version": plan.version})
+    assert empty.status_code == 400 and "Vui lòng nhập tên kế hoạch." in empty.get_data(as_text=True)

@@ -51,6 +51,44 @@ class SectionForm(VersionedForm):
             raise ValidationError(_l("Vui lòng nhập tiêu đề hoặc nội dung của mục."))
 
 
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class PlanDocumentForm(VersionedForm):
+    """The plan's own words around its sections: title, preamble, legal bases, closing, recipients."""
+
+    title = StringField(
+        _l("Trích yếu (tên kế hoạch)"),
+        validators=[DataRequired(_l("Vui lòng nhập tên kế hoạch.")), Length(max=500, message=_l("Tên kế hoạch quá dài."))],
+    )
+    preamble = TextAreaField(_l("Phần mở đầu (căn cứ)"), validators=[Length(max=8000, message=_l("Nội dung quá dài."))])
+    legal_bases = TextAreaField(
+        _l("Văn bản căn cứ (mỗi dòng một văn bản)"), validators=[Length(max=8000, message=_l("Nội dung quá dài."))]
+    )
+    closing = TextAreaField(_l("Phần kết"), validators=[Length(max=4000, message=_l("Nội dung quá dài."))])
+    recipients = TextAreaField(
+        _l("Nơi nhận (mỗi dòng một nơi)"), validators=[Length(max=4000, message=_l("Nội dung quá dài."))]
+    )
+    signer_title = StringField(
+        _l("Chức danh người ký"),
+        validators=[DataRequired(_l("Vui lòng nhập chức danh người ký.")), Length(max=120)],
+    )
+
+    def fill_from(self, plan: object) -> None:
+        """Show the plan's lists one item a line."""
+        self.legal_bases.data = "\n".join(plan.legal_bases)  # type: ignore[attr-defined]
+        self.recipients.data = "\n".join(plan.recipients)  # type: ignore[attr-defined]
+
+    @property
+    def legal_basis_list(self) -> list[str]:
+        return _lines(self.legal_bases.data)
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return _lines(self.recipients.data)
+
+
 class DeleteForm(VersionedForm):
     pass
 

@@ -13,7 +13,15 @@ from app.extensions import db
 from app.models import Plan, PlanSection, Role, Schedule, Task
 from app.plans import services
 from app.plans.errors import EditConflict, PlanError, PlanLocked
-from app.plans.forms import CreatePlansForm, DeleteForm, IssueForm, MoveForm, SectionForm, TaskForm
+from app.plans.forms import (
+    CreatePlansForm,
+    DeleteForm,
+    IssueForm,
+    MoveForm,
+    PlanDocumentForm,
+    SectionForm,
+    TaskForm,
+)
 from app.plans.outline import plan_outline
 from app.security import requires
 
@@ -104,6 +112,9 @@ def show(year: int):  # type: ignore[no-untyped-def]
 def create(year: int):  # type: ignore[no-untyped-def]
     if not g.unit.is_tenant or not 2000 <= year <= 2100:
         abort(404)
+    if services.find_plan(db.session, g.unit, year) is not None:
+        flash(_l("Đơn vị đã có kế hoạch năm %(year)s.", year=year), "info")
+        return redirect(url_for("plans.show", year=year))
     try:
         services.create_plan(db.session, g.unit, year)
         db.session.commit()
@@ -198,6 +209,45 @@ def issue(year: int):  # type: ignore[no-untyped-def]
         return redirect(_plan_url(plan))
     status = 400 if request.method == "POST" else 200
     return render_template("plans/issue.html", plan=plan, form=form), status
+
+
+@bp.route("/<int:year>/document/edit", methods=["GET", "POST"])
+@requires("plan.edit")
+def edit_document(year: int):  # type: ignore[no-untyped-def]
+    plan = _plan(year)
+    if not plan.editable:
+        return _refused(plan, PlanLocked(_l("Kế hoạch không ở trạng thái dự thảo nên không thể sửa.")))
+    form = PlanDocumentForm(obj=plan if request.method == "GET" else None)
+    if request.method == "GET":
+        form.fill_from(plan)
+    context = dict(plan=plan, fragment="plans/_document_form.html")
+    if not form.validate_on_submit():
+        return render_template("plans/edit_page.html", form=form, **context), 400 if request.method == "POST" else 200
+    try:
+        _commit(
+            lambda: services.update_document(
+                db.session,
+                plan,
+                version=form.version.data,
+                title=form.title.data or "",
+                preamble=form.preamble.data or "",
+                legal_bases=form.legal_basis_list,
+                closing=form.closing.data or "",
+                recipients=form.recipient_list,
+                signer_title=form.signer_title.data or "",
+            )
+        )
+    except EditConflict as error:
+        latest = _plan(year)
+        fresh = PlanDocumentForm(obj=latest, formdata=None)
+        fresh.fill_from(latest)
+        return render_template(
+            "plans/edit_page.html", form=fresh, conflict=error.message, attempted=form.title.data, **context
+        ), error.status
+    except PlanError as error:
+        return _refused(plan, error)
+    flash(_l("Đã lưu phần mở đầu, căn cứ và nơi nhận."), "success")
+    return redirect(_plan_url(plan))
 
 
 # --- tasks ------------------------------------------------------------------------------------

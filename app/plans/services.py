@@ -38,10 +38,7 @@ def plan_years(session: Session, unit: Unit) -> list[Plan]:
 
 
 def create_plan(session: Session, unit: Unit, year: int) -> Plan:
-    """The unit's plan for `year`, copied from the latest template visible to it."""
-    existing = find_plan(session, unit, year)
-    if existing is not None:
-        return existing
+    """A new plan of the unit for `year`, copied from the latest template visible to it."""
     template = latest_template(session, year)
     if template is None:
         raise TemplateMissing(_l("Chưa có mẫu kế hoạch nào cho năm %(year)s.", year=year))
@@ -87,9 +84,30 @@ def _require_draft(plan: Plan) -> None:
         )
 
 
-def _require_version(item: PlanSection | Task, version: int | None) -> None:
+def _require_version(item: Plan | PlanSection | Task, version: int | None) -> None:
     if version is None or item.version != version:
         raise EditConflict(CONFLICT_MESSAGE)
+
+
+def update_document(
+    session: Session,
+    plan: Plan,
+    *,
+    version: int | None,
+    title: str,
+    preamble: str,
+    legal_bases: list[str],
+    closing: str,
+    recipients: list[str],
+    signer_title: str,
+) -> Plan:
+    """Change the plan's own words around its sections (draft only)."""
+    _require_draft(plan)
+    _require_version(plan, version)
+    plan.title, plan.preamble, plan.closing = title.strip(), preamble.strip(), closing.strip()
+    plan.legal_bases, plan.recipients, plan.signer_title = legal_bases, recipients, signer_title.strip()
+    session.flush()
+    return plan
 
 
 def update_task(
