@@ -8,13 +8,20 @@ from flask import Flask, abort, g, session
 from sqlalchemy import select
 
 from app.config import load_config
+from app.database import DatabaseInt
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 
 def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app for `env` (default: $APP_ENV, else production)."""
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseInt
     app.config.update(load_config(env, overrides))
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     register_extensions(app)
     register_database(app)
     register_units_in_urls(app)
@@ -42,7 +49,9 @@ def register_database(app: Flask) -> None:
     from app.database import configure_sqlite, use_app_role
 
     with app.app_context():
-        if db.engine.dialect.name == "postgresql" and app.config.get("DB_APP_ROLE"):
+        if db.engine.dialect.name == "postgresql":
+            if not app.config.get("DB_APP_ROLE"):
+                raise RuntimeError("DB_APP_ROLE is empty: on PostgreSQL the app must run as the role RLS binds")
             use_app_role(db.engine, app.config["DB_APP_ROLE"])
         elif db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
@@ -78,6 +87,18 @@ def register_security(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
+
+    @login_manager.unauthorized_handler
+    def unauthorized():  # type: ignore[no-untyped-def]
+        from flask import flash, redirect, request, url_for
+        from htmx_flask import request as hx_request
+
+        flash(login_manager.login_message, "info")
+        here = request.full_path if request.query_string else request.path
+        target = url_for("auth.login", next=here if request.method == "GET" else None)
+        if hx_request.htmx:  # a fragment request would swap the login page into the row
+            return "", 401, {"HX-Redirect": target}
+        return redirect(target)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEV_SECRET = "dev-only-not-secret"
+LOCAL_ENVS = ("development", "testing")  # the only ones that may run without SECRET_KEY
 
 
 def _sqlite_default() -> str:
@@ -26,9 +27,9 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
     """Build the Flask config for `env` (production, development or testing) from os.environ."""
     env = env or os.environ.get("APP_ENV", "production")
     secret = os.environ.get("SECRET_KEY")
-    if env == "production" and not secret and not (overrides or {}).get("SECRET_KEY"):
+    if env not in LOCAL_ENVS and not secret and not (overrides or {}).get("SECRET_KEY"):
         raise RuntimeError(
-            "SECRET_KEY is not set: refusing to start in production. "
+            f"SECRET_KEY is not set: refusing to start with APP_ENV={env}. "
             "Set SECRET_KEY (or APP_ENV=development for a local run)."
         )
     redis_url = os.environ.get("REDIS_URL")
@@ -44,10 +45,12 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
         "DB_APP_ROLE": os.environ.get("DB_APP_ROLE", "dan_van_app"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production",
+        "SESSION_COOKIE_SECURE": env not in LOCAL_ENVS,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env not in LOCAL_ENVS,
+        # Number of trusted reverse proxies in front of the app (for the client address).
+        "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
@@ -55,6 +58,7 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "20 per hour"),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "DanVan@2025"),
         "TENANTS_DIR": os.environ.get(
             "TENANTS_DIR", str(Path(__file__).resolve().parent.parent / "tenants")

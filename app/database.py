@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
+
+INT_MAX = 2**31 - 1  # the largest id or year both databases store in an INTEGER column
+
+
+class DatabaseInt(IntegerConverter):
+    """`<int:...>` in URLs, limited to what an INTEGER column holds (larger is a 404, not a 500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def bounded_int(value: str) -> int:
+    """`type=` for query arguments: an int an INTEGER column holds, else ValueError (ignored)."""
+    number = int(value)
+    if not 0 <= number <= INT_MAX:
+        raise ValueError(value)
+    return number
 
 
 def use_app_role(engine: Engine, role: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from htmx_flask import request as hx_request
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -18,8 +19,12 @@ MESSAGES = {
 }
 
 
-def render_error(status: int, message: object | None = None) -> tuple[str, int]:
+def render_error(status: int, message: object | None = None):  # type: ignore[no-untyped-def]
+    """The error page; for htmx, just the message, shown in the page's message area."""
     text = message or MESSAGES.get(status, MESSAGES[500])
+    if hx_request.htmx:
+        html = render_template("errors/_message.html", message=text)
+        return html, status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
     return render_template("errors/error.html", status=status, message=text), status
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
@@ -11,7 +13,17 @@ BUILT_IN_MESSAGES = {
     "Not a valid integer value.": _l("Giá trị phải là một số nguyên."),
     "Not a valid choice.": _l("Lựa chọn không hợp lệ."),
     "This field is required.": _l("Vui lòng nhập trường này."),
+    "Field cannot be longer than %(max)d character.": _l("Tối đa %(max)d ký tự."),
+    "Field cannot be longer than %(max)d characters.": _l("Tối đa %(max)d ký tự."),
+    "Field must be at least %(min)d character long.": _l("Cần ít nhất %(min)d ký tự."),
+    "Field must be at least %(min)d characters long.": _l("Cần ít nhất %(min)d ký tự."),
+    "Field must be between %(min)d and %(max)d characters long.": _l("Cần từ %(min)d đến %(max)d ký tự."),
 }
+
+
+def drop_nul(value: object) -> object:
+    """NUL characters cannot be stored (PostgreSQL refuses them); nobody types them on purpose."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 class BuiltInMessages:
@@ -28,3 +40,8 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form: FlaskForm) -> BuiltInMessages:
             return BuiltInMessages()
+
+        def bind_field(self, form: FlaskForm, unbound_field: Any, options: dict[str, Any]) -> Any:
+            filters = unbound_field.kwargs.get("filters", ())
+            unbound_field.kwargs["filters"] = (drop_nul, *filters)
+            return unbound_field.bind(form=form, **options)

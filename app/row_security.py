@@ -68,6 +68,7 @@ def protect_ward_table(role: str, table: str, *, shares_templates: bool = False,
     statements = [
         f'GRANT {privileges} ON {table} TO "{role}"',
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",  # binds the owner too (superusers excepted)
         f"CREATE POLICY {table}_read ON {table} FOR SELECT USING ({visible})",
         f"CREATE POLICY {table}_insert ON {table} FOR INSERT WITH CHECK ({writable})",
     ]

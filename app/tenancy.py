@@ -10,10 +10,12 @@ settings that the row-level security policies read. The one escape hatch is `sys
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import ForeignKey, and_, event, inspect, or_, text
+from sqlalchemy import ForeignKey, Table, and_, event, inspect, or_, text
+from sqlalchemy.sql import visitors
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import (
     Mapped,
@@ -101,25 +103,53 @@ def _is_tenanted(cls: type) -> bool:
     return isinstance(cls, type) and issubclass(cls, TenantOwned)
 
 
+@cache
+def _ward_tables() -> frozenset[str]:
+    """Names of the tables of every ward-owned model."""
+    found: set[str] = set()
+    pending = list(TenantOwned.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        table = getattr(cls, "__table__", None)
+        if table is not None:
+            found.add(table.name)
+    return frozenset(found)
+
+
+def _ward_tables_in(state: ORMExecuteState) -> tuple[bool, bool]:
+    """(does the statement touch ward tables, does it reach them through mapped classes)."""
+    ward_tables = _ward_tables()
+    touched = mapped = any(_is_tenanted(m.class_) for m in state.all_mappers)
+    for element in visitors.iterate(state.statement):
+        if isinstance(element, Table) and element.name in ward_tables:
+            touched = True
+            mapped = mapped or "parententity" in element._annotations
+    return touched, mapped
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_queries(state: ORMExecuteState) -> None:
-    if not (state.is_select or state.is_update or state.is_delete):
+    """Every statement on ward tables runs inside the scope, through the mapped classes."""
+    touched, mapped = _ward_tables_in(state)
+    if not touched:
         return
     scope = current_scope(state.session)
     if scope is None:
-        if any(_is_tenanted(m.class_) for m in state.all_mappers):
-            raise TenancyError("ward data queried with no tenancy scope set")
-        return
+        raise TenancyError("ward data queried with no tenancy scope set")
     if scope.everything:
         return
-    if scope.read_only and (state.is_update or state.is_delete):
-        raise ReadOnlyScope("read-only scope: bulk writes are refused")
+    if scope.read_only and (not state.is_select or getattr(state.statement, "_for_update_arg", None) is not None):
+        raise ReadOnlyScope("read-only scope: nothing may be written or locked for writing")
+    if not state.is_select:
+        # Bulk INSERT/UPDATE/DELETE would skip the flush checks and the audit log.
+        raise TenancyError("ward rows are written one by one through the session, not in bulk")
+    if not mapped:
+        raise TenancyError("ward tables are queried through their mapped classes")
     ids = tuple(sorted(scope.unit_ids))
     template_ids = tuple(sorted(scope.template_unit_ids))
     state.statement = state.statement.options(
-        with_loader_criteria(
-            UnitOwned, lambda cls: cls.unit_id.in_(ids), include_aliases=True
-        ),
+        with_loader_criteria(UnitOwned, lambda cls: cls.unit_id.in_(ids), include_aliases=True),
         with_loader_criteria(
             PlanContent,
             lambda cls: or_(

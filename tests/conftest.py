@@ -93,6 +93,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": False,
             "LOGIN_RATE_LIMIT": "1000 per minute",
+            "LOGIN_RATE_LIMIT_PER_ACCOUNT": "1000 per minute",
             "SERVER_NAME": "localhost",
         },
     )

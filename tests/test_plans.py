@@ -304,3 +304,32 @@ def test_the_documents_own_words_are_edited_one_item_a_line(as_user, session, un
     assert stale.status_code == 409 and "vừa được người khác sửa trước bạn" in stale.get_data(as_text=True)
     empty = client.post(url, data={**data, "title": "", "version": plan.version})
     assert empty.status_code == 400 and "Vui lòng nhập tên kế hoạch." in empty.get_data(as_text=True)
+
+
+def test_huge_numbers_in_addresses_are_not_found_not_errors(as_user):
+    client = as_user("chairman@phu-son")
+    big = "99999999999999999999"
+    for path in (f"/u/phu-son/plans/{big}", f"/u/phu-son/plans/2025/tasks/{big}/edit",
+                 f"/u/phu-son/plans/2025/sections/{big}/edit"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/u/phu-son/plans/2025/sections/new?parent={big}").status_code == 200
+    assert client.get(f"/u/phu-son/audit?before={big}").status_code == 200
+    assert as_user("admin@bim-son").get(f"/u/bim-son/?year={big}").status_code == 200
+
+
+def test_nul_characters_are_dropped_not_stored(as_user, session, units):
+    task = _first_task(session, units["phu-son"])
+    response = as_user("office@phu-son").post(f"/u/phu-son/plans/2025/tasks/{task.id}/edit",
+                                              data={"text": "Tuyên\x00 truyền", "owner_role": "office",
+                                                    "schedule": "once", "version": task.version})
+    assert response.status_code == 302
+    session.expire_all()
+    assert _first_task(session, units["phu-son"]).text == "Tuyên truyền"
+
+
+def test_too_long_input_is_refused_in_vietnamese(as_user):
+    response = as_user("chairman@phu-son").post("/u/phu-son/plans/2025/issue",
+                                                data={"number": "1/KH-UBND", "issued_on": "05/01/2025",
+                                                      "signer_name": "N" * 200})
+    assert response.status_code == 400
+    assert "Tối đa 120 ký tự." in response.get_data(as_text=True)

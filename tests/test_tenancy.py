@@ -161,3 +161,25 @@ def test_raw_sql_cannot_write_into_another_ward(session, units):
                 {"u": quang_trung.id, "p": other.plan_id, "s": other.section_id},
             )
         nested.rollback()
+
+
+def test_bulk_writes_are_refused_so_nothing_skips_the_checks_and_the_audit_log(session, units):
+    phu_son, quang_trung = units["phu-son"], units["quang-trung"]
+    task = _a_task(session, quang_trung)
+    with scoped_to(session, phu_son):
+        with pytest.raises(TenancyError):
+            session.execute(sa.insert(Task).values(unit_id=quang_trung.id, plan_id=task.plan_id,
+                                                   section_id=task.section_id, text="x", owner_role="office",
+                                                   schedule="once", version=1, is_template=False))
+        with pytest.raises(TenancyError):
+            session.execute(sa.update(Task).values(text="x"))
+        with pytest.raises(TenancyError):
+            session.execute(sa.delete(Task))
+
+
+def test_core_queries_on_ward_tables_are_refused_in_a_ward_scope_and_without_one(session, units):
+    with pytest.raises(TenancyError):
+        session.execute(sa.select(Task.__table__)).all()
+    with scoped_to(session, units["phu-son"]):
+        with pytest.raises(TenancyError):
+            session.execute(sa.select(Task.__table__.c.text)).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from app.admin.services import PAGE_SIZE, audit_page
+from app.database import bounded_int
 from app.extensions import db
 from app.security import requires
 
@@ -14,6 +15,6 @@ bp = Blueprint("admin", __name__)
 @bp.get("/audit")
 @requires("audit.view")
 def audit():  # type: ignore[no-untyped-def]
-    rows = audit_page(db.session, request.args.get("before", type=int))
+    rows = audit_page(db.session, request.args.get("before", type=bounded_int))
     older = rows[-1][0].id if len(rows) == PAGE_SIZE else None
     return render_template("admin/audit.html", rows=rows, older=older)

@@ -9,12 +9,9 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models.columns import enum_column
 from app.models.user import Role
 from app.tenancy import PlanContent
-
-
-def _enum(cls: type[enum.Enum]) -> db.Enum:
-    return db.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class PlanStatus(enum.StrEnum):
@@ -70,7 +67,7 @@ class Plan(PlanContent, db.Model):
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
     signer_title: Mapped[str] = mapped_column(String(120), default="CHỦ TỊCH")
     signer_name: Mapped[str] = mapped_column(String(120), default="")
-    status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus), default=PlanStatus.DRAFT)
+    status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus), default=PlanStatus.DRAFT)
     number: Mapped[str | None] = mapped_column(String(40))
     issued_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
@@ -118,8 +115,8 @@ class Task(PlanContent, db.Model):
     key: Mapped[str | None] = mapped_column(String(40))
     style: Mapped[str] = mapped_column(String(20), default="bullet")
     text: Mapped[str] = mapped_column(Text)
-    owner_role: Mapped[Role] = mapped_column(_enum(Role))
-    schedule: Mapped[Schedule] = mapped_column(_enum(Schedule))
+    owner_role: Mapped[Role] = mapped_column(enum_column(Role))
+    schedule: Mapped[Schedule] = mapped_column(enum_column(Schedule))
     template_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(default=1)
 

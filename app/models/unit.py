@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
+from app.models.columns import enum_column
 
 
 class UnitKind(enum.StrEnum):
@@ -33,9 +34,7 @@ class Unit(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[UnitKind] = mapped_column(
-        db.Enum(UnitKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
 
     @property

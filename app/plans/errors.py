@@ -25,5 +25,9 @@ class InvalidTransition(PlanError):
     """The plan's status does not allow this step."""
 
 
+class PlanExists(PlanError):
+    """The unit already has a plan for that year."""
+
+
 class TemplateMissing(PlanError):
     status = 404

@@ -17,7 +17,6 @@ def name_substitution(source: Unit | None, target: Unit, from_year: int, to_year
     rules: list[tuple[re.Pattern[str], str]] = []
     if source is not None and source.id != target.id:
         rules.append((re.compile(re.escape(source.full_name)), target.full_name))
-        rules.append((re.compile(re.escape(source.full_name.capitalize())), target.full_name.capitalize()))
         rules.append((re.compile(rf"\b{re.escape(source.name)}\b"), target.name))
         if source.kind_word != target.kind_word:
             rules.append((re.compile(rf"\b{re.escape(source.kind_word)}\b"), target.kind_word))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.audit import name_action
 from app.models import Plan, PlanSection, PlanStatus, Role, Schedule, Task, Unit
 from app.models.unit import tenant_units_below
-from app.plans.errors import EditConflict, InvalidTransition, PlanLocked, TemplateMissing
+from app.plans.errors import EditConflict, InvalidTransition, PlanError, PlanExists, PlanLocked, TemplateMissing
 from app.plans.instantiate import instantiate, latest_template
 
 CONFLICT_MESSAGE = _l(
@@ -28,6 +28,11 @@ def find_plan(session: Session, unit: Unit, year: int) -> Plan | None:
     )
 
 
+def template_of(session: Session, plan: Plan) -> Plan | None:
+    """The template revision `plan` was copied from, if it is visible in the scope."""
+    return session.get(Plan, plan.template_id) if plan.template_id else None
+
+
 def plan_years(session: Session, unit: Unit) -> list[Plan]:
     """The unit's plans, newest year first."""
     return list(
@@ -37,11 +42,31 @@ def plan_years(session: Session, unit: Unit) -> list[Plan]:
     )
 
 
+def _no_template(year: int) -> TemplateMissing:
+    return TemplateMissing(_l("Chưa có mẫu kế hoạch nào cho năm %(year)s.", year=year))
+
+
+def task_in(session: Session, plan: Plan, task_id: int) -> Task | None:
+    """The task `task_id` if it belongs to `plan` (and so to the scope)."""
+    task = session.get(Task, task_id)
+    return task if task is not None and task.plan_id == plan.id else None
+
+
+def section_in(session: Session, plan: Plan, section_id: int) -> PlanSection | None:
+    """The section `section_id` if it belongs to `plan` (and so to the scope)."""
+    section = session.get(PlanSection, section_id)
+    return section if section is not None and section.plan_id == plan.id else None
+
+
 def create_plan(session: Session, unit: Unit, year: int) -> Plan:
-    """A new plan of the unit for `year`, copied from the latest template visible to it."""
+    """A new plan of the ward or commune for `year`, copied from the latest template visible to it."""
+    if not unit.is_tenant:
+        raise PlanError(_l("Chỉ phường, xã lập kế hoạch này."))
+    if find_plan(session, unit, year) is not None:
+        raise PlanExists(_l("Đơn vị đã có kế hoạch năm %(year)s.", year=year))
     template = latest_template(session, year)
     if template is None:
-        raise TemplateMissing(_l("Chưa có mẫu kế hoạch nào cho năm %(year)s.", year=year))
+        raise _no_template(year)
     return instantiate(session, template, unit, year)
 
 
@@ -55,7 +80,7 @@ def create_plans_for_wards(session: Session, parent: Unit, year: int) -> BatchRe
     """Give every ward and commune below `parent` its plan for `year`; existing plans are kept."""
     template = latest_template(session, year)
     if template is None:
-        raise TemplateMissing(_l("Chưa có mẫu kế hoạch nào cho năm %(year)s.", year=year))
+        raise _no_template(year)
     units = tenant_units_below(session, parent)
     have = set(
         session.scalars(
@@ -77,11 +102,25 @@ def create_plans_for_wards(session: Session, parent: Unit, year: int) -> BatchRe
 # --- editing (drafts only) -------------------------------------------------------------------
 
 
-def _require_draft(plan: Plan) -> None:
+NOT_A_DRAFT = _l(
+    "Kế hoạch không còn ở trạng thái dự thảo nên không thể sửa. Chủ tịch có thể trả lại hoặc mở lại kế hoạch."
+)
+
+
+def require_draft(plan: Plan) -> None:
+    """Refuse to change a plan that is not a draft."""
     if not plan.editable:
-        raise PlanLocked(
-            _l("Kế hoạch không còn ở trạng thái dự thảo nên không thể sửa. Chủ tịch có thể trả lại hoặc mở lại kế hoạch.")
-        )
+        raise PlanLocked(NOT_A_DRAFT)
+
+
+def _lock(session: Session, plan: Plan) -> None:
+    """Re-read the plan row under a row lock, so a concurrent issue cannot slip past the checks."""
+    session.refresh(plan, with_for_update=True)
+
+
+def _lock_draft(session: Session, plan: Plan) -> None:
+    _lock(session, plan)
+    require_draft(plan)
 
 
 def _require_version(item: Plan | PlanSection | Task, version: int | None) -> None:
@@ -102,7 +141,7 @@ def update_document(
     signer_title: str,
 ) -> Plan:
     """Change the plan's own words around its sections (draft only)."""
-    _require_draft(plan)
+    _lock_draft(session, plan)
     _require_version(plan, version)
     plan.title, plan.preamble, plan.closing = title.strip(), preamble.strip(), closing.strip()
     plan.legal_bases, plan.recipients, plan.signer_title = legal_bases, recipients, signer_title.strip()
@@ -113,7 +152,7 @@ def update_document(
 def update_task(
     session: Session, plan: Plan, task: Task, *, version: int | None, text: str, owner_role: Role, schedule: Schedule
 ) -> Task:
-    _require_draft(plan)
+    _lock_draft(session, plan)
     _require_version(task, version)
     task.text, task.owner_role, task.schedule = text.strip(), owner_role, schedule
     session.flush()
@@ -123,7 +162,7 @@ def update_task(
 def add_task(
     session: Session, plan: Plan, section: PlanSection, *, text: str, owner_role: Role, schedule: Schedule
 ) -> Task:
-    _require_draft(plan)
+    _lock_draft(session, plan)
     last = session.scalar(select(func.max(Task.position)).where(Task.section_id == section.id))
     task = Task(
         unit_id=plan.unit_id,
@@ -141,16 +180,17 @@ def add_task(
 
 
 def delete_task(session: Session, plan: Plan, task: Task, *, version: int | None) -> None:
-    _require_draft(plan)
+    _lock_draft(session, plan)
     _require_version(task, version)
     session.delete(task)
     session.flush()
+    _renumber(session.scalars(select(Task).where(Task.section_id == task.section_id).order_by(Task.position, Task.id)))
 
 
 def update_section(
     session: Session, plan: Plan, section: PlanSection, *, version: int | None, number: str, title: str, body: str
 ) -> PlanSection:
-    _require_draft(plan)
+    _lock_draft(session, plan)
     _require_version(section, version)
     section.number, section.title, section.body = number.strip(), title.strip(), body.strip()
     session.flush()
@@ -160,7 +200,7 @@ def update_section(
 def add_section(
     session: Session, plan: Plan, parent: PlanSection | None, *, number: str, title: str, body: str
 ) -> PlanSection:
-    _require_draft(plan)
+    _lock_draft(session, plan)
     last = session.scalar(
         select(func.max(PlanSection.position)).where(
             PlanSection.plan_id == plan.id,
@@ -184,10 +224,11 @@ def add_section(
 
 def delete_section(session: Session, plan: Plan, section: PlanSection, *, version: int | None) -> None:
     """Delete a section with its sub-sections and tasks (each recorded in the audit log)."""
-    _require_draft(plan)
+    _lock_draft(session, plan)
     _require_version(section, version)
     _delete_section_tree(session, section)
     session.flush()
+    _renumber(session.scalars(_siblings(plan, section)))
 
 
 def _delete_section_tree(session: Session, section: PlanSection) -> None:
@@ -201,7 +242,7 @@ def _delete_section_tree(session: Session, section: PlanSection) -> None:
 
 def move_task(session: Session, plan: Plan, task: Task, step: int) -> None:
     """Swap the task with its neighbour above (step -1) or below (+1) in its section."""
-    _require_draft(plan)
+    _lock_draft(session, plan)
     siblings = list(
         session.scalars(select(Task).where(Task.section_id == task.section_id).order_by(Task.position, Task.id))
     )
@@ -211,19 +252,21 @@ def move_task(session: Session, plan: Plan, task: Task, step: int) -> None:
 
 def move_section(session: Session, plan: Plan, section: PlanSection, step: int) -> None:
     """Swap the section with its neighbour above (-1) or below (+1) under the same parent."""
-    _require_draft(plan)
+    _lock_draft(session, plan)
+    _swap(list(session.scalars(_siblings(plan, section))), section, step)
+    session.flush()
+
+
+def _siblings(plan: Plan, section: PlanSection):  # type: ignore[no-untyped-def]
+    """The sections under the same parent as `section`, in order."""
     parent_match = (
         PlanSection.parent_id.is_(None) if section.parent_id is None else PlanSection.parent_id == section.parent_id
     )
-    siblings = list(
-        session.scalars(
-            select(PlanSection)
-            .where(PlanSection.plan_id == plan.id, parent_match)
-            .order_by(PlanSection.position, PlanSection.id)
-        )
+    return (
+        select(PlanSection)
+        .where(PlanSection.plan_id == plan.id, parent_match)
+        .order_by(PlanSection.position, PlanSection.id)
     )
-    _swap(siblings, section, step)
-    session.flush()
 
 
 def _swap(siblings: list, item: object, step: int) -> None:  # type: ignore[type-arg]
@@ -232,15 +275,21 @@ def _swap(siblings: list, item: object, step: int) -> None:  # type: ignore[type
     if not 0 <= other < len(siblings):
         return
     siblings[index], siblings[other] = siblings[other], siblings[index]
-    for position, sibling in enumerate(siblings, start=1):
-        if sibling.position != position:
-            sibling.position = position
+    _renumber(siblings)
+
+
+def _renumber(items) -> None:  # type: ignore[no-untyped-def]
+    """Positions 1, 2, 3… in the given order, so a task's position is its number in the list."""
+    for position, item in enumerate(items, start=1):
+        if item.position != position:
+            item.position = position
 
 
 # --- lifecycle --------------------------------------------------------------------------------
 
 
 def _transition(session: Session, plan: Plan, allowed: PlanStatus, target: PlanStatus, action: str) -> None:
+    _lock(session, plan)
     if plan.is_template or plan.status != allowed:
         raise InvalidTransition(
             _l("Không thể thực hiện thao tác này khi kế hoạch đang ở trạng thái hiện tại.")

@@ -41,8 +41,8 @@ def ward_plan_statuses(session: Session, parent: Unit, year: int) -> list[WardPl
     ]
 
 
-def years_with_plans(session: Session, parent: Unit) -> list[int]:
-    """Years for which any unit in scope has a plan, newest first."""
+def years_with_plans(session: Session) -> list[int]:
+    """Years for which any unit in the scope has a plan, newest first."""
     return list(
         session.scalars(
             select(Plan.year).where(Plan.is_template.is_(False)).distinct().order_by(Plan.year.desc())

@@ -1,13 +1,18 @@
 // Small additions to htmx; every page works without this file.
 (function () {
   if (!window.htmx) return;
-  // Validation errors (400), edit conflicts (409) carry a form or message to show in place.
+  // The app answers every 4xx with something to show: a form with its errors (400), the latest
+  // version after an edit conflict (409), or a message aimed at #messages (403, 404, 429...).
   htmx.config.responseHandling = [
     { code: "204", swap: false },
-    { code: "[23]..", swap: true },
-    { code: "(400|409|422)", swap: true, error: false },
-    { code: "[45]..", swap: false, error: true },
+    { code: "[234]..", swap: true, error: false },
+    { code: "...", swap: false, error: true },
   ];
+  // A form marked data-confirm asks first (without JavaScript it is sent straight away).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  }, true);
   document.addEventListener("htmx:responseError", function (event) {
     var text = "";
     try {

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, g, render_template, request
 
+from app.database import bounded_int
 from app.extensions import db
 from app.plans.forms import CreatePlansForm
 from app.plans.services import plan_years
@@ -22,8 +23,8 @@ def home():  # type: ignore[no-untyped-def]
     this_year = date.today().year
     if unit.is_tenant:
         return render_template("units/ward.html", plans=plan_years(db.session, unit), this_year=this_year)
-    years = years_with_plans(db.session, unit)
-    year = request.args.get("year", type=int) or (years[0] if years else this_year)
+    years = years_with_plans(db.session)
+    year = request.args.get("year", type=bounded_int) or (years[0] if years else this_year)
     if not 2000 <= year <= 2100:
         year = this_year
     return render_template(

@@ -1,0 +1,85 @@
+"""What the plan views share: loading within the plan, committing, and answering htmx or a page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from htmx_flask import request as hx_request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.models import Plan, PlanSection, Task
+from app.plans import services
+from app.plans.errors import EditConflict, PlanError, PlanExists
+from app.plans.outline import plan_outline
+
+
+def plan_or_404(year: int) -> Plan:
+    plan = services.find_plan(db.session, g.unit, year)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def task_or_404(plan: Plan, task_id: int) -> Task:
+    return services.task_in(db.session, plan, task_id) or abort(404)
+
+
+def section_or_404(plan: Plan, section_id: int) -> PlanSection:
+    return services.section_in(db.session, plan, section_id) or abort(404)
+
+
+def commit(change: Callable[[], Any]) -> Any:
+    """Run a service call and commit once; a concurrent change caught at flush becomes a PlanError."""
+    try:
+        result = change()
+        db.session.commit()
+        return result
+    except StaleDataError as error:
+        db.session.rollback()
+        raise EditConflict(services.CONFLICT_MESSAGE) from error
+    except IntegrityError as error:  # two people creating the same plan at once
+        db.session.rollback()
+        raise PlanExists(services.CONFLICT_MESSAGE) from error
+    except PlanError:
+        db.session.rollback()
+        raise
+
+
+def form_status() -> int:
+    """200 for a form shown, 400 for a form sent back with its errors."""
+    return 400 if request.method == "POST" else 200
+
+
+def plan_url(plan: Plan, anchor: str = "") -> str:
+    return url_for("plans.show", year=plan.year) + (f"#{anchor}" if anchor else "")
+
+
+def outline_fragment(plan: Plan, status: int = 200, message: object | None = None):  # type: ignore[no-untyped-def]
+    """The whole outline, swapped in place of the current one whatever element asked."""
+    html = render_template("plans/_outline.html", plan=plan, outline=plan_outline(db.session, plan), message=message)
+    return html, status, {"HX-Retarget": "#plan-outline", "HX-Reswap": "outerHTML"}
+
+
+def outline_or_redirect(plan: Plan, anchor: str = ""):  # type: ignore[no-untyped-def]
+    if hx_request.htmx:
+        return outline_fragment(plan)
+    return redirect(plan_url(plan, anchor))
+
+
+def refused(plan: Plan, error: PlanError, anchor: str = ""):  # type: ignore[no-untyped-def]
+    """Tell the user why: in the outline for htmx, as a message on the plan page otherwise."""
+    if hx_request.htmx:
+        return outline_fragment(plan, error.status, error.message)
+    flash(error.message, "error")
+    return redirect(plan_url(plan, anchor))
+
+
+def form_response(fragment: str, status: int, **context: Any):  # type: ignore[no-untyped-def]
+    """An editing form: the bare fragment for htmx, inside a full page otherwise."""
+    if hx_request.htmx:
+        return render_template(fragment, **context), status
+    return render_template("plans/edit_page.html", fragment=fragment, **context), status
