@@ -384,3 +384,10 @@ def test_htmx_errors_are_a_message_for_the_message_area_not_a_whole_page(as_user
     assert response.status_code == 403
     assert response.headers["HX-Retarget"] == "#messages"
     assert "<html" not in page(response) and "Bạn không có quyền thực hiện thao tác này." in page(response)
+
+
+def test_pages_forbid_framing_and_foreign_scripts(client: FlaskClient) -> None:
+    response = client.get("/login")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
