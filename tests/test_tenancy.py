@@ -183,3 +183,14 @@ def test_core_queries_on_ward_tables_are_refused_in_a_ward_scope_and_without_one
     with scoped_to(session, units["phu-son"]):
         with pytest.raises(TenancyError):
             session.execute(sa.select(Task.__table__.c.text)).all()
+
+
+def test_a_row_cannot_belong_to_another_units_plan_even_with_every_check_bypassed(session, units):
+    other = _a_task(session, units["quang-trung"])
+    with everything(session):
+        nested = session.begin_nested()
+        session.add(Task(unit_id=units["phu-son"].id, plan_id=other.plan_id, section_id=other.section_id,
+                         text="x", owner_role=Role.OFFICE, schedule=Schedule.ONCE))
+        with pytest.raises(sa.exc.IntegrityError):
+            session.flush()
+        nested.rollback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -30,6 +30,9 @@ class Schedule(enum.StrEnum):
 class Plan(PlanContent, db.Model):
     __tablename__ = "plans"
     __table_args__ = (
+        # Rows of a plan reference it by (unit_id, id): a task can never belong to another
+        # unit's plan, and the keys already include the column a distributed database shards by.
+        UniqueConstraint("unit_id", "id"),
         Index("ix_plans_unit_year", "unit_id", "year"),
         Index(
             "uq_plans_unit_year_plan",
@@ -82,13 +85,18 @@ class Plan(PlanContent, db.Model):
 
 class PlanSection(PlanContent, db.Model):
     __tablename__ = "plan_sections"
-    __table_args__ = (Index("ix_plan_sections_unit_plan", "unit_id", "plan_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "id"),
+        ForeignKeyConstraint(["unit_id", "plan_id"], ["plans.unit_id", "plans.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["unit_id", "parent_id"], ["plan_sections.unit_id", "plan_sections.id"], ondelete="CASCADE"
+        ),
+        Index("ix_plan_sections_unit_plan", "unit_id", "plan_id", "position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("plan_sections.id", ondelete="CASCADE")
-    )
+    plan_id: Mapped[int]
+    parent_id: Mapped[int | None]
     position: Mapped[int] = mapped_column(default=0)
     number: Mapped[str] = mapped_column(String(20), default="")
     title: Mapped[str] = mapped_column(Text, default="")
@@ -104,13 +112,17 @@ class PlanSection(PlanContent, db.Model):
 
 class Task(PlanContent, db.Model):
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_unit_plan", "unit_id", "plan_id", "section_id", "position"),)
+    __table_args__ = (
+        ForeignKeyConstraint(["unit_id", "plan_id"], ["plans.unit_id", "plans.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["unit_id", "section_id"], ["plan_sections.unit_id", "plan_sections.id"], ondelete="CASCADE"
+        ),
+        Index("ix_tasks_unit_plan", "unit_id", "plan_id", "section_id", "position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
-    section_id: Mapped[int] = mapped_column(
-        ForeignKey("plan_sections.id", ondelete="CASCADE")
-    )
+    plan_id: Mapped[int]
+    section_id: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
     key: Mapped[str | None] = mapped_column(String(40))
     style: Mapped[str] = mapped_column(String(20), default="bullet")

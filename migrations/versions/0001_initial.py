@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:21:35.223155
+Create Date: 2026-11-25 19:56:13.472110
 
 """
 import sqlalchemy as sa
@@ -106,7 +106,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['source_unit_id'], ['units.id'], name=op.f('fk_plans_source_unit_id_units')),
     sa.ForeignKeyConstraint(['template_id'], ['plans.id'], name=op.f('fk_plans_template_id_plans')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_plans_unit_id_units'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_plans'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_plans')),
+    sa.UniqueConstraint('unit_id', 'id', name=op.f('uq_plans_unit_id_id'))
     )
     with op.batch_alter_table('plans', schema=None) as batch_op:
         batch_op.create_index('ix_plans_unit_year', ['unit_id', 'year'], unique=False)
@@ -126,11 +127,12 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('is_template', sa.Boolean(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['parent_id'], ['plan_sections.id'], name=op.f('fk_plan_sections_parent_id_plan_sections'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], name=op.f('fk_plan_sections_plan_id_plans'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['template_section_id'], ['plan_sections.id'], name=op.f('fk_plan_sections_template_section_id_plan_sections'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['unit_id', 'parent_id'], ['plan_sections.unit_id', 'plan_sections.id'], name=op.f('fk_plan_sections_unit_id_plan_sections'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id', 'plan_id'], ['plans.unit_id', 'plans.id'], name=op.f('fk_plan_sections_unit_id_plans'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_plan_sections_unit_id_units'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_sections'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_sections')),
+    sa.UniqueConstraint('unit_id', 'id', name=op.f('uq_plan_sections_unit_id_id'))
     )
     with op.batch_alter_table('plan_sections', schema=None) as batch_op:
         batch_op.create_index('ix_plan_sections_unit_plan', ['unit_id', 'plan_id', 'position'], unique=False)
@@ -149,9 +151,9 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('is_template', sa.Boolean(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], name=op.f('fk_tasks_plan_id_plans'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['section_id'], ['plan_sections.id'], name=op.f('fk_tasks_section_id_plan_sections'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['template_task_id'], ['tasks.id'], name=op.f('fk_tasks_template_task_id_tasks'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['unit_id', 'plan_id'], ['plans.unit_id', 'plans.id'], name=op.f('fk_tasks_unit_id_plans'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id', 'section_id'], ['plan_sections.unit_id', 'plan_sections.id'], name=op.f('fk_tasks_unit_id_plan_sections'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_tasks_unit_id_units'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tasks'))
     )
