@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as hx_request
 
 from app.database import bounded_int
 from app.extensions import db
-from app.models import Role, Schedule
+from app.models import Plan, PlanSection, Role, Schedule, Task
 from app.plans import services
 from app.plans.errors import EditConflict, PlanError
 from app.plans.forms import DeleteForm, MoveForm, SectionForm, TaskForm
@@ -94,15 +96,7 @@ def add_task(year: int, section_id: int):  # type: ignore[no-untyped-def]
 @requires("plan.edit")
 def move_task(year: int, task_id: int):  # type: ignore[no-untyped-def]
     plan = plan_or_404(year)
-    task = task_or_404(plan, task_id)
-    form = MoveForm()
-    if not form.validate():
-        abort(400)
-    try:
-        commit(lambda: services.move_task(db.session, plan, task, form.step))
-    except PlanError as error:
-        return refused(plan, error, f"task-{task.id}")
-    return outline_or_redirect(plan, f"task-{task.id}")
+    return _move(plan, task_or_404(plan, task_id), services.move_task, f"task-{task_id}")
 
 
 @bp.route("/<int:year>/tasks/<int:task_id>/delete", methods=["GET", "POST"])
@@ -110,17 +104,32 @@ def move_task(year: int, task_id: int):  # type: ignore[no-untyped-def]
 def delete_task(year: int, task_id: int):  # type: ignore[no-untyped-def]
     plan = plan_or_404(year)
     task = task_or_404(plan, task_id)
-    form = DeleteForm(obj=task if request.method == "GET" else None)
-    if not form.validate_on_submit():
-        return render_template("plans/confirm_delete.html", plan=plan, form=form, item=task, kind="task")
-    section_id = task.section_id
+    return _delete(plan, task, "task", services.delete_task, f"section-{task.section_id}", _l("Đã xóa nhiệm vụ."))
+
+
+def _move(plan: Plan, item: Task | PlanSection, move: Callable[..., None], anchor: str):  # type: ignore[no-untyped-def]
+    form = MoveForm()
+    if not form.validate():
+        abort(400)
     try:
-        commit(lambda: services.delete_task(db.session, plan, task, version=form.version.data))
+        commit(lambda: move(db.session, plan, item, form.step))
     except PlanError as error:
-        return refused(plan, error, f"task-{task_id}")
+        return refused(plan, error, anchor)
+    return outline_or_redirect(plan, anchor)
+
+
+def _delete(plan: Plan, item: Task | PlanSection, kind: str, delete: Callable[..., None], anchor: str, done: object):  # type: ignore[no-untyped-def]
+    """Confirm (a page without JavaScript), then delete the item if nobody changed it meanwhile."""
+    form = DeleteForm(obj=item if request.method == "GET" else None)
+    if not form.validate_on_submit():
+        return render_template("plans/confirm_delete.html", plan=plan, form=form, item=item, kind=kind)
+    try:
+        commit(lambda: delete(db.session, plan, item, version=form.version.data))
+    except PlanError as error:
+        return refused(plan, error, anchor)
     if not hx_request.htmx:
-        flash(_l("Đã xóa nhiệm vụ."), "success")
-    return outline_or_redirect(plan, f"section-{section_id}")
+        flash(done, "success")
+    return outline_or_redirect(plan, anchor)
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -192,15 +201,7 @@ def add_section(year: int):  # type: ignore[no-untyped-def]
 @requires("plan.edit")
 def move_section(year: int, section_id: int):  # type: ignore[no-untyped-def]
     plan = plan_or_404(year)
-    section = section_or_404(plan, section_id)
-    form = MoveForm()
-    if not form.validate():
-        abort(400)
-    try:
-        commit(lambda: services.move_section(db.session, plan, section, form.step))
-    except PlanError as error:
-        return refused(plan, error, f"section-{section.id}")
-    return outline_or_redirect(plan, f"section-{section.id}")
+    return _move(plan, section_or_404(plan, section_id), services.move_section, f"section-{section_id}")
 
 
 @bp.route("/<int:year>/sections/<int:section_id>/delete", methods=["GET", "POST"])
@@ -208,13 +209,4 @@ def move_section(year: int, section_id: int):  # type: ignore[no-untyped-def]
 def delete_section(year: int, section_id: int):  # type: ignore[no-untyped-def]
     plan = plan_or_404(year)
     section = section_or_404(plan, section_id)
-    form = DeleteForm(obj=section if request.method == "GET" else None)
-    if not form.validate_on_submit():
-        return render_template("plans/confirm_delete.html", plan=plan, form=form, item=section, kind="section")
-    try:
-        commit(lambda: services.delete_section(db.session, plan, section, version=form.version.data))
-    except PlanError as error:
-        return refused(plan, error, f"section-{section_id}")
-    if not hx_request.htmx:
-        flash(_l("Đã xóa mục."), "success")
-    return outline_or_redirect(plan)
+    return _delete(plan, section, "section", services.delete_section, "plan-outline", _l("Đã xóa mục."))
