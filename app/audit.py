@@ -10,6 +10,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from app.models.audit import AuditEntry
+from app.models.user import Membership
 from app.tenancy import TenancyError, TenantOwned, current_scope
 
 ACTIONS_KEY = "audit_actions"
@@ -30,6 +31,8 @@ def _plain(value: Any) -> Any:
 
 
 def _summary(obj: Any) -> str:
+    if isinstance(obj, Membership):
+        return f"{obj.user.username if obj.user else obj.user_id}: {obj.role.value}"
     for attr in ("title", "text", "name"):
         value = getattr(obj, attr, None)
         if value:
@@ -60,14 +63,19 @@ def _changes(obj: Any, kind: str) -> dict[str, list[Any]]:
 
 
 def _audited(obj: object) -> bool:
-    return isinstance(obj, TenantOwned) and not isinstance(obj, AuditEntry)
+    """Ward-owned rows, and memberships (who holds which role where), under their unit."""
+    return (isinstance(obj, TenantOwned) and not isinstance(obj, AuditEntry)) or isinstance(obj, Membership)
 
 
 @event.listens_for(Session, "before_flush")
-def _refuse_audit_edits(session: Session, flush_context: object, instances: object) -> None:
+def _check_writes(session: Session, flush_context: object, instances: object) -> None:
+    """Audit entries never change; an audited write needs a scope to say who made it."""
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
             raise TenancyError("audit entries are never edited or deleted")
+    changed = (*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o)))
+    if current_scope(session) is None and any(_audited(obj) for obj in changed):
+        raise TenancyError("an audited write needs a scope (the request's, or system_scope)")
 
 
 @event.listens_for(Session, "after_flush")

@@ -79,9 +79,9 @@ def demo_command() -> None:
         for role in (Role.CHAIRMAN, Role.OFFICE, Role.CULTURE, Role.FRONT):
             accounts.append((f"{role.value}@{slug}", role))
     accounts += [(f"admin@{DEMO_TOWN}", Role.TOWN_ADMIN), (f"front@{DEMO_TOWN}", Role.FRONT)]
-    for username, role in accounts:
-        _demo_account(username, units[username.split("@")[1]], role, password)
     with system_scope(db.session, actor="demo"):
+        for username, role in accounts:
+            _demo_account(username, units[username.split("@")[1]], role, password)
         result = create_plans_for_wards(db.session, units[DEMO_TOWN], DEMO_YEAR)
         db.session.commit()
     click.echo(f"plans {DEMO_YEAR}: {len(result.created)} created, {len(result.skipped)} already there")

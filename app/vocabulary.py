@@ -55,6 +55,7 @@ OBJECT_LABELS = {
     "Plan": _l("Kế hoạch"),
     "PlanSection": _l("Mục"),
     "Task": _l("Nhiệm vụ"),
+    "Membership": _l("Vai trò của tài khoản"),
 }
 
 FIELD_LABELS = {
@@ -68,6 +69,7 @@ FIELD_LABELS = {
     "status": _l("Trạng thái"),
     "issued_on": _l("Ngày ban hành"),
     "signer_name": _l("Người ký"),
+    "role": _l("Vai trò"),
 }
 
 

@@ -88,3 +88,28 @@ def test_the_log_pages_back_in_time(as_user, session):
     assert "Cũ hơn" in first  # the baseline wrote far more than one page
     link = first.split('href="/u/bim-son/audit?before=')[1].split('"')[0]
     assert client.get(f"/u/bim-son/audit?before={link}").status_code == 200
+
+
+def test_granting_a_role_is_recorded_under_the_unit(session, units):
+    from app.models import Membership, Role
+    from tests.factories import UserFactory
+
+    with everything(session):
+        user = UserFactory(username="new@phu-son")
+        session.add(Membership(user=user, unit=units["phu-son"], role=Role.OFFICE))
+        session.flush()
+    (entry,) = [e for e in _entries(session, object_type="Membership", action="create") if e.summary.startswith("new@")]
+    assert entry.unit_id == units["phu-son"].id and entry.changes["role"] == [None, "office"]
+    assert entry.summary == "new@phu-son: office"
+
+
+def test_granting_a_role_with_no_scope_is_refused(session, units):
+    from app.models import Membership, Role
+    from tests.factories import UserFactory
+
+    with everything(session):
+        user = UserFactory(username="sneaky@phu-son")
+    session.add(Membership(user=user, unit=units["phu-son"], role=Role.CHAIRMAN))
+    with pytest.raises(TenancyError):
+        session.flush()
+    session.rollback()
