@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import LargeBinary, event, inspect
 from sqlalchemy.orm import Session
 
 from app.models.audit import AuditEntry
@@ -14,7 +14,7 @@ from app.models.user import Membership
 from app.tenancy import TenancyError, TenantOwned, current_scope
 
 ACTIONS_KEY = "audit_actions"
-NOT_AUDITED = {"version", "content_hash"}
+NOT_AUDITED = {"version", "content_hash", "search_text"}
 
 
 def name_action(session: Session, obj: object, action: str) -> None:
@@ -42,7 +42,12 @@ def _summary(obj: Any) -> str:
 
 
 def _columns(obj: Any) -> list[str]:
-    return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in NOT_AUDITED]
+    """The columns worth recording: not bookkeeping, not file contents (their size is recorded)."""
+    return [
+        attr.key
+        for attr in inspect(obj).mapper.column_attrs
+        if attr.key not in NOT_AUDITED and not isinstance(attr.columns[0].type, LargeBinary)
+    ]
 
 
 def _changes(obj: Any, kind: str) -> dict[str, list[Any]]:

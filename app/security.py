@@ -32,6 +32,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plan.create_for_wards": frozenset({Role.TOWN_ADMIN}),
     "rollup.view": ALL_ROLES,
     "audit.view": frozenset({Role.CHAIRMAN, Role.TOWN_ADMIN, Role.FRONT}),
+    # What the ward records through the year (DESIGN §3, §5).
+    "record.view": ALL_ROLES,
+    "progress.record": WARD_STAFF,  # culture: only on tasks owned by culture (checked in the service)
+    "register.edit": frozenset({Role.CHAIRMAN, Role.OFFICE}),  # receptions, dialogues, petitions
+    "petition.identity": frozenset({Role.CHAIRMAN, Role.OFFICE}),
+    "outreach.edit": WARD_STAFF,  # posts, briefings and trainings, "Dân vận khéo" models
+    "model.recognise": frozenset({Role.TOWN_ADMIN}),
 }
 
 F = TypeVar("F", bound=Callable[..., object])

@@ -9,7 +9,19 @@ from flask import g
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.models import PlanStatus, Role, Schedule, UnitKind
+from app.models import (
+    MeetingKind,
+    ModelField,
+    ModelStatus,
+    PetitionKind,
+    PetitionStatus,
+    PlanStatus,
+    PostChannel,
+    ProgressStatus,
+    Role,
+    Schedule,
+    UnitKind,
+)
 
 ROLE_LABELS = {
     Role.CHAIRMAN: _l("Chủ tịch UBND"),
@@ -51,11 +63,68 @@ ACTION_LABELS = {
     "plan.reopen": _l("Mở lại kế hoạch đã ban hành"),
 }
 
+PROGRESS_LABELS = {
+    ProgressStatus.NOT_STARTED: _l("Chưa bắt đầu"),
+    ProgressStatus.IN_PROGRESS: _l("Đang thực hiện"),
+    ProgressStatus.DONE: _l("Hoàn thành"),
+}
+
+PETITION_KIND_LABELS = {
+    PetitionKind.COMPLAINT: _l("Khiếu nại"),
+    PetitionKind.DENUNCIATION: _l("Tố cáo"),
+    PetitionKind.RECOMMENDATION: _l("Kiến nghị"),
+    PetitionKind.FEEDBACK: _l("Phản ánh"),
+}
+
+PETITION_STATUS_LABELS = {
+    PetitionStatus.RECEIVED: _l("Đã tiếp nhận"),
+    PetitionStatus.CLASSIFIED: _l("Đã phân loại"),
+    PetitionStatus.ACCEPTED: _l("Đã thụ lý"),
+    PetitionStatus.IN_RESOLUTION: _l("Đang giải quyết"),
+    PetitionStatus.RESOLVED: _l("Đã giải quyết"),
+    PetitionStatus.WITHDRAWN: _l("Đã rút đơn"),
+    PetitionStatus.TRANSFERRED: _l("Đã chuyển đơn"),
+}
+
+MODEL_FIELD_LABELS = {
+    ModelField.ECONOMY: _l("Kinh tế"),
+    ModelField.CULTURE_SOCIETY: _l("Văn hóa - xã hội"),
+    ModelField.DEFENCE_SECURITY: _l("Quốc phòng - an ninh"),
+    ModelField.POLITICAL_SYSTEM: _l("Xây dựng hệ thống chính trị"),
+}
+
+MODEL_STATUS_LABELS = {
+    ModelStatus.REGISTERED: _l("Đăng ký"),
+    ModelStatus.RECOGNISED: _l("Được công nhận"),
+}
+
+POST_CHANNEL_LABELS = {
+    PostChannel.LOUDSPEAKER: _l("Loa truyền thanh"),
+    PostChannel.PORTAL: _l("Cổng thông tin điện tử"),
+    PostChannel.ZALO: _l("Zalo"),
+    PostChannel.NOTICE_BOARD: _l("Bảng tin"),
+    PostChannel.OTHER: _l("Khác"),
+}
+
+MEETING_KIND_LABELS = {
+    MeetingKind.BRIEFING: _l("Hội nghị quán triệt"),
+    MeetingKind.TRAINING: _l("Tập huấn"),
+}
+
 OBJECT_LABELS = {
     "Plan": _l("Kế hoạch"),
     "PlanSection": _l("Mục"),
     "Task": _l("Nhiệm vụ"),
     "Membership": _l("Vai trò của tài khoản"),
+    "Reception": _l("Buổi tiếp công dân"),
+    "Dialogue": _l("Buổi đối thoại"),
+    "Model": _l("Mô hình Dân vận khéo"),
+    "Post": _l("Tin, bài tuyên truyền"),
+    "Meeting": _l("Hội nghị, tập huấn"),
+    "Petition": _l("Đơn thư"),
+    "PetitionExtension": _l("Gia hạn giải quyết"),
+    "TaskUpdate": _l("Cập nhật tiến độ"),
+    "Evidence": _l("Tệp minh chứng"),
 }
 
 FIELD_LABELS = {
@@ -96,4 +165,11 @@ def template_globals() -> dict[str, Any]:
         "ACTION_LABELS": ACTION_LABELS,
         "OBJECT_LABELS": OBJECT_LABELS,
         "FIELD_LABELS": FIELD_LABELS,
+        "PROGRESS_LABELS": PROGRESS_LABELS,
+        "PETITION_KIND_LABELS": PETITION_KIND_LABELS,
+        "PETITION_STATUS_LABELS": PETITION_STATUS_LABELS,
+        "MODEL_FIELD_LABELS": MODEL_FIELD_LABELS,
+        "MODEL_STATUS_LABELS": MODEL_STATUS_LABELS,
+        "POST_CHANNEL_LABELS": POST_CHANNEL_LABELS,
+        "MEETING_KIND_LABELS": MEETING_KIND_LABELS,
     }

@@ -19,15 +19,16 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db
-from app.models import Plan, Role, Unit, UnitKind, User
+from app.models import Plan, Role, Task, Unit, UnitKind, User
 from app.plans.services import create_plans_for_wards
 from app.tenancy import Scope, set_scope, system_scope
 from app.tenant_registry import sync_templates, sync_units
-from tests.factories import UnitFactory, member
+from tests.factories import UnitFactory, member, ward_records
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 YEAR = 2025
+RECORDED_WARDS = ("phu-son", "quang-trung", "truong-son")  # wards given one row of every register
 
 # Accounts of the baseline: username → (unit slug, role).
 ACCOUNTS = {
@@ -81,7 +82,20 @@ def _baseline() -> None:
             member(username, units[slug], role)
         create_plans_for_wards(db.session, units["bim-son"], YEAR)
         create_plans_for_wards(db.session, units["sam-son"], YEAR)
+        for slug in RECORDED_WARDS:
+            ward_records(db.session, units[slug], first_task(db.session, units[slug]))
         db.session.commit()
+
+
+def first_task(session, unit: Unit) -> Task:  # type: ignore[no-untyped-def]
+    """The first task of the unit's 2025 plan (II.1.1, owned by the culture official)."""
+    return session.scalar(
+        sa.select(Task)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(Plan.unit_id == unit.id, Plan.year == YEAR, Plan.is_template.is_(False))
+        .order_by(Task.id)
+        .limit(1)
+    )
 
 
 @pytest.fixture(scope="session")

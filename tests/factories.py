@@ -52,3 +52,56 @@ class MembershipFactory(SessionFactory):
 def member(username: str, unit: Unit, role: Role) -> User:
     """A user holding `role` on `unit`."""
     return MembershipFactory(user=UserFactory(username=username), unit=unit, role=role).user
+
+
+def ward_records(session, unit: Unit, task) -> None:  # type: ignore[no-untyped-def]
+    """One row of every register of `unit`, so every URL with a record id has one to point at."""
+    from datetime import date
+
+    from app.models import (
+        Dialogue,
+        Evidence,
+        Meeting,
+        MeetingKind,
+        Model,
+        ModelField,
+        Petition,
+        PetitionExtension,
+        PetitionKind,
+        Post,
+        PostChannel,
+        ProgressStatus,
+        Reception,
+        TaskUpdate,
+    )
+
+    day = date(2025, 3, 10)
+    session.add_all(
+        [
+            Reception(unit_id=unit.id, held_on=day, host="Chủ tịch UBND", citizens=3, cases=2,
+                      cases_raised="Tiếp công dân về đất đai"),
+            Dialogue(unit_id=unit.id, held_on=day, topic="Đối thoại về chỉnh trang đô thị", participants=40,
+                     with_front=True),
+            Model(unit_id=unit.id, name="Mô hình “Tuyến phố văn minh”", field=ModelField.CULTURE_SOCIETY, year=2025),
+            Post(unit_id=unit.id, title="Tuyên truyền Luật Thực hiện dân chủ ở cơ sở", channel=PostChannel.LOUDSPEAKER,
+                 published_on=day),
+            Meeting(unit_id=unit.id, kind=MeetingKind.BRIEFING, held_on=day, topic="Quán triệt Chỉ thị 33/CT-TTg",
+                    attendees=25),
+        ]
+    )
+    petition = Petition(unit_id=unit.id, received_on=day, kind=PetitionKind.DENUNCIATION, source="Trực tiếp",
+                        petitioner_name="Nguyễn Văn A", petitioner_address="Khu phố 1",
+                        petitioner_contact="0912 000 000", summary="Tố cáo vi phạm trật tự xây dựng")
+    update = TaskUpdate(unit_id=unit.id, task_id=task.id, reported_on=day, percent=50,
+                        status=ProgressStatus.IN_PROGRESS, note="Đã tuyên truyền trên loa")
+    session.add_all([petition, update])
+    session.flush()
+    session.add_all(
+        [
+            PetitionExtension(unit_id=unit.id, petition_id=petition.id, decided_on=date(2025, 4, 1),
+                              reason="Vụ việc phức tạp"),
+            Evidence(unit_id=unit.id, update_id=update.id, filename="bien-ban.pdf", content_type="application/pdf",
+                     size=8, data=b"%PDF-1.4"),
+        ]
+    )
+    session.flush()

@@ -1,12 +1,41 @@
 """The domain models, one module per aggregate."""
 
 from app.models.audit import AuditEntry
+from app.models.petition import Petition, PetitionExtension, PetitionKind, PetitionStatus
 from app.models.plan import Plan, PlanSection, PlanStatus, Schedule, Task
+from app.models.progress import Evidence, ProgressStatus, TaskUpdate
+from app.models.records import (
+    Dialogue,
+    Meeting,
+    MeetingKind,
+    Model,
+    ModelField,
+    ModelStatus,
+    Post,
+    PostChannel,
+    Reception,
+)
 from app.models.unit import Unit, UnitKind
 from app.models.user import Membership, Role, User
 
 __all__ = [
     "AuditEntry",
+    "Dialogue",
+    "Evidence",
+    "Meeting",
+    "MeetingKind",
+    "Model",
+    "ModelField",
+    "ModelStatus",
+    "Petition",
+    "PetitionExtension",
+    "PetitionKind",
+    "PetitionStatus",
+    "Post",
+    "PostChannel",
+    "ProgressStatus",
+    "Reception",
+    "TaskUpdate",
     "Membership",
     "Plan",
     "PlanSection",

@@ -113,6 +113,7 @@ class PlanSection(PlanContent, db.Model):
 class Task(PlanContent, db.Model):
     __tablename__ = "tasks"
     __table_args__ = (
+        UniqueConstraint("unit_id", "id"),
         ForeignKeyConstraint(["unit_id", "plan_id"], ["plans.unit_id", "plans.id"], ondelete="CASCADE"),
         ForeignKeyConstraint(
             ["unit_id", "section_id"], ["plan_sections.unit_id", "plan_sections.id"], ondelete="CASCADE"

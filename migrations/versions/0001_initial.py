@@ -155,7 +155,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['unit_id', 'plan_id'], ['plans.unit_id', 'plans.id'], name=op.f('fk_tasks_unit_id_plans'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id', 'section_id'], ['plan_sections.unit_id', 'plan_sections.id'], name=op.f('fk_tasks_unit_id_plan_sections'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_tasks_unit_id_units'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_tasks'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tasks')),
+    sa.UniqueConstraint('unit_id', 'id', name=op.f('uq_tasks_unit_id_id'))
     )
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index('ix_tasks_unit_plan', ['unit_id', 'plan_id', 'section_id', 'position'], unique=False)
