@@ -6,6 +6,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField
+from wtforms.validators import Optional
+from wtforms.widgets import HiddenInput, TextInput
 
 # WTForms ships no Vietnamese catalogue; these are the built-in messages our fields can raise.
 BUILT_IN_MESSAGES = {
@@ -45,3 +48,24 @@ class Form(FlaskForm):
             filters = unbound_field.kwargs.get("filters", ())
             unbound_field.kwargs["filters"] = (drop_nul, *filters)
             return unbound_field.bind(form=form, **options)
+
+
+class VnDateField(DateField):
+    """A date typed as dd/mm/yyyy (ISO is accepted too), shown back the same way."""
+
+    widget = TextInput()
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        render_kw = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, format=["%d/%m/%Y", "%Y-%m-%d"], render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+
+class VersionedForm(Form):
+    """Carries the version of the row the user opened, to catch concurrent edits."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])

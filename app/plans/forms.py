@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from app.forms_base import Form
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from app.forms_base import Form, VersionedForm, VnDateField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import HiddenInput
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Regexp, ValidationError
 
 from app.models import Schedule
 from app.vocabulary import ROLE_LABELS, SCHEDULE_LABELS, TASK_OWNER_ROLES
-
-
-class VersionedForm(Form):
-    """Carries the version of the item the user opened, to catch concurrent edits."""
-
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 class TaskForm(VersionedForm):
@@ -109,9 +102,8 @@ class IssueForm(Form):
             Regexp(r"^\d{1,5}/[A-ZĐ0-9-]{2,30}$", message=_l("Số văn bản có dạng 15/KH-UBND.")),
         ],
     )
-    issued_on = DateField(
+    issued_on = VnDateField(
         _l("Ngày ban hành"),
-        format=["%d/%m/%Y", "%Y-%m-%d"],
         validators=[DataRequired(_l("Vui lòng nhập ngày ban hành theo dạng ngày/tháng/năm, ví dụ 05/01/2025."))],
     )
     signer_name = StringField(

@@ -1,0 +1,99 @@
+"""Listing and saving rows of the ward's registers (receptions, dialogues, models, posts, meetings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, extract, func, inspect, select
+from sqlalchemy.orm import Session
+
+from app.models import Model, ModelStatus, Unit
+from app.plans.errors import EditConflict
+from app.plans.services import CONFLICT_MESSAGE
+from app.records.registers import Register
+
+PAGE_SIZE = 25
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    page: int
+    pages: int
+    total: int
+
+
+def _year_of(register: Register):  # type: ignore[no-untyped-def]
+    column = getattr(register.model, register.date_attr)
+    return column if register.date_attr == "year" else extract("year", column)
+
+
+def _filtered(register: Register, unit: Unit, year: int | None, query: str, enum_value: str | None) -> Select:  # type: ignore[type-arg]
+    model = register.model
+    statement = select(model).where(model.unit_id == unit.id)
+    if year:
+        statement = statement.where(_year_of(register) == year)
+    if query.strip():
+        statement = statement.where(model.matching(query))
+    if enum_value and register.enum_filter is not None:
+        statement = statement.where(getattr(model, register.enum_filter.attr) == enum_value)
+    return statement
+
+
+def list_rows(
+    session: Session,
+    unit: Unit,
+    register: Register,
+    *,
+    year: int | None = None,
+    query: str = "",
+    enum_value: str | None = None,
+    page: int = 1,
+) -> Page:
+    """One page of the unit's rows, newest first, filtered by year, words and the register's category."""
+    statement = _filtered(register, unit, year, query, enum_value)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    order = getattr(register.model, register.date_attr)
+    items = session.scalars(
+        statement.order_by(order.desc(), register.model.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return Page(items=list(items), page=page, pages=pages, total=total)
+
+
+def years(session: Session, unit: Unit, register: Register) -> list[int]:
+    """The years the unit has rows in, newest first."""
+    year = _year_of(register)
+    rows = session.scalars(select(year).where(register.model.unit_id == unit.id).distinct().order_by(year.desc()))
+    return [int(y) for y in rows if y is not None]
+
+
+def row_of(session: Session, register: Register, row_id: int) -> Any | None:
+    """The row `row_id` if it is in the scope."""
+    return session.get(register.model, row_id)
+
+
+def save_row(
+    session: Session, unit: Unit, register: Register, row: Any | None, values: dict[str, Any], version: int | None
+) -> Any:
+    """Create (row None) or update a row from form values; a stale version is an EditConflict."""
+    if row is None:
+        row = register.model(unit_id=unit.id)
+        session.add(row)
+    elif version is None or row.version != version:
+        raise EditConflict(CONFLICT_MESSAGE)
+    columns = inspect(register.model).columns
+    for name, value in values.items():
+        enum_class = getattr(columns[name].type, "enum_class", None)
+        setattr(row, name, enum_class(value) if enum_class and value is not None else value)
+    session.flush()
+    return row
+
+
+def recognise_model(session: Session, model: Model, user_id: int, today: date) -> None:
+    """The parent unit recognises a "Dân vận khéo" model."""
+    model.status, model.recognised_on, model.recognised_by = ModelStatus.RECOGNISED, today, user_id
+    session.flush()
