@@ -14,6 +14,7 @@ MESSAGES = {
     404: _l("Không tìm thấy trang hoặc dữ liệu bạn yêu cầu."),
     405: _l("Thao tác này không được hỗ trợ tại địa chỉ này."),
     409: _l("Dữ liệu đã thay đổi; vui lòng tải lại trang."),
+    413: _l("Tệp tải lên quá lớn. Vui lòng chọn tệp nhỏ hơn."),
     429: _l("Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại."),
     500: _l("Hệ thống gặp lỗi. Vui lòng thử lại sau."),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from app.extensions import db
@@ -25,6 +25,7 @@ class TaskUpdate(UnitOwned, db.Model):
     __tablename__ = "task_updates"
     __table_args__ = (
         UniqueConstraint("unit_id", "id"),
+        CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
         ForeignKeyConstraint(["unit_id", "task_id"], ["tasks.unit_id", "tasks.id"], ondelete="CASCADE"),
         Index("ix_task_updates_unit_task", "unit_id", "task_id", "reported_on"),
     )

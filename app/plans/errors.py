@@ -9,7 +9,7 @@ class PlanError(Exception):
     status = 409
 
     def __init__(self, message: object) -> None:
-        super().__init__(str(message))
+        super().__init__(message)  # kept lazy: it is translated when shown, inside a request
         self.message = message
 
 

@@ -184,6 +184,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['unit_id', 'task_id'], ['tasks.unit_id', 'tasks.id'], name=op.f('fk_task_updates_unit_id_tasks'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_task_updates_unit_id_units'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_task_updates_user_id_users')),
+    sa.CheckConstraint('percent BETWEEN 0 AND 100', name=op.f('ck_task_updates_percent_range')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_task_updates')),
     sa.UniqueConstraint('unit_id', 'id', name=op.f('uq_task_updates_unit_id_id'))
     )

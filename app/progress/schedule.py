@@ -1,0 +1,120 @@
+"""Due dates that a task's schedule produces through the plan's year, and when a task is overdue.
+
+Pure functions of (schedule, year, today): no database, no request. A monthly task is due on
+the last day of each month, a quarterly one on the last day of each quarter, a once task on
+31/12 of the year, an ongoing ("thường xuyên") task never. A task is overdue once the most
+recent due date has passed without a done update for that period (for a once task: without
+any done update).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from app.models import Schedule
+
+RECURRING = (Schedule.MONTHLY, Schedule.QUARTERLY)
+QUARTER_NUMERALS = ("I", "II", "III", "IV")
+
+
+@dataclass(frozen=True)
+class Period:
+    """One reporting period of a recurring task: its first day (stored as `period_start`) and due date."""
+
+    start: date
+    end: date
+    schedule: Schedule
+
+    @property
+    def label(self) -> object:
+        """"Tháng 1/2025" or "Quý I/2025", in the user's language when rendered."""
+        if self.schedule == Schedule.QUARTERLY:
+            quarter = QUARTER_NUMERALS[(self.start.month - 1) // 3]
+            return _l("Quý %(quarter)s/%(year)s", quarter=quarter, year=self.start.year)
+        return _l("Tháng %(month)s/%(year)s", month=self.start.month, year=self.start.year)
+
+    @property
+    def key(self) -> str:
+        """The value a form posts for this period (ISO date of its first day)."""
+        return self.start.isoformat()
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def periods(schedule: Schedule, year: int) -> list[Period]:
+    """The reporting periods of `year` for a recurring schedule; none for once and ongoing tasks."""
+    if schedule == Schedule.MONTHLY:
+        return [Period(date(year, m, 1), _month_end(year, m), schedule) for m in range(1, 13)]
+    if schedule == Schedule.QUARTERLY:
+        return [Period(date(year, m, 1), _month_end(year, m + 2), schedule) for m in (1, 4, 7, 10)]
+    return []
+
+
+def due_dates(schedule: Schedule, year: int) -> list[date]:
+    """Every due date of the year, in order (empty for ongoing tasks)."""
+    if schedule == Schedule.ONCE:
+        return [date(year, 12, 31)]
+    return [p.end for p in periods(schedule, year)]
+
+
+def period_containing(schedule: Schedule, year: int, day: date) -> Period | None:
+    """The period of `year` that `day` falls in, clamped to the year (None for once/ongoing)."""
+    found = periods(schedule, year)
+    if not found:
+        return None
+    if day < found[0].start:
+        return found[0]
+    return next((p for p in found if p.start <= day <= p.end), found[-1])
+
+
+def period_starting(schedule: Schedule, year: int, start: date) -> Period | None:
+    """The period of `year` that begins on `start`, if the schedule has one."""
+    return next((p for p in periods(schedule, year) if p.start == start), None)
+
+
+def last_passed_due(schedule: Schedule, year: int, today: date) -> tuple[date, date | None] | None:
+    """(due date, period start) of the most recent due date before `today`; None if none passed yet.
+
+    A due date is met on the day itself, so it has "passed" only from the next day on.
+    """
+    if schedule == Schedule.ONCE:
+        end = date(year, 12, 31)
+        return (end, None) if end < today else None
+    passed = [p for p in periods(schedule, year) if p.end < today]
+    return (passed[-1].end, passed[-1].start) if passed else None
+
+
+def next_due(schedule: Schedule, year: int, today: date) -> date | None:
+    """The first due date on or after `today` within the year (None: ongoing, or the year is over)."""
+    return next((d for d in due_dates(schedule, year) if d >= today), None)
+
+
+def overdue_since(
+    schedule: Schedule, year: int, today: date, done_periods: Collection[date | None], any_done: bool
+) -> date | None:
+    """The due date missed, if the task is overdue on `today`, else None.
+
+    `done_periods` holds the `period_start` of every done update; `any_done` says whether the
+    task has a done update at all (what counts for a once task).
+    """
+    missed = last_passed_due(schedule, year, today)
+    if missed is None:
+        return None
+    due, start = missed
+    if schedule == Schedule.ONCE:
+        return None if any_done else due
+    return None if start in done_periods else due
+
+
+def is_overdue(
+    schedule: Schedule, year: int, today: date, done_periods: Collection[date | None] = (), any_done: bool = False
+) -> bool:
+    """Is the task past its most recent due date without a done update for it?"""
+    return overdue_since(schedule, year, today, done_periods, any_done) is not None
