@@ -50,9 +50,13 @@ def _columns(obj: Any) -> list[str]:
     ]
 
 
+CONFIDENTIAL = "•••"
+
+
 def _changes(obj: Any, kind: str) -> dict[str, list[Any]]:
     state = inspect(obj)
     changes: dict[str, list[Any]] = {}
+    hidden = set(getattr(obj, "__confidential__", ()))
     for key in _columns(obj):
         if kind == "create":
             changes[key] = [None, _plain(getattr(obj, key))]
@@ -64,6 +68,8 @@ def _changes(obj: Any, kind: str) -> dict[str, list[Any]]:
                 before = history.deleted[0] if history.deleted else None
                 after = history.added[0] if history.added else None
                 changes[key] = [_plain(before), _plain(after)]
+    for key in hidden & changes.keys():
+        changes[key] = [CONFIDENTIAL if value else value for value in changes[key]]
     return changes
 
 

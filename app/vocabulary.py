@@ -61,6 +61,8 @@ ACTION_LABELS = {
     "plan.issue": _l("Ban hành kế hoạch"),
     "plan.return": _l("Trả lại dự thảo"),
     "plan.reopen": _l("Mở lại kế hoạch đã ban hành"),
+    "petition.identity_viewed": _l("Xem thông tin người gửi đơn"),
+    "petition.status": _l("Chuyển trạng thái đơn"),
 }
 
 PROGRESS_LABELS = {
@@ -139,6 +141,17 @@ FIELD_LABELS = {
     "issued_on": _l("Ngày ban hành"),
     "signer_name": _l("Người ký"),
     "role": _l("Vai trò"),
+    "received_on": _l("Ngày nhận"),
+    "kind": _l("Loại"),
+    "source": _l("Nguồn đơn"),
+    "petitioner_name": _l("Người gửi đơn"),
+    "petitioner_address": _l("Địa chỉ người gửi"),
+    "petitioner_contact": _l("Liên hệ người gửi"),
+    "summary": _l("Tóm tắt nội dung"),
+    "handler": _l("Người xử lý"),
+    "resolution": _l("Kết quả giải quyết"),
+    "percent": _l("Tỷ lệ hoàn thành"),
+    "note": _l("Ghi chú"),
 }
 
 

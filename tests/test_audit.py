@@ -113,3 +113,14 @@ def test_granting_a_role_with_no_scope_is_refused(session, units):
     with pytest.raises(TenancyError):
         session.flush()
     session.rollback()
+
+
+def test_the_log_never_holds_a_petitioners_identity(as_user, session, units):
+    as_user("office@phu-son").post("/u/phu-son/petitions/new", data={
+        "received_on": "05/05/2025", "kind": "complaint", "source": "Trực tiếp", "petitioner_name": "Trần Thị Bí Mật",
+        "petitioner_address": "Số 9 phố Kín", "petitioner_contact": "0900 111 222", "summary": "Khiếu nại về đất đai"})
+    with everything(session):
+        logged = " ".join(str(e.changes) for e in session.scalars(sa.select(AuditEntry)))
+    assert "Khiếu nại về đất đai" in logged  # the petition was logged
+    assert "Bí Mật" not in logged and "phố Kín" not in logged and "0900 111 222" not in logged
+    assert "Bí Mật" not in as_user("front@phu-son").get("/u/phu-son/audit").get_data(as_text=True)

@@ -43,8 +43,10 @@ class Petition(Searchable, UnitOwned, db.Model):
         Index("ix_petitions_unit_received", "unit_id", "received_on"),
         Index("ix_petitions_unit_status", "unit_id", "status"),
     )
-    # The identity is left out of the search text on purpose: searching must not reveal it.
+    # The identity is left out of the search text on purpose: searching must not reveal it,
+    # and the audit log records only that it changed, never its value.
     __search_fields__ = ("summary", "source", "handler", "resolution")
+    __confidential__ = ("petitioner_name", "petitioner_address", "petitioner_contact")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     received_on: Mapped[date]

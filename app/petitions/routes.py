@@ -1,7 +1,217 @@
-"""Routes of the petitions feature."""
+"""The petitions register: list with filters, record and edit, status steps, extensions, detail."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from htmx_flask import request as hx_request
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.database import bounded_int
+from app.extensions import db
+from app.models import Petition
+from app.petitions import services
+from app.petitions.deadlines import LegalBook, deadline_of, legal_book
+from app.petitions.errors import EditConflict, PetitionError
+from app.petitions.forms import ExtensionForm, FilterForm, PetitionForm, StatusForm
+from app.security import holds, requires
 
 bp = Blueprint("petitions", __name__)
+
+
+# --- what the views share ---------------------------------------------------------------------
+
+
+def _book() -> LegalBook:
+    return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
+
+
+def _shows_identity() -> bool:
+    return holds(g.roles, "petition.identity")
+
+
+def _petition_or_404(petition_id: int) -> Petition:
+    return services.find_petition(db.session, g.unit, petition_id) or abort(404)
+
+
+def commit(change: Callable[[], Any]) -> Any:
+    """Run a service call and commit once; a concurrent change caught at flush is an EditConflict."""
+    try:
+        result = change()
+        db.session.commit()
+        return result
+    except StaleDataError as error:
+        db.session.rollback()
+        raise EditConflict(services.CONFLICT_MESSAGE) from error
+    except PetitionError:
+        db.session.rollback()
+        raise
+
+
+def _log_identity_shown(petitions: list[Petition]) -> None:
+    """Every showing of a petitioner's identity goes into the audit log."""
+    if petitions:
+        commit(lambda: services.record_identity_views(
+            db.session, petitions, user_id=current_user.id, username=current_user.username))
+
+
+def _form_status() -> int:
+    return 400 if request.method == "POST" else 200
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+@bp.get("")
+@requires("record.view")
+def index():  # type: ignore[no-untyped-def]
+    today = date.today()
+    years = services.years_received(db.session, g.unit)
+    form = FilterForm(formdata=request.args, years=sorted(set(years) | {today.year}, reverse=True))
+    filters = form.criteria()
+    shown = _shows_identity()
+    page = services.register_page(
+        db.session, g.unit, filters, request.args.get("page", 1, type=bounded_int),
+        book=_book(), today=today, show_identity=shown,
+    )
+    rows = page.rows
+    if shown:
+        _log_identity_shown([row.petition for row in rows if row.identity.name])
+    filter_args = {name: value for name in ("kind", "status", "year", "overdue", "q")
+                   if (value := request.args.get(name, "").strip())}
+    context = dict(page=page, rows=rows, form=form, filter_args=filter_args, today=today)
+    headers = {"Vary": "HX-Request, HX-Target"}
+    htmx = hx_request.htmx
+    if htmx and htmx.target == "petition-table" and not htmx.history_restore_request:
+        return render_template("petitions/_table.html", **context), 200, headers
+    return render_template("petitions/index.html", **context), 200, headers
+
+
+# --- recording and editing --------------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("register.edit")
+def new():  # type: ignore[no-untyped-def]
+    today = date.today()
+    shown = _shows_identity()
+    form = PetitionForm(today=today, show_identity=shown)
+    if request.method == "GET":
+        form.received_on.data = today
+    if not form.validate_on_submit():
+        return render_template("petitions/form.html", form=form, petition=None), _form_status()
+    try:
+        petition = commit(lambda: services.create_petition(db.session, g.unit, **form.fields()))
+    except PetitionError as error:
+        return render_template("petitions/form.html", form=form, petition=None, problem=error.message), error.status
+    flash(_l("Đã ghi sổ đơn tiếp nhận ngày %(day)s.", day=petition.received_on.strftime("%d/%m/%Y")), "success")
+    return redirect(url_for("petitions.show", petition_id=petition.id))
+
+
+@bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])
+@requires("register.edit")
+def edit(petition_id: int):  # type: ignore[no-untyped-def]
+    petition = _petition_or_404(petition_id)
+    today = date.today()
+    shown = _shows_identity()
+    form = PetitionForm(obj=petition if request.method == "GET" else None, today=today, show_identity=shown,
+                        petition=petition)
+    if request.method == "GET" and shown:
+        _log_identity_shown([petition])
+    if not form.validate_on_submit():
+        return render_template("petitions/form.html", form=form, petition=petition), _form_status()
+    try:
+        commit(lambda: services.update_petition(db.session, petition, version=form.version.data, **form.fields()))
+    except EditConflict as error:
+        # Keep what the user typed; offer the saved version beside it, and let a new Save overwrite it.
+        latest = _petition_or_404(petition_id)
+        form.version.data = latest.version
+        if shown:
+            _log_identity_shown([latest])
+        return render_template(
+            "petitions/form.html", form=form, petition=latest, conflict=error.message,
+            saved=latest, saved_identity=services.identity_of(latest, shown),
+        ), error.status
+    except PetitionError as error:
+        return render_template("petitions/form.html", form=form, petition=petition, problem=error.message), error.status
+    flash(_l("Đã lưu thông tin đơn."), "success")
+    return redirect(url_for("petitions.show", petition_id=petition.id))
+
+
+# --- the detail page, status steps and extensions ---------------------------------------------
+
+
+def _detail(petition: Petition, status: int = 200, *, status_form: StatusForm | None = None,
+            extension_form: ExtensionForm | None = None, problem: object | None = None):  # type: ignore[no-untyped-def]
+    """The petition's page: what was recorded, its deadline, history and extensions, and the next steps."""
+    today = date.today()
+    book = _book()
+    shown = _shows_identity()
+    extensions = services.extensions_of(db.session, petition)
+    steps = services.next_steps(petition)
+    if status_form is None:
+        status_form = StatusForm(formdata=None, today=today, steps=steps, version=petition.version, on=today)
+    else:
+        status_form.offer(steps)
+        status_form.version.data = petition.version
+    context = dict(
+        petition=petition,
+        identity=services.identity_of(petition, shown),
+        deadline=deadline_of(petition, book, today, len(extensions)),
+        extensions=extensions,
+        extension_blocked=services.extension_problem(petition, len(extensions), book),
+        history=services.status_history(db.session, petition),
+        steps=steps,
+        status_form=status_form,
+        extension_form=extension_form or ExtensionForm(formdata=None, today=today, decided_on=today),
+        problem=problem,
+    )
+    if shown:
+        _log_identity_shown([petition])
+    return render_template("petitions/show.html", **context), status
+
+
+@bp.get("/<int:petition_id>")
+@requires("record.view")
+def show(petition_id: int):  # type: ignore[no-untyped-def]
+    return _detail(_petition_or_404(petition_id))
+
+
+@bp.post("/<int:petition_id>/status")
+@requires("register.edit")
+def change_status(petition_id: int):  # type: ignore[no-untyped-def]
+    petition = _petition_or_404(petition_id)
+    today = date.today()
+    form = StatusForm(today=today)
+    if not form.validate():
+        return _detail(petition, 400, status_form=form)
+    try:
+        commit(lambda: services.change_status(db.session, petition, form.target, on=form.on.data,
+                                              note=form.note.data or "", version=form.version.data, today=today))
+    except PetitionError as error:
+        return _detail(_petition_or_404(petition_id), error.status, status_form=form, problem=error.message)
+    flash(_l("Đã chuyển đơn sang trạng thái mới."), "success")
+    return redirect(url_for("petitions.show", petition_id=petition.id))
+
+
+@bp.post("/<int:petition_id>/extensions")
+@requires("register.edit")
+def add_extension(petition_id: int):  # type: ignore[no-untyped-def]
+    petition = _petition_or_404(petition_id)
+    today = date.today()
+    form = ExtensionForm(today=today)
+    if not form.validate():
+        return _detail(petition, 400, extension_form=form)
+    try:
+        commit(lambda: services.add_extension(db.session, petition, decided_on=form.decided_on.data,
+                                              reason=form.reason.data or "", book=_book(), today=today))
+    except PetitionError as error:
+        return _detail(_petition_or_404(petition_id), error.status, extension_form=form, problem=error.message)
+    flash(_l("Đã ghi nhận gia hạn thời hạn giải quyết."), "success")
+    return redirect(url_for("petitions.show", petition_id=petition.id))

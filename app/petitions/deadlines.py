@@ -1,0 +1,116 @@
+"""Which legal deadline a petition is running against, by kind and status, and how it stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from app.models import Petition, PetitionKind, PetitionStatus
+from app.records.deadlines import DeadlineRule, DeadlineRuleError, deadline, load_rules, rule_for
+from app.records.working_days import WorkingCalendar, load_calendar
+
+CLASSIFICATION = "petition.classification"
+COMPLAINT_ACCEPTANCE = "complaint.acceptance"
+COMPLAINT_FIRST = "complaint.first_resolution"
+COMPLAINT_SECOND = "complaint.second_resolution"
+DENUNCIATION = "denunciation.resolution"
+
+# Statuses that mean a step was taken even where its date was not recorded.
+_CLASSIFIED = frozenset(
+    {PetitionStatus.CLASSIFIED, PetitionStatus.ACCEPTED, PetitionStatus.IN_RESOLUTION, PetitionStatus.RESOLVED}
+)
+_ACCEPTED = frozenset({PetitionStatus.ACCEPTED, PetitionStatus.IN_RESOLUTION, PetitionStatus.RESOLVED})
+
+
+@dataclass(frozen=True)
+class LegalBook:
+    """The deadline rules and the working-day calendar kept as data in tenants/legal/."""
+
+    rules: tuple[DeadlineRule, ...]
+    calendar: WorkingCalendar
+
+
+def legal_book(directory: Path | str) -> LegalBook:
+    """The rules and calendar of `directory` (each file is read once per process)."""
+    return LegalBook(load_rules(str(directory)), load_calendar(str(directory)))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The deadline in force for a petition's current step, seen on `today`."""
+
+    rule: DeadlineRule
+    starts_on: date  # counting starts the day after this one
+    due_on: date
+    done_on: date | None  # the day the step (or the whole petition) was finished
+    closed: bool
+    today: date
+    days: int  # days allowed, working or calendar as the rule counts them, extensions included
+    extensions: int = 0
+
+    @property
+    def days_left(self) -> int | None:
+        """Calendar days until the deadline (negative once past); None once the step is done."""
+        if self.done_on is not None or self.closed:
+            return None
+        return (self.due_on - self.today).days
+
+    @property
+    def overdue(self) -> bool:
+        return not self.closed and self.done_on is None and self.today > self.due_on
+
+    @property
+    def on_time(self) -> bool | None:
+        """Was the step finished by the deadline? None while it is not finished."""
+        return None if self.done_on is None else self.done_on <= self.due_on
+
+
+def _step(petition: Petition) -> tuple[str, date, date | None]:
+    """(rule code, the day counting starts from, the day the step was done) for the petition's step."""
+    finished = petition.closed_on if petition.closed else None
+    classified = petition.classified_on is not None or petition.status in _CLASSIFIED
+    if petition.kind in (PetitionKind.RECOMMENDATION, PetitionKind.FEEDBACK):
+        # Only classification has a legal time limit here; it is met once the petition is classified.
+        return CLASSIFICATION, petition.received_on, petition.classified_on or finished
+    if not classified:
+        return CLASSIFICATION, petition.received_on, finished
+    if petition.kind == PetitionKind.DENUNCIATION:
+        return DENUNCIATION, petition.accepted_on or petition.received_on, finished
+    if petition.accepted_on is None and petition.status not in _ACCEPTED:
+        return COMPLAINT_ACCEPTANCE, petition.received_on, finished
+    code = COMPLAINT_SECOND if petition.second_resolution else COMPLAINT_FIRST
+    return code, petition.accepted_on or petition.classified_on or petition.received_on, finished
+
+
+def deadline_of(petition: Petition, book: LegalBook, today: date, extensions: int = 0) -> Deadline | None:
+    """The deadline of the petition's current step (None if no rule is in force for its dates).
+
+    `extensions` is the number of extensions recorded; only a denunciation's resolution uses them.
+    The rule is the one in force on the day counting starts (receipt, or acceptance for resolution).
+    """
+    code, start, done = _step(petition)
+    try:
+        rule = rule_for(book.rules, code, start)
+    except DeadlineRuleError:
+        return None
+    used = min(extensions, rule.max_extensions) if code == DENUNCIATION else 0
+    due = deadline(
+        rule,
+        book.calendar,
+        start,
+        complex_case=petition.complex_case,
+        remote=petition.remote_area,
+        extensions=used,
+    )
+    days = rule.length(complex_case=petition.complex_case, remote=petition.remote_area) + used * rule.extension_days
+    return Deadline(rule=rule, starts_on=start, due_on=due, done_on=done, closed=petition.closed, today=today,
+                    days=days, extensions=used)
+
+
+def resolution_rule(petition: Petition, book: LegalBook) -> DeadlineRule | None:
+    """The denunciation resolution rule that governs the petition's extensions."""
+    try:
+        return rule_for(book.rules, DENUNCIATION, petition.accepted_on or petition.received_on)
+    except DeadlineRuleError:
+        return None
