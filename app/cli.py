@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -10,9 +11,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.demo_records import add_demo_records
 from app.extensions import db
-from app.models import Membership, Role, Unit, User
-from app.plans.services import create_plans_for_wards
+from app.models import IndicatorDefinition, Membership, Plan, Role, Unit, User
+from app.models.unit import tenant_units_below
+from app.petitions.deadlines import legal_book
+from app.plans.instantiate import copy_indicators
+from app.plans.services import create_plans_for_wards, find_plan
 from app.tenancy import system_scope
 from app.tenant_registry import RegistryError, SyncReport, sync_templates, sync_units
 
@@ -67,10 +72,36 @@ def _demo_account(username: str, unit: Unit, role: Role, password: str) -> None:
         user.memberships.append(Membership(unit=unit, role=role))
 
 
+def _backfill_indicators(town: Unit, year: int) -> None:
+    """Plans made before templates carried indicators get those of their template's latest revision."""
+    plans = list(
+        db.session.scalars(
+            select(Plan).where(
+                Plan.unit_id.in_([u.id for u in tenant_units_below(db.session, town)]),
+                Plan.year == year,
+                Plan.is_template.is_(False),
+                Plan.template_id.is_not(None),
+                ~select(IndicatorDefinition.id).where(IndicatorDefinition.plan_id == Plan.id).exists(),
+            )
+        )
+    )
+    for plan in plans:
+        used = db.session.get(Plan, plan.template_id)
+        latest = used and db.session.scalar(
+            select(Plan)
+            .where(Plan.is_template.is_(True), Plan.code == used.code)
+            .order_by(Plan.revision.desc())
+            .limit(1)
+        )
+        if latest is not None:
+            copy_indicators(db.session, latest, plan)
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Demo accounts for Phú Sơn, Quang Trung and Bỉm Sơn, and the 2025 plans of every ward."""
+    """Demo accounts for Phú Sơn, Quang Trung and Bỉm Sơn, the 2025 plans of every ward, and a year
+    of records for the wards with accounts."""
     sync_tenants()
     password = current_app.config["DEMO_PASSWORD"]
     units = {u.slug: u for u in db.session.scalars(select(Unit))}
@@ -83,8 +114,25 @@ def demo_command() -> None:
         for username, role in accounts:
             _demo_account(username, units[username.split("@")[1]], role, password)
         result = create_plans_for_wards(db.session, units[DEMO_TOWN], DEMO_YEAR)
+        _backfill_indicators(units[DEMO_TOWN], DEMO_YEAR)
+        book = legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
+        added = {
+            slug: add_demo_records(
+                db.session,
+                units[slug],
+                find_plan(db.session, units[slug], DEMO_YEAR),
+                book,
+                date.today(),
+                chairman=DEMO_NAMES.get(f"chairman@{slug}", ""),
+            )
+            for slug in DEMO_WARDS
+        }
         db.session.commit()
     click.echo(f"plans {DEMO_YEAR}: {len(result.created)} created, {len(result.skipped)} already there")
+    click.echo(
+        f"records {DEMO_YEAR}: "
+        + ", ".join(f"{slug} {count} added" if count else f"{slug} already there" for slug, count in added.items())
+    )
     click.echo("Demo accounts (password: %s):" % password)
     for username, role in accounts:
         click.echo(f"  {username:24} {role.value}")

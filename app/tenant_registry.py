@@ -13,7 +13,18 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Plan, PlanSection, Role, Schedule, Task, Unit, UnitKind
+from app.indicators.measures import IndicatorDefinitionError, check_definition
+from app.models import (
+    IndicatorDefinition,
+    IndicatorSource,
+    Plan,
+    PlanSection,
+    Role,
+    Schedule,
+    Task,
+    Unit,
+    UnitKind,
+)
 from app.text_repair import repair_legacy_text
 
 TASK_OWNERS = {Role.CHAIRMAN.value, Role.OFFICE.value, Role.CULTURE.value}
@@ -177,6 +188,33 @@ def _validate_template(path: Path, data: dict[str, Any], units: dict[str, Unit])
             check(section.get("sections", []))
 
     check(data["sections"])
+    _validate_indicators(path, data.get("indicators") or [], keys)
+
+
+def _validate_indicators(path: Path, indicators: list[dict[str, Any]], task_keys: set[str]) -> None:
+    """Each indicator: a unique code, a name, and a register/measure/filter from the vocabulary."""
+    codes: set[str] = set()
+    for item in indicators:
+        where = f"{path}: indicator {item.get('code')!r}" if isinstance(item, dict) else f"{path}: indicator"
+        if not isinstance(item, dict) or not item.get("code") or not item.get("name"):
+            raise RegistryError(f"{where}: needs a code and a name")
+        if item["code"] in codes:
+            raise RegistryError(f"{where}: code given twice")
+        codes.add(item["code"])
+        try:
+            check_definition(_indicator_source(item), item.get("register"), item.get("measure"), item.get("filter"))
+        except IndicatorDefinitionError as error:
+            raise RegistryError(f"{where}: {error}") from error
+        if item.get("target") is not None and not isinstance(item["target"], (int, float)):
+            raise RegistryError(f"{where}: target must be a number")
+        unknown = set(item.get("tasks") or []) - task_keys
+        if unknown:
+            raise RegistryError(f"{where}: unknown task keys {sorted(unknown)}")
+
+
+def _indicator_source(item: dict[str, Any]) -> str:
+    """Computed when it names a register, else entered by hand (unless `source` says otherwise)."""
+    return str(item.get("source") or (IndicatorSource.COMPUTED if item.get("register") else IndicatorSource.ENTERED))
 
 
 def _store_template(
@@ -205,6 +243,25 @@ def _store_template(
     session.add(template)
     session.flush()
     _store_sections(session, template, None, data["sections"])
+    session.add_all(
+        IndicatorDefinition(
+            unit_id=template.unit_id,
+            is_template=True,
+            plan_id=template.id,
+            position=position,
+            code=str(item["code"]),
+            name=str(item["name"]).strip(),
+            unit=str(item.get("unit", "")),
+            target=item.get("target"),
+            source=IndicatorSource(_indicator_source(item)),
+            register=item.get("register"),
+            measure=item.get("measure"),
+            filter=item.get("filter") or None,
+            task_keys=list(item.get("tasks") or []),
+        )
+        for position, item in enumerate(data.get("indicators") or [], start=1)
+    )
+    session.flush()
     return template
 
 

@@ -127,6 +127,8 @@ OBJECT_LABELS = {
     "PetitionExtension": _l("Gia hạn giải quyết"),
     "TaskUpdate": _l("Cập nhật tiến độ"),
     "Evidence": _l("Tệp minh chứng"),
+    "IndicatorDefinition": _l("Chỉ tiêu"),
+    "IndicatorValue": _l("Số liệu chỉ tiêu"),
 }
 
 FIELD_LABELS = {

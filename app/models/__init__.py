@@ -1,6 +1,7 @@
 """The domain models, one module per aggregate."""
 
 from app.models.audit import AuditEntry
+from app.models.indicator import IndicatorDefinition, IndicatorSource, IndicatorValue
 from app.models.petition import Petition, PetitionExtension, PetitionKind, PetitionStatus
 from app.models.plan import Plan, PlanSection, PlanStatus, Schedule, Task
 from app.models.progress import Evidence, ProgressStatus, TaskUpdate
@@ -22,6 +23,9 @@ __all__ = [
     "AuditEntry",
     "Dialogue",
     "Evidence",
+    "IndicatorDefinition",
+    "IndicatorSource",
+    "IndicatorValue",
     "Meeting",
     "MeetingKind",
     "Model",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Plan, PlanSection, PlanStatus, Task, Unit
+from app.models import IndicatorDefinition, Plan, PlanSection, PlanStatus, Task, Unit
 from app.plans.outline import SectionNode, plan_outline
 
 
@@ -57,8 +57,44 @@ def instantiate(session: Session, template: Plan, unit: Unit, year: int) -> Plan
     session.add(plan)
     session.flush()
     _copy_nodes(session, plan_outline(session, template), plan, None, sub)
+    copy_indicators(session, template, plan, sub)
     session.flush()
     return plan
+
+
+def copy_indicators(session: Session, template: Plan, plan: Plan, sub: Callable[[str], str] | None = None) -> int:
+    """Copy the template's indicator definitions into `plan`, each linked to its original; codes the
+    plan already has are kept as they are. Returns how many were added (flushed)."""
+    have = set(session.scalars(select(IndicatorDefinition.code).where(IndicatorDefinition.plan_id == plan.id)))
+    if sub is None:
+        source = session.get(Unit, template.source_unit_id) if template.source_unit_id else None
+        sub = name_substitution(source, session.get(Unit, plan.unit_id), template.year, plan.year)
+    added = [
+        IndicatorDefinition(
+            unit_id=plan.unit_id,
+            plan_id=plan.id,
+            position=d.position,
+            code=d.code,
+            name=sub(d.name),
+            unit=d.unit,
+            target=d.target,
+            source=d.source,
+            register=d.register,
+            measure=d.measure,
+            filter=dict(d.filter) if d.filter else None,
+            task_keys=list(d.task_keys or []),
+            template_indicator_id=d.id,
+        )
+        for d in session.scalars(
+            select(IndicatorDefinition)
+            .where(IndicatorDefinition.plan_id == template.id)
+            .order_by(IndicatorDefinition.position, IndicatorDefinition.id)
+        )
+        if d.code not in have
+    ]
+    session.add_all(added)
+    session.flush()
+    return len(added)
 
 
 def _copy_nodes(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, g, render_template, request
+from pathlib import Path
+
+from flask import Blueprint, current_app, g, render_template, request
 
 from app.database import bounded_int
 from app.extensions import db
@@ -12,6 +14,7 @@ from app.plans.forms import CreatePlansForm
 from app.plans.services import plan_years
 from app.rollups.services import ward_plan_statuses, years_with_plans
 from app.security import requires
+from app.units.services import ward_dashboard
 
 bp = Blueprint("units", __name__)
 
@@ -22,7 +25,11 @@ def home():  # type: ignore[no-untyped-def]
     unit = g.unit
     this_year = date.today().year
     if unit.is_tenant:
-        return render_template("units/ward.html", plans=plan_years(db.session, unit), this_year=this_year)
+        plans = plan_years(db.session, unit)
+        year = request.args.get("year", type=bounded_int) or (plans[0].year if plans else this_year)
+        dashboard = ward_dashboard(db.session, unit, year, date.today(), g.roles,
+                                   Path(current_app.config["TENANTS_DIR"]) / "legal")
+        return render_template("units/ward.html", plans=plans, this_year=this_year, year=year, dashboard=dashboard)
     years = years_with_plans(db.session)
     year = request.args.get("year", type=bounded_int) or (years[0] if years else this_year)
     if not 2000 <= year <= 2100:

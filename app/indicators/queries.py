@@ -1,0 +1,344 @@
+"""One aggregate query per register, grouped by unit: every part every indicator of the register
+needs, for every unit asked, in the same statement (one column per filter and part).
+
+Each `<register>_parts` function answers {unit_id: {(filter key, part): number}}; a unit without
+records is simply absent (its parts count as 0).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from app.indicators.measures import REGISTER_MODELS, Number, Register
+from app.indicators.periods import ReportingPeriod
+from app.models import (
+    Dialogue,
+    Meeting,
+    Model,
+    ModelStatus,
+    Petition,
+    PetitionExtension,
+    PetitionStatus,
+    Post,
+    ProgressStatus,
+    Reception,
+    Schedule,
+    Task,
+    TaskUpdate,
+)
+from app.petitions.deadlines import LegalBook, deadline_of
+from app.progress.schedule import periods as schedule_periods
+
+PartKey = tuple[str, str]  # (filter key, part)
+UnitParts = dict[int, dict[PartKey, Number]]
+
+
+@dataclass
+class Wanted:
+    """The parts asked of one register, per filter (parsed {column: values})."""
+
+    filters: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    parts: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def ask(self, key: str, parsed: dict[str, list[Any]], parts: Iterable[str]) -> None:
+        self.filters[key] = parsed
+        self.parts[key].update(parts)
+
+    def pairs(self, exclude: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        return sorted((key, part) for key, parts in self.parts.items() for part in parts if part not in exclude)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What is computed: the units (and their plans of `plan_year`), the period, the day it is seen on."""
+
+    unit_ids: tuple[int, ...]
+    plan_ids: tuple[int, ...]
+    plan_year: int
+    period: ReportingPeriod
+    today: date
+    book: Callable[[], LegalBook]  # the legal rules and calendar, loaded only when needed
+
+
+def _condition(model: type, parsed: Mapping[str, list[Any]]) -> ColumnElement[bool] | None:
+    conditions = [
+        getattr(model, column) == values[0] if len(values) == 1 else getattr(model, column).in_(values)
+        for column, values in sorted(parsed.items())
+    ]
+    return and_(*conditions) if conditions else None
+
+
+def _all(*conditions: ColumnElement[bool] | None) -> ColumnElement[bool] | None:
+    present = [c for c in conditions if c is not None]
+    return and_(*present) if present else None
+
+
+def _count_if(condition: ColumnElement[bool] | None) -> ColumnElement[Any]:
+    return func.count() if condition is None else func.count(case((condition, 1)))
+
+
+def _sum_if(value: ColumnElement[Any], condition: ColumnElement[bool] | None) -> ColumnElement[Any]:
+    summed = value if condition is None else case((condition, value), else_=0)
+    return func.coalesce(func.sum(summed), 0)
+
+
+def _grouped(session: Session, model: type, columns: list[tuple[PartKey, ColumnElement[Any]]],
+             where: list[ColumnElement[bool]], joins: Callable[[Any], Any] = lambda s: s) -> UnitParts:
+    """Run one SELECT unit_id, <columns> ... GROUP BY unit_id and spread the row over the part keys."""
+    if not columns:
+        return {}
+    statement = select(model.unit_id, *(expr.label(f"p{i}") for i, (_, expr) in enumerate(columns)))
+    statement = joins(statement.select_from(model)).where(*where).group_by(model.unit_id)
+    found: UnitParts = {}
+    for row in session.execute(statement):
+        found[row[0]] = {key: (row[i + 1] or 0) for i, (key, _) in enumerate(columns)}
+    return found
+
+
+def _dated(model: type, day: ColumnElement[Any], extra: dict[str, Callable[[], ColumnElement[bool]]]):  # type: ignore[no-untyped-def]
+    """Parts of a register whose records fall into a period by one date column."""
+
+    def parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
+        columns = []
+        for key, part in wanted.pairs(exclude=CALENDAR_PARTS):
+            condition = _condition(model, wanted.filters[key])
+            if part == "count":
+                columns.append(((key, part), _count_if(condition)))
+            elif part.startswith("sum:"):
+                columns.append(((key, part), _sum_if(getattr(model, part[4:]), condition)))
+            else:
+                columns.append(((key, part), _count_if(_all(condition, extra[part]()))))
+        found = _grouped(
+            session, model, columns,
+            [model.unit_id.in_(batch.unit_ids), day >= batch.period.start, day <= batch.period.end],
+        )
+        _add_calendar_parts(found, batch, wanted)
+        return found
+
+    return parts
+
+
+# --- receptions: the weeks a reception is required in ----------------------------------------
+
+CALENDAR_PARTS = frozenset({"required_weeks"})
+
+
+def required_weeks(batch: Batch) -> int:
+    """Weeks (Monday to Sunday) starting in the period that have at least one working day."""
+    calendar = batch.book().calendar
+    day = batch.period.start + timedelta(days=(7 - batch.period.start.weekday()) % 7)
+    weeks = 0
+    while day <= batch.period.end:
+        if any(calendar.is_working_day(day + timedelta(days=n)) for n in range(7)):
+            weeks += 1
+        day += timedelta(days=7)
+    return weeks
+
+
+def _add_calendar_parts(found: UnitParts, batch: Batch, wanted: Wanted) -> None:
+    asked = [(key, part) for key, part in wanted.pairs() if part in CALENDAR_PARTS]
+    if not asked:
+        return
+    weeks = required_weeks(batch)
+    for unit_id in batch.unit_ids:
+        found.setdefault(unit_id, {}).update({pair: weeks for pair in asked})
+
+
+# --- petitions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PetitionFacts:
+    """What the legal deadline of a closed petition depends on (read by app/petitions/deadlines)."""
+
+    kind: Any
+    status: Any
+    received_on: date
+    classified_on: date | None
+    accepted_on: date | None
+    closed_on: date | None
+    complex_case: bool
+    remote_area: bool
+    second_resolution: bool
+    closed: bool = True
+
+
+_FACTS = tuple(f for f in _PetitionFacts.__dataclass_fields__ if f != "closed")
+
+
+def petition_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
+    period = batch.period
+    received = and_(Petition.received_on >= period.start, Petition.received_on <= period.end)
+    resolved = and_(
+        Petition.status == PetitionStatus.RESOLVED, Petition.closed_on >= period.start, Petition.closed_on <= period.end
+    )
+    columns = []
+    for key, part in wanted.pairs(exclude=frozenset({"on_time"})):
+        condition = _condition(Petition, wanted.filters[key])
+        columns.append(((key, part), _count_if(_all(condition, received if part == "count" else resolved))))
+    found = _grouped(
+        session, Petition, columns, [Petition.unit_id.in_(batch.unit_ids), or_(received, resolved)]
+    )
+    on_time = [key for key, part in wanted.pairs() if part == "on_time"]
+    if on_time:
+        for unit_id, counts in _on_time(session, batch, wanted, on_time, resolved).items():
+            found.setdefault(unit_id, {}).update(counts)
+    return found
+
+
+def _on_time(session: Session, batch: Batch, wanted: Wanted, keys: list[str],
+             resolved: ColumnElement[bool]) -> UnitParts:
+    """Resolved petitions closed by their legal deadline: one query grouped by what the deadline
+    depends on; the deadline itself comes from the working-day calendar, in Python."""
+    extensions = (
+        select(PetitionExtension.unit_id, PetitionExtension.petition_id, func.count().label("n"))
+        .where(PetitionExtension.unit_id.in_(batch.unit_ids))
+        .group_by(PetitionExtension.unit_id, PetitionExtension.petition_id)
+        .subquery()
+    )
+    facts = (Petition.unit_id, *(getattr(Petition, name) for name in _FACTS), extensions.c.n)
+    statement = (
+        select(*facts, *(_count_if(_condition(Petition, wanted.filters[key])).label(f"k{i}") for i, key in enumerate(keys)))
+        .select_from(Petition)
+        .outerjoin(extensions, and_(extensions.c.unit_id == Petition.unit_id, extensions.c.petition_id == Petition.id))
+        .where(Petition.unit_id.in_(batch.unit_ids), resolved)
+        .group_by(*facts)
+    )
+    book = batch.book()
+    found: UnitParts = {}
+    for row in session.execute(statement):
+        petition = _PetitionFacts(**{name: row._mapping[name] for name in _FACTS})
+        deadline = deadline_of(petition, book, batch.today, row._mapping["n"] or 0)  # type: ignore[arg-type]
+        if deadline is None or not deadline.on_time:
+            continue
+        counts = found.setdefault(row._mapping["unit_id"], {})
+        for i, key in enumerate(keys):
+            counts[(key, "on_time")] = counts.get((key, "on_time"), 0) + row._mapping[f"k{i}"]
+    return found
+
+
+# --- models -----------------------------------------------------------------------------------
+
+
+def model_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
+    recognised = and_(
+        Model.status == ModelStatus.RECOGNISED,
+        or_(Model.recognised_on.is_(None), Model.recognised_on <= batch.period.end),
+    )
+    columns = []
+    for key, part in wanted.pairs():
+        condition = _condition(Model, wanted.filters[key])
+        columns.append(((key, part), _count_if(_all(condition, recognised if part == "recognised" else None))))
+    return _grouped(
+        session, Model, columns, [Model.unit_id.in_(batch.unit_ids), Model.year == batch.period.year]
+    )
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
+    """Tasks of the plans: total, done in the period, overdue (due dates as app/progress/schedule)."""
+    period, today, year = batch.period, batch.today, batch.plan_year
+    months = [p for p in schedule_periods(Schedule.MONTHLY, year) if p.end in period]
+    quarters = [p for p in schedule_periods(Schedule.QUARTERLY, year) if p.end in period]
+    last_month = next((p.start for p in reversed(months) if p.end < today), None)
+    last_quarter = next((p.start for p in reversed(quarters) if p.end < today), None)
+    once_due = date(year, 12, 31)
+    done = TaskUpdate.status == ProgressStatus.DONE
+
+    def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.max(case((condition, 1), else_=0))
+
+    def periods_done(starts: list[date]) -> ColumnElement[int]:
+        return func.count(distinct(case((and_(done, TaskUpdate.period_start.in_(starts)), TaskUpdate.period_start))))
+
+    def last_done(start: date | None) -> ColumnElement[int]:
+        return flag(and_(done, TaskUpdate.period_start == start)) if start else literal(0)
+
+    updates = (
+        select(
+            TaskUpdate.unit_id.label("unit_id"),
+            TaskUpdate.task_id.label("task_id"),
+            flag(done).label("any_done"),
+            flag(and_(done, TaskUpdate.reported_on <= period.end)).label("done_by_end"),
+            periods_done([p.start for p in months]).label("months_done"),
+            periods_done([p.start for p in quarters]).label("quarters_done"),
+            last_done(last_month).label("last_month_done"),
+            last_done(last_quarter).label("last_quarter_done"),
+        )
+        .where(TaskUpdate.unit_id.in_(batch.unit_ids))
+        .group_by(TaskUpdate.unit_id, TaskUpdate.task_id)
+        .subquery()
+    )
+    ranked = (
+        select(
+            TaskUpdate.unit_id.label("unit_id"),
+            TaskUpdate.task_id.label("task_id"),
+            TaskUpdate.status.label("status"),
+            func.row_number()
+            .over(
+                partition_by=(TaskUpdate.unit_id, TaskUpdate.task_id),
+                order_by=(TaskUpdate.reported_on.desc(), TaskUpdate.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(TaskUpdate.unit_id.in_(batch.unit_ids), TaskUpdate.reported_on <= period.end)
+        .subquery()
+    )
+    latest = select(ranked.c.unit_id, ranked.c.task_id, ranked.c.status).where(ranked.c.rank == 1).subquery()
+
+    def got(column: ColumnElement[Any]) -> ColumnElement[int]:
+        return func.coalesce(column, 0)
+
+    zero = literal(0)
+    done_flag = case(
+        (Task.schedule == Schedule.ONCE, got(updates.c.done_by_end)),
+        (Task.schedule == Schedule.ONGOING, case((latest.c.status == ProgressStatus.DONE, 1), else_=0)),
+        (Task.schedule == Schedule.MONTHLY,
+         case((got(updates.c.months_done) >= len(months), 1), else_=0) if months else zero),
+        (Task.schedule == Schedule.QUARTERLY,
+         case((got(updates.c.quarters_done) >= len(quarters), 1), else_=0) if quarters else zero),
+        else_=0,
+    )
+    overdue_flag = case(
+        (Task.schedule == Schedule.ONCE, 1 - got(updates.c.any_done) if once_due in period and once_due < today else zero),
+        (Task.schedule == Schedule.MONTHLY, 1 - got(updates.c.last_month_done) if last_month else zero),
+        (Task.schedule == Schedule.QUARTERLY, 1 - got(updates.c.last_quarter_done) if last_quarter else zero),
+        else_=0,
+    )
+    columns = []
+    for key, part in wanted.pairs():
+        condition = _condition(Task, wanted.filters[key])
+        if part == "total":
+            columns.append(((key, part), _count_if(condition)))
+        else:
+            columns.append(((key, part), _sum_if(done_flag if part == "done" else overdue_flag, condition)))
+
+    def joins(statement):  # type: ignore[no-untyped-def]
+        return statement.outerjoin(
+            updates, and_(updates.c.unit_id == Task.unit_id, updates.c.task_id == Task.id)
+        ).outerjoin(latest, and_(latest.c.unit_id == Task.unit_id, latest.c.task_id == Task.id))
+
+    return _grouped(
+        session, Task, columns, [Task.unit_id.in_(batch.unit_ids), Task.plan_id.in_(batch.plan_ids)], joins
+    )
+
+
+REGISTER_PARTS: dict[Register, Callable[[Session, Batch, Wanted], UnitParts]] = {
+    Register.TASKS: task_parts,
+    Register.RECEPTIONS: _dated(Reception, Reception.held_on, {}),
+    Register.DIALOGUES: _dated(Dialogue, Dialogue.held_on, {"with_front": lambda: Dialogue.with_front.is_(True)}),
+    Register.PETITIONS: petition_parts,
+    Register.MODELS: model_parts,
+    Register.POSTS: _dated(Post, Post.published_on, {}),
+    Register.MEETINGS: _dated(Meeting, Meeting.held_on, {}),
+}
+assert set(REGISTER_PARTS) == set(REGISTER_MODELS)

@@ -1,0 +1,228 @@
+"""Indicator values of a plan for a period, and of many wards at once, in a fixed number of
+queries: one for the definitions, one per register used (two for on-time petitions), one for the
+values entered by hand — whatever the number of indicators or wards."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.indicators.measures import (
+    IndicatorDefinitionError,
+    Measure,
+    Number,
+    Register,
+    measure_for,
+    parse_filter,
+)
+from app.indicators.periods import ReportingPeriod, parse_period
+from app.indicators.queries import REGISTER_PARTS, Batch, UnitParts, Wanted
+from app.models import IndicatorDefinition, IndicatorSource, IndicatorValue, Plan, Unit
+from app.petitions.deadlines import LegalBook, legal_book
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """An indicator's value for one unit and period (None: nothing entered, or no denominator)."""
+
+    definition: IndicatorDefinition
+    period: ReportingPeriod
+    value: Number | None
+    parts: Mapping[str, Number] = field(default_factory=dict)  # e.g. on_time and resolved of a percentage
+    note: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.definition.code
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    @property
+    def unit(self) -> str:
+        return self.definition.unit
+
+    @property
+    def target(self) -> float | None:
+        return self.definition.target
+
+    @property
+    def entered(self) -> bool:
+        return self.definition.source == IndicatorSource.ENTERED
+
+
+class IndicatorValueError(ValueError):
+    """A hand-entered value was refused; the message is shown to the user."""
+
+
+def _book_loader(book: LegalBook | None):  # type: ignore[no-untyped-def]
+    if book is not None:
+        return lambda: book
+    directory = Path(current_app.config["TENANTS_DIR"]) / "legal"
+    return cache(lambda: legal_book(directory))
+
+
+def _as_period(period: ReportingPeriod | str) -> ReportingPeriod:
+    return period if isinstance(period, ReportingPeriod) else parse_period(period)
+
+
+def _filter_key(definition: IndicatorDefinition) -> str:
+    return json.dumps(definition.filter or {}, sort_keys=True, ensure_ascii=False)
+
+
+def _measure(definition: IndicatorDefinition) -> tuple[Measure, dict] | None:
+    """The definition's measure and parsed filter; None if it left the vocabulary (no value then)."""
+    try:
+        return measure_for(definition.register or "", definition.measure or ""), parse_filter(
+            definition.register or "", definition.filter
+        )
+    except (IndicatorDefinitionError, ValueError):
+        return None
+
+
+def _evaluate(
+    session: Session,
+    plans: Sequence[Plan],
+    definitions: Sequence[IndicatorDefinition],
+    period: ReportingPeriod,
+    today: date,
+    book: LegalBook | None,
+) -> dict[int, list[IndicatorResult]]:
+    """{unit_id: results in the definitions' order} for the units of `plans`."""
+    if not plans:
+        return {}
+    measures: dict[int, tuple[Measure, dict] | None] = {}
+    wanted: dict[Register, Wanted] = {}
+    for definition in definitions:
+        if definition.source != IndicatorSource.COMPUTED:
+            continue
+        found = measures[definition.id] = _measure(definition)
+        if found is not None:
+            wanted.setdefault(Register(definition.register), Wanted()).ask(
+                _filter_key(definition), found[1], found[0].parts
+            )
+    batch = Batch(
+        unit_ids=tuple(sorted({p.unit_id for p in plans})),
+        plan_ids=tuple(sorted(p.id for p in plans)),
+        plan_year=plans[0].year,
+        period=period,
+        today=today,
+        book=_book_loader(book),
+    )
+    parts: dict[Register, UnitParts] = {
+        register: REGISTER_PARTS[register](session, batch, asked) for register, asked in wanted.items()
+    }
+    entered_ids = [d.id for d in definitions if d.source == IndicatorSource.ENTERED]
+    entered = {
+        row.indicator_id: row
+        for row in (
+            session.scalars(
+                select(IndicatorValue).where(
+                    IndicatorValue.unit_id.in_(batch.unit_ids),
+                    IndicatorValue.indicator_id.in_(entered_ids),
+                    IndicatorValue.period == period.code,
+                )
+            )
+            if entered_ids
+            else ()
+        )
+    }
+    results: dict[int, list[IndicatorResult]] = {p.unit_id: [] for p in plans}
+    for definition in definitions:
+        unit_results = results.setdefault(definition.unit_id, [])
+        if definition.source == IndicatorSource.ENTERED:
+            value = entered.get(definition.id)
+            unit_results.append(
+                IndicatorResult(definition, period, value.value if value else None, note=value.note if value else "")
+            )
+            continue
+        found = measures.get(definition.id)
+        if found is None:
+            unit_results.append(IndicatorResult(definition, period, None))
+            continue
+        measure = found[0]
+        unit_parts = parts[Register(definition.register)].get(definition.unit_id, {})
+        key = _filter_key(definition)
+        values = {part: unit_parts.get((key, part), 0) for part in measure.parts}
+        unit_results.append(IndicatorResult(definition, period, measure.combine(values), values))
+    return results
+
+
+def _definitions_of(session: Session, plan_ids: Iterable[int], unit_ids: Iterable[int]) -> list[IndicatorDefinition]:
+    return list(
+        session.scalars(
+            select(IndicatorDefinition)
+            .where(IndicatorDefinition.unit_id.in_(list(unit_ids)), IndicatorDefinition.plan_id.in_(list(plan_ids)))
+            .order_by(IndicatorDefinition.unit_id, IndicatorDefinition.position, IndicatorDefinition.id)
+        )
+    )
+
+
+def indicator_values(
+    session: Session, plan: Plan, period: ReportingPeriod | str, today: date, *, book: LegalBook | None = None
+) -> list[IndicatorResult]:
+    """The value of every indicator of `plan` for `period` ("2025", "2025-H1", "2025-Q2", "2025-03"),
+    as seen on `today` (what is overdue depends on it), in the plan's order."""
+    period = _as_period(period)
+    definitions = _definitions_of(session, [plan.id], [plan.unit_id])
+    return _evaluate(session, [plan], definitions, period, today, book).get(plan.unit_id, [])
+
+
+def rollup_values(
+    session: Session,
+    units: Iterable[Unit],
+    plan_year: int,
+    period: ReportingPeriod | str,
+    *,
+    today: date | None = None,
+    book: LegalBook | None = None,
+) -> dict[int, list[IndicatorResult]]:
+    """{unit_id: its plan's indicator values} for many units at once, grouped by unit in SQL; a unit
+    without a plan for `plan_year` gets an empty list. The number of queries does not grow with units."""
+    period = _as_period(period)
+    unit_ids = [u.id for u in units]
+    plans = list(
+        session.scalars(
+            select(Plan).where(Plan.unit_id.in_(unit_ids), Plan.year == plan_year, Plan.is_template.is_(False))
+        )
+    )
+    definitions = _definitions_of(session, [p.id for p in plans], unit_ids)
+    results = _evaluate(session, plans, definitions, period, today or date.today(), book)
+    return {unit_id: results.get(unit_id, []) for unit_id in unit_ids}
+
+
+def record_value(
+    session: Session,
+    definition: IndicatorDefinition,
+    period: ReportingPeriod | str,
+    value: float,
+    *,
+    note: str = "",
+    user_id: int | None = None,
+    username: str = "",
+) -> IndicatorValue:
+    """Enter (or correct) the value of a hand-entered indicator for a period (flushed, not committed)."""
+    if definition.source != IndicatorSource.ENTERED:
+        raise IndicatorValueError(_l("Chỉ tiêu này được tính từ sổ theo dõi, không nhập tay."))
+    if definition.is_template:
+        raise IndicatorValueError(_l("Không nhập số liệu cho mẫu kế hoạch."))
+    code = _as_period(period).code
+    row = session.scalar(
+        select(IndicatorValue).where(IndicatorValue.indicator_id == definition.id, IndicatorValue.period == code)
+    )
+    if row is None:
+        row = IndicatorValue(unit_id=definition.unit_id, indicator_id=definition.id, period=code, value=value)
+        session.add(row)
+    row.value, row.note, row.user_id, row.username = value, note.strip(), user_id, username
+    session.flush()
+    return row
