@@ -97,6 +97,12 @@ SUMMABLE: dict[Register, tuple[str, ...]] = {
     Register.DIALOGUES: ("participants",),
     Register.MEETINGS: ("attendees",),
 }
+SUM_LABELS = {
+    "citizens": _l("Tổng số lượt công dân được tiếp"),
+    "cases": _l("Tổng số vụ việc"),
+    "participants": _l("Tổng số người dự đối thoại"),
+    "attendees": _l("Tổng số người dự hội nghị, tập huấn"),
+}
 
 
 @dataclass(frozen=True)
@@ -161,7 +167,7 @@ def measure_for(register: str, name: str) -> Measure:
             f"register {register!r} is not one of {[r.value for r in Register]}"
         ) from None
     if name.startswith("sum:") and name[4:] in SUMMABLE.get(reg, ()):
-        return _count(name, _l("Tổng %(column)s", column=name[4:]))
+        return _count(name, SUM_LABELS[name[4:]])
     if name in MEASURES[reg]:
         return MEASURES[reg][name]
     known = sorted(MEASURES[reg]) + [f"sum:{c}" for c in SUMMABLE.get(reg, ())]
