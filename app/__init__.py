@@ -139,6 +139,7 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
+    from app.indicators.routes import bp as indicators_bp
     from app.petitions.routes import bp as petitions_bp
     from app.plans.routes import bp as plans_bp
     from app.progress.routes import bp as progress_bp
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(records_bp, url_prefix="/u/<unit_slug>")
     app.register_blueprint(petitions_bp, url_prefix="/u/<unit_slug>/petitions")
     app.register_blueprint(progress_bp, url_prefix="/u/<unit_slug>/plans")
+    app.register_blueprint(indicators_bp, url_prefix="/u/<unit_slug>/plans")
 
 
 def register_errors(app: Flask) -> None:

@@ -14,6 +14,8 @@ from wtforms.widgets import HiddenInput, TextInput
 BUILT_IN_MESSAGES = {
     "Not a valid date value.": _l("Ngày không hợp lệ; hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/01/2025."),
     "Not a valid integer value.": _l("Giá trị phải là một số nguyên."),
+    "Not a valid float value.": _l("Giá trị phải là một số (dùng dấu chấm cho phần thập phân)."),
+    "Not a valid decimal value.": _l("Giá trị phải là một số (dùng dấu chấm cho phần thập phân)."),
     "Not a valid choice.": _l("Lựa chọn không hợp lệ."),
     "This field is required.": _l("Vui lòng nhập trường này."),
     "Field cannot be longer than %(max)d character.": _l("Tối đa %(max)d ký tự."),

@@ -504,3 +504,24 @@ def test_row_level_security_covers_the_indicator_tables(session, units) -> None:
     with scoped_to(session, units["quang-trung"]):
         seen = session.execute(sa.text("SELECT DISTINCT unit_id FROM indicator_definitions WHERE NOT is_template")).scalars().all()
     assert seen == [units["quang-trung"].id]
+
+
+def test_the_indicator_page_shows_a_period_and_takes_hand_entered_values(as_user, session, units):
+    from app.models import IndicatorDefinition, IndicatorSource, IndicatorValue
+
+    client = as_user("office@phu-son")
+    page = client.get("/u/phu-son/plans/2025/indicators?period=2025-Q1")
+    assert page.status_code == 200 and "Chỉ tiêu kỳ 2025-Q1" in page.get_data(as_text=True)
+    assert client.get("/u/phu-son/plans/2025/indicators?period=2024-Q1").status_code == 404
+    with everything(session):
+        entered = session.scalar(sa.select(IndicatorDefinition).where(
+            IndicatorDefinition.unit_id == units["phu-son"].id, IndicatorDefinition.source == IndicatorSource.ENTERED))
+    url = f"/u/phu-son/plans/2025/indicators/{entered.id}/value"
+    assert client.post(url, data={"period": "2025-Q1", "value": "87.5", "note": "Khảo sát quý I"}).status_code == 302
+    with everything(session):
+        value = session.scalar(sa.select(IndicatorValue).where(IndicatorValue.indicator_id == entered.id))
+    assert (value.period, value.value, value.note) == ("2025-Q1", 87.5, "Khảo sát quý I")
+    assert "87.5" in client.get("/u/phu-son/plans/2025/indicators?period=2025-Q1").get_data(as_text=True)
+    bad = client.post(url, data={"period": "2025-Q1", "value": "nhiều"}, follow_redirects=True)
+    assert "Vui lòng nhập số liệu" in bad.get_data(as_text=True) and "Not a valid" not in bad.get_data(as_text=True)
+    assert as_user("culture@phu-son").post(url, data={"period": "2025-Q1", "value": "1"}).status_code == 403

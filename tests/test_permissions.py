@@ -11,6 +11,7 @@ from app import create_app
 from app.models import (
     Dialogue,
     Evidence,
+    IndicatorDefinition,
     Meeting,
     Model,
     Petition,
@@ -109,6 +110,7 @@ RECORD_PARAMS = {
     "extension_id": PetitionExtension,
     "update_id": TaskUpdate,
     "evidence_id": Evidence,
+    "indicator_id": IndicatorDefinition,
 }
 
 

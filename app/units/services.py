@@ -93,12 +93,12 @@ def _late_tasks(session: Session, plan: Plan, day: date) -> list[LateTask]:
     return [LateTask(task, late[task.id]) for task in tasks]
 
 
-def _todo(plan: Plan | None, roles: set[Role], dashboard: Dashboard) -> list[object]:
+def _todo(plan: Plan | None, year: int, roles: set[Role], dashboard: Dashboard) -> list[object]:
     """What the signed-in official should do next, in the words of their role."""
     todo: list[object] = []
     if plan is None:
         if roles & {Role.CHAIRMAN, Role.OFFICE}:
-            todo.append(_l("Tạo kế hoạch năm %(year)s từ mẫu.", year=dashboard.as_of.year))
+            todo.append(_l("Tạo kế hoạch năm %(year)s từ mẫu.", year=year))
         return todo
     if Role.OFFICE in roles and plan.status == PlanStatus.DRAFT:
         todo.append(_l("Hoàn thiện dự thảo kế hoạch và trình Chủ tịch ban hành."))
@@ -125,5 +125,5 @@ def ward_dashboard(session: Session, unit: Unit, year: int, today: date, roles: 
         dashboard.late_tasks = _late_tasks(session, plan, day)
     dashboard.due_petitions = _due_petitions(session, unit, legal_dir, day)
     dashboard.weeks_without_reception = weeks_without_reception(session, unit, day)
-    dashboard.todo = _todo(plan, roles, dashboard)
+    dashboard.todo = _todo(plan, year, roles, dashboard)
     return dashboard

@@ -1,0 +1,84 @@
+"""A plan's indicators for a chosen period, and hand entry of the indicators that are not computed."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import FloatField, HiddenField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from app.extensions import db
+from app.forms_base import Form
+from app.indicators.periods import PeriodError, parse_period
+from app.indicators.services import IndicatorValueError, indicator_values, record_value
+from app.models import IndicatorDefinition
+from app.petitions.deadlines import legal_book
+from app.plans.views import plan_or_404
+from app.security import requires
+from app.units.services import as_of
+
+bp = Blueprint("indicators", __name__)
+
+
+class ValueForm(Form):
+    period = HiddenField()
+    value = FloatField(
+        _l("Số liệu"),
+        validators=[DataRequired(_l("Vui lòng nhập số liệu (dùng dấu chấm cho phần thập phân).")),
+                    NumberRange(min=0, max=1e9, message=_l("Số liệu phải từ 0 trở lên."))],
+    )
+    note = StringField(_l("Ghi chú"), validators=[Length(max=500, message=_l("Ghi chú quá dài."))])
+
+
+def period_choices(year: int) -> list[str]:
+    """The period codes of a year: the year, its halves, quarters and months."""
+    return [str(year), f"{year}-H1", f"{year}-H2", *(f"{year}-Q{q}" for q in range(1, 5)),
+            *(f"{year}-{m:02d}" for m in range(1, 13))]
+
+
+@bp.get("/<int:year>/indicators")
+@requires("record.view")
+def show(year: int):  # type: ignore[no-untyped-def]
+    plan = plan_or_404(year)
+    code = request.args.get("period") or str(year)
+    if code not in period_choices(year):
+        abort(404)
+    today = as_of(year, date.today())
+    results = indicator_values(db.session, plan, code, today,
+                               book=legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal"))
+    return render_template("indicators/show.html", plan=plan, year=year, period=parse_period(code),
+                           periods=period_choices(year), results=results, form=ValueForm(period=code))
+
+
+@bp.post("/<int:year>/indicators/<int:indicator_id>/value")
+@requires("register.edit")
+def enter_value(year: int, indicator_id: int):  # type: ignore[no-untyped-def]
+    plan = plan_or_404(year)
+    definition = db.session.get(IndicatorDefinition, indicator_id)
+    if definition is None or definition.plan_id != plan.id:
+        abort(404)
+    form = ValueForm()
+    code = form.period.data or str(year)
+    if code not in period_choices(year):
+        abort(404)
+    if not form.validate():
+        for message in (m for errors in form.errors.values() for m in errors):
+            flash(message, "error")
+        return redirect(url_for("indicators.show", year=year, period=code))
+    try:
+        record_value(db.session, definition, parse_period(code), form.value.data, note=form.note.data or "",
+                     user_id=current_user.id, username=current_user.username)
+        db.session.commit()
+    except (IndicatorValueError, PeriodError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("indicators.show", year=year, period=code))
+    flash(_l("Đã lưu số liệu “%(name)s”.", name=definition.name), "success")
+    return redirect(url_for("indicators.show", year=year, period=code))
+
+
+__all__ = ["bp"]
