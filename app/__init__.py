@@ -133,6 +133,7 @@ def register_i18n(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["vn_date"] = vocabulary.vn_date
+    app.jinja_env.filters["number"] = vocabulary.number
     app.context_processor(vocabulary.template_globals)
 
 

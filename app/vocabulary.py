@@ -157,6 +157,14 @@ FIELD_LABELS = {
 }
 
 
+def number(value: float | int | None) -> str:
+    """A figure as people write it: no ".0" on whole numbers, one decimal otherwise; "—" for none."""
+    if value is None:
+        return "—"
+    rounded = round(float(value), 1)
+    return str(int(rounded)) if rounded.is_integer() else str(rounded)
+
+
 def vn_date(value: date | datetime | None) -> str:
     """dd/mm/yyyy (with hh:mm for datetimes), or an empty string."""
     if value is None:
