@@ -79,3 +79,11 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(app, as_user, session, un
         assert len(counted) == first
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_every_computed_figure_links_to_the_records_behind_it(as_user):
+    page = as_user("chairman@phu-son").get("/u/phu-son/?year=2025").get_data(as_text=True)
+    for target in ("/u/phu-son/receptions?year=2025", "/u/phu-son/petitions?year=2025",
+                   "/u/phu-son/plans/2025/progress", "/u/phu-son/posts?year=2025",
+                   "/u/phu-son/meetings?year=2025", "/u/phu-son/models?year=2025", "/u/phu-son/dialogues?year=2025"):
+        assert f'href="{target}"' in page, target

@@ -34,6 +34,27 @@ class ValueForm(Form):
     note = StringField(_l("Ghi chú"), validators=[Length(max=500, message=_l("Ghi chú quá dài."))])
 
 
+# Where the records behind an indicator are listed (every figure can be traced to its rows).
+RECORDS_OF_REGISTER = {
+    "tasks": ("progress.overview", {}),
+    "receptions": ("records.receptions_list", {}),
+    "dialogues": ("records.dialogues_list", {}),
+    "petitions": ("petitions.index", {}),
+    "models": ("records.models_list", {}),
+    "posts": ("records.posts_list", {}),
+    "meetings": ("records.meetings_list", {}),
+}
+
+
+def records_url(definition: IndicatorDefinition, year: int) -> str | None:
+    """The list of the records an indicator is computed from, for its plan's year."""
+    target = RECORDS_OF_REGISTER.get(definition.register or "")
+    if target is None:
+        return None
+    endpoint, extra = target
+    return url_for(endpoint, year=year, **extra)
+
+
 def period_choices(year: int) -> list[str]:
     """The period codes of a year: the year, its halves, quarters and months."""
     return [str(year), f"{year}-H1", f"{year}-H2", *(f"{year}-Q{q}" for q in range(1, 5)),
@@ -51,7 +72,8 @@ def show(year: int):  # type: ignore[no-untyped-def]
     results = indicator_values(db.session, plan, code, today,
                                book=legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal"))
     return render_template("indicators/show.html", plan=plan, year=year, period=parse_period(code),
-                           periods=period_choices(year), results=results, form=ValueForm(period=code))
+                           periods=period_choices(year), results=results, form=ValueForm(period=code),
+                           records_url=records_url)
 
 
 @bp.post("/<int:year>/indicators/<int:indicator_id>/value")

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.plans.forms import CreatePlansForm
 from app.plans.services import plan_years
 from app.rollups.services import ward_plan_statuses, years_with_plans
+from app.indicators.routes import records_url
 from app.security import requires
 from app.units.services import ward_dashboard
 
@@ -29,7 +30,8 @@ def home():  # type: ignore[no-untyped-def]
         year = request.args.get("year", type=bounded_int) or (plans[0].year if plans else this_year)
         dashboard = ward_dashboard(db.session, unit, year, date.today(), g.roles,
                                    Path(current_app.config["TENANTS_DIR"]) / "legal")
-        return render_template("units/ward.html", plans=plans, this_year=this_year, year=year, dashboard=dashboard)
+        return render_template("units/ward.html", plans=plans, this_year=this_year, year=year, dashboard=dashboard,
+                               records_url=records_url)
     years = years_with_plans(db.session)
     year = request.args.get("year", type=bounded_int) or (years[0] if years else this_year)
     if not 2000 <= year <= 2100:
