@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.demo_records import add_demo_records
 from app.extensions import db
+from app.local_time import local_today
 from app.models import IndicatorDefinition, Membership, Plan, Role, Unit, User
 from app.models.unit import tenant_units_below
 from app.petitions.deadlines import legal_book
@@ -122,7 +122,7 @@ def demo_command() -> None:
                 units[slug],
                 find_plan(db.session, units[slug], DEMO_YEAR),
                 book,
-                date.today(),
+                local_today(),
                 chairman=DEMO_NAMES.get(f"chairman@{slug}", ""),
             )
             for slug in DEMO_WARDS

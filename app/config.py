@@ -61,6 +61,7 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "20 per hour"),
         # Uploads (evidence files) are refused above this size before they reach the app.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "64")) * 1024 * 1024,
+        "EVIDENCE_MAX_BYTES": int(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024,
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "DanVan@2025"),
         "TENANTS_DIR": os.environ.get(
             "TENANTS_DIR", str(Path(__file__).resolve().parent.parent / "tenants")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import g
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from app.local_time import WARD_ZONE
 from app.models import (
     MeetingKind,
     ModelField,
@@ -170,7 +171,8 @@ def vn_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)  # stored in UTC
+        return moment.astimezone(WARD_ZONE).strftime("%d/%m/%Y %H:%M")
     return value.strftime("%d/%m/%Y")
 
 

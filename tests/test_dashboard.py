@@ -87,3 +87,17 @@ def test_every_computed_figure_links_to_the_records_behind_it(as_user):
                    "/u/phu-son/plans/2025/progress", "/u/phu-son/posts?year=2025",
                    "/u/phu-son/meetings?year=2025", "/u/phu-son/models?year=2025", "/u/phu-son/dialogues?year=2025"):
         assert f'href="{target}"' in page, target
+
+
+def test_the_tet_week_is_not_counted_as_missing_a_reception(session, units):
+    from app.records.working_days import WorkingCalendar
+
+    tet = WorkingCalendar(extra_days_off=frozenset(date(2025, 1, 27 + n) for n in range(5))
+                          | frozenset({date(2025, 2, 1), date(2025, 2, 2)}))
+    with everything(session):
+        missing = weeks_without_reception(session, units["phu-son"], date(2025, 2, 9), tet)
+    assert missing == [(date(2025, 2, 3), date(2025, 2, 9))]  # the Tết week (27/1–2/2) had no working day
+
+
+def test_a_huge_year_falls_back_to_this_year(as_user):
+    assert as_user("chairman@phu-son").get("/u/phu-son/?year=10000").status_code == 200

@@ -523,5 +523,7 @@ def test_the_indicator_page_shows_a_period_and_takes_hand_entered_values(as_user
     assert (value.period, value.value, value.note) == ("2025-Q1", 87.5, "Khảo sát quý I")
     assert "87.5" in client.get("/u/phu-son/plans/2025/indicators?period=2025-Q1").get_data(as_text=True)
     bad = client.post(url, data={"period": "2025-Q1", "value": "nhiều"}, follow_redirects=True)
-    assert "Vui lòng nhập số liệu" in bad.get_data(as_text=True) and "Not a valid" not in bad.get_data(as_text=True)
+    assert "Giá trị phải là một số" in bad.get_data(as_text=True) and "Not a valid" not in bad.get_data(as_text=True)
+    zero = client.post(url, data={"period": "2025-Q2", "value": "0"})
+    assert zero.status_code == 302  # zero is a value, not a missing one
     assert as_user("culture@phu-son").post(url, data={"period": "2025-Q1", "value": "1"}).status_code == 403

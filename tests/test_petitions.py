@@ -26,12 +26,7 @@ def today(monkeypatch):
     """`today(date(...))` fixes the day the views take as today."""
 
     def fix(day: date) -> None:
-        class FixedDate(date):
-            @classmethod
-            def today(cls) -> date:
-                return day
-
-        monkeypatch.setattr("app.petitions.routes.date", FixedDate)
+        monkeypatch.setattr("app.petitions.routes.local_today", lambda: day)
 
     return fix
 

@@ -333,3 +333,16 @@ def test_too_long_input_is_refused_in_vietnamese(as_user):
                                                       "signer_name": "N" * 200})
     assert response.status_code == 400
     assert "Tối đa 120 ký tự." in response.get_data(as_text=True)
+
+
+def test_a_task_with_reported_progress_cannot_be_deleted(as_user, session, units):
+    from tests.conftest import first_task
+
+    with everything(session):
+        task = first_task(session, units["phu-son"])  # the baseline reported progress on it
+        task_id, version = task.id, task.version
+    response = as_user("office@phu-son").post(f"/u/phu-son/plans/2025/tasks/{task_id}/delete",
+                                              data={"version": version}, follow_redirects=True)
+    assert "Đã có báo cáo tiến độ cho nhiệm vụ này" in response.get_data(as_text=True)
+    with everything(session):
+        assert session.get(Task, task_id) is not None

@@ -95,3 +95,33 @@ def test_another_wards_rows_do_not_show_up(as_user, session, units):
     client = as_user("office@phu-son")
     assert client.get(f"/u/phu-son/posts/{other.id}").status_code == 404
     assert client.get(f"/u/phu-son/posts/{other.id}/edit").status_code == 404
+
+
+def test_nul_bytes_and_unknown_categories_in_filters_are_ignored(as_user):
+    client = as_user("office@phu-son")
+    assert client.get("/u/phu-son/receptions?q=a%00b").status_code == 200
+    assert client.get("/u/phu-son/posts?category=%00").status_code == 200
+    assert client.get("/u/phu-son/posts?category=no-such-channel").status_code == 200
+
+
+def test_an_emptied_count_is_zero_not_an_error(as_user, session, units):
+    row = _rows(session, Reception, units["phu-son"])[0]
+    response = as_user("office@phu-son").post(f"/u/phu-son/receptions/{row.id}/edit",
+                                              data={**RECEPTION, "citizens": "", "version": row.version})
+    assert response.status_code == 302
+    session.expire_all()
+    assert _rows(session, Reception, units["phu-son"])[0].citizens == 0
+
+
+def test_a_wards_row_is_not_reached_through_the_towns_address(as_user, session, units):
+    row = _rows(session, Reception, units["phu-son"])[0]
+    assert as_user("admin@bim-son").get(f"/u/bim-son/receptions/{row.id}").status_code == 404
+    assert as_user("admin@bim-son").get(f"/u/phu-son/receptions/{row.id}").status_code == 200
+
+
+def test_a_model_is_recognised_once(as_user, session, units):
+    model = _rows(session, Model, units["phu-son"])[0]
+    client = as_user("admin@bim-son")
+    client.post(f"/u/phu-son/models/{model.id}/recognise")
+    again = client.post(f"/u/phu-son/models/{model.id}/recognise", follow_redirects=True)
+    assert "đã được công nhận" in again.get_data(as_text=True)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import FloatField, HiddenField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from sqlalchemy.exc import IntegrityError
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from app.extensions import db
+from app.local_time import local_today
 from app.forms_base import Form
 from app.indicators.periods import PeriodError, parse_period
 from app.indicators.services import IndicatorValueError, indicator_values, record_value
@@ -28,7 +29,7 @@ class ValueForm(Form):
     period = HiddenField()
     value = FloatField(
         _l("Số liệu"),
-        validators=[DataRequired(_l("Vui lòng nhập số liệu (dùng dấu chấm cho phần thập phân).")),
+        validators=[InputRequired(_l("Vui lòng nhập số liệu (dùng dấu chấm cho phần thập phân).")),
                     NumberRange(min=0, max=1e9, message=_l("Số liệu phải từ 0 trở lên."))],
     )
     note = StringField(_l("Ghi chú"), validators=[Length(max=500, message=_l("Ghi chú quá dài."))])
@@ -68,7 +69,7 @@ def show(year: int):  # type: ignore[no-untyped-def]
     code = request.args.get("period") or str(year)
     if code not in period_choices(year):
         abort(404)
-    today = as_of(year, date.today())
+    today = as_of(year, local_today())
     results = indicator_values(db.session, plan, code, today,
                                book=legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal"))
     return render_template("indicators/show.html", plan=plan, year=year, period=parse_period(code),
@@ -98,6 +99,10 @@ def enter_value(year: int, indicator_id: int):  # type: ignore[no-untyped-def]
     except (IndicatorValueError, PeriodError) as error:
         db.session.rollback()
         flash(str(error), "error")
+        return redirect(url_for("indicators.show", year=year, period=code))
+    except IntegrityError:  # someone entered the first value of this period at the same moment
+        db.session.rollback()
+        flash(_l("Số liệu vừa được người khác nhập; vui lòng xem lại rồi lưu lại."), "error")
         return redirect(url_for("indicators.show", year=year, period=code))
     flash(_l("Đã lưu số liệu “%(name)s”.", name=definition.name), "success")
     return redirect(url_for("indicators.show", year=year, period=code))

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.local_time import local_today
 from app.indicators.measures import (
     IndicatorDefinitionError,
     Measure,
@@ -197,7 +198,7 @@ def rollup_values(
         )
     )
     definitions = _definitions_of(session, [p.id for p in plans], unit_ids)
-    results = _evaluate(session, plans, definitions, period, today or date.today(), book)
+    results = _evaluate(session, plans, definitions, period, today or local_today(), book)
     return {unit_id: results.get(unit_id, []) for unit_id in unit_ids}
 
 

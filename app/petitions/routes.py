@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.database import bounded_int
 from app.extensions import db
+from app.local_time import local_today
 from app.models import Petition
 from app.petitions import services
 from app.petitions.deadlines import LegalBook, deadline_of, legal_book
@@ -71,7 +71,7 @@ def _form_status() -> int:
 @bp.get("")
 @requires("record.view")
 def index():  # type: ignore[no-untyped-def]
-    today = date.today()
+    today = local_today()
     years = services.years_received(db.session, g.unit)
     form = FilterForm(formdata=request.args, years=sorted(set(years) | {today.year}, reverse=True))
     filters = form.criteria()
@@ -81,16 +81,16 @@ def index():  # type: ignore[no-untyped-def]
         book=_book(), today=today, show_identity=shown,
     )
     rows = page.rows
-    if shown:
-        _log_identity_shown([row.petition for row in rows if row.identity.name])
     filter_args = {name: value for name in ("kind", "status", "year", "overdue", "q")
                    if (value := request.args.get(name, "").strip())}
     context = dict(page=page, rows=rows, form=form, filter_args=filter_args, today=today)
     headers = {"Vary": "HX-Request, HX-Target"}
     htmx = hx_request.htmx
-    if htmx and htmx.target == "petition-table" and not htmx.history_restore_request:
-        return render_template("petitions/_table.html", **context), 200, headers
-    return render_template("petitions/index.html", **context), 200, headers
+    partial = htmx and htmx.target == "petition-table" and not htmx.history_restore_request
+    html = render_template("petitions/_table.html" if partial else "petitions/index.html", **context)
+    if shown:  # logged after rendering: committing first would expire every row and reload each one
+        _log_identity_shown([row.petition for row in rows if row.identity.name])
+    return html, 200, headers
 
 
 # --- recording and editing --------------------------------------------------------------------
@@ -99,7 +99,7 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/new", methods=["GET", "POST"])
 @requires("register.edit")
 def new():  # type: ignore[no-untyped-def]
-    today = date.today()
+    today = local_today()
     shown = _shows_identity()
     form = PetitionForm(today=today, show_identity=shown)
     if request.method == "GET":
@@ -118,7 +118,7 @@ def new():  # type: ignore[no-untyped-def]
 @requires("register.edit")
 def edit(petition_id: int):  # type: ignore[no-untyped-def]
     petition = _petition_or_404(petition_id)
-    today = date.today()
+    today = local_today()
     shown = _shows_identity()
     form = PetitionForm(obj=petition if request.method == "GET" else None, today=today, show_identity=shown,
                         petition=petition)
@@ -150,7 +150,7 @@ def edit(petition_id: int):  # type: ignore[no-untyped-def]
 def _detail(petition: Petition, status: int = 200, *, status_form: StatusForm | None = None,
             extension_form: ExtensionForm | None = None, problem: object | None = None):  # type: ignore[no-untyped-def]
     """The petition's page: what was recorded, its deadline, history and extensions, and the next steps."""
-    today = date.today()
+    today = local_today()
     book = _book()
     shown = _shows_identity()
     extensions = services.extensions_of(db.session, petition)
@@ -187,7 +187,7 @@ def show(petition_id: int):  # type: ignore[no-untyped-def]
 @requires("register.edit")
 def change_status(petition_id: int):  # type: ignore[no-untyped-def]
     petition = _petition_or_404(petition_id)
-    today = date.today()
+    today = local_today()
     form = StatusForm(today=today)
     if not form.validate():
         return _detail(petition, 400, status_form=form)
@@ -204,7 +204,7 @@ def change_status(petition_id: int):  # type: ignore[no-untyped-def]
 @requires("register.edit")
 def add_extension(petition_id: int):  # type: ignore[no-untyped-def]
     petition = _petition_or_404(petition_id)
-    today = date.today()
+    today = local_today()
     form = ExtensionForm(today=today)
     if not form.validate():
         return _detail(petition, 400, extension_form=form)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import name_action
-from app.models import Plan, PlanSection, PlanStatus, Role, Schedule, Task, Unit
+from app.models import Plan, PlanSection, PlanStatus, Role, Schedule, Task, TaskUpdate, Unit
 from app.models.unit import tenant_units_below
 from app.plans.errors import EditConflict, InvalidTransition, PlanError, PlanExists, PlanLocked, TemplateMissing
 from app.plans.instantiate import instantiate, latest_template
@@ -179,9 +179,16 @@ def add_task(
     return task
 
 
+def _require_no_progress(session: Session, task_ids: list[int]) -> None:
+    """Progress already reported on a task is the ward's record: the task may not be deleted."""
+    if task_ids and session.scalar(select(func.count(TaskUpdate.id)).where(TaskUpdate.task_id.in_(task_ids))):
+        raise PlanLocked(_l("Đã có báo cáo tiến độ cho nhiệm vụ này nên không thể xóa; hãy sửa nội dung nhiệm vụ."))
+
+
 def delete_task(session: Session, plan: Plan, task: Task, *, version: int | None) -> None:
     _lock_draft(session, plan)
     _require_version(task, version)
+    _require_no_progress(session, [task.id])
     session.delete(task)
     session.flush()
     _renumber(session.scalars(select(Task).where(Task.section_id == task.section_id).order_by(Task.position, Task.id)))
@@ -226,9 +233,17 @@ def delete_section(session: Session, plan: Plan, section: PlanSection, *, versio
     """Delete a section with its sub-sections and tasks (each recorded in the audit log)."""
     _lock_draft(session, plan)
     _require_version(section, version)
+    _require_no_progress(session, _task_ids_below(session, section))
     _delete_section_tree(session, section)
     session.flush()
     _renumber(session.scalars(_siblings(plan, section)))
+
+
+def _task_ids_below(session: Session, section: PlanSection) -> list[int]:
+    ids = list(session.scalars(select(Task.id).where(Task.section_id == section.id)))
+    for child in session.scalars(select(PlanSection).where(PlanSection.parent_id == section.id)):
+        ids += _task_ids_below(session, child)
+    return ids
 
 
 def _delete_section_tree(session: Session, section: PlanSection) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from htmx_flask import request as hx_request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,8 +14,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.models import Plan, PlanSection, Task
 from app.plans import services
-from app.plans.errors import EditConflict, PlanError, PlanExists
+from app.plans.errors import EditConflict, PlanError
 from app.plans.outline import plan_outline
+
+
+CONCURRENT_CREATE = _l("Dữ liệu này vừa được người khác tạo hoặc sửa cùng lúc. Vui lòng tải lại trang và kiểm tra.")
 
 
 def plan_or_404(year: int) -> Plan:
@@ -41,9 +45,9 @@ def commit(change: Callable[[], Any]) -> Any:
     except StaleDataError as error:
         db.session.rollback()
         raise EditConflict(services.CONFLICT_MESSAGE) from error
-    except IntegrityError as error:  # two people creating the same plan at once
+    except IntegrityError as error:  # e.g. two people creating the same row at the same moment
         db.session.rollback()
-        raise PlanExists(services.CONFLICT_MESSAGE) from error
+        raise EditConflict(CONCURRENT_CREATE) from error
     except PlanError:
         db.session.rollback()
         raise

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, send_file, url_for
 from flask_babel import lazy_gettext as _l
@@ -14,6 +13,7 @@ from htmx_flask import request as hx_request
 
 from app.errors import render_error
 from app.extensions import db
+from app.local_time import local_today
 from app.models import Plan, ProgressStatus, Task
 from app.plans.outline import iter_nodes, plan_outline
 from app.plans.views import plan_or_404, task_or_404
@@ -24,11 +24,6 @@ from app.progress.forms import ProgressForm
 from app.security import requires
 
 bp = Blueprint("progress", __name__)
-
-
-def local_today() -> date:
-    """Today where the wards are (Vietnam), whatever the server's clock zone."""
-    return datetime.now(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Ho_Chi_Minh")).date()
 
 
 def max_evidence_bytes() -> int:

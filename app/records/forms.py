@@ -18,7 +18,10 @@ def _date(label: object) -> VnDateField:
 
 def _count(label: object) -> IntegerField:
     return IntegerField(
-        label, default=0, validators=[Optional(), NumberRange(min=0, max=100000, message=_l("Số phải từ 0 đến 100000."))]
+        label,
+        default=0,
+        filters=[lambda value: 0 if value is None else value],  # left empty: none
+        validators=[Optional(), NumberRange(min=0, max=100000, message=_l("Số phải từ 0 đến 100000."))],
     )
 
 

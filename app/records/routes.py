@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -13,6 +12,8 @@ from htmx_flask import request as hx_request
 
 from app.database import bounded_int
 from app.extensions import db
+from app.forms_base import drop_nul
+from app.local_time import local_today
 from app.plans.errors import PlanError
 from app.plans.views import commit, form_status
 from app.records import services
@@ -27,14 +28,14 @@ def _values(form: Any) -> dict[str, Any]:
 
 
 def _row_or_404(register: Register, row_id: int) -> Any:
-    return services.row_of(db.session, register, row_id) or abort(404)
+    return services.row_of(db.session, g.unit, register, row_id) or abort(404)
 
 
 def _list_view(register: Register) -> Callable[[], Any]:
     def view():  # type: ignore[no-untyped-def]
         year = request.args.get("year", type=bounded_int)
-        query = (request.args.get("q") or "").strip()[:200]
-        enum_value = request.args.get("category") or None
+        query = str(drop_nul((request.args.get("q") or "").strip()[:200]))
+        enum_value = services.category_of(register, request.args.get("category"))
         page = services.list_rows(
             db.session, g.unit, register, year=year, query=query, enum_value=enum_value,
             page=request.args.get("page", type=bounded_int) or 1,
@@ -58,9 +59,8 @@ def _form_view(register: Register, creating: bool) -> Callable[..., Any]:
         try:
             saved = commit(lambda: services.save_row(db.session, g.unit, register, row, _values(form), form.version.data))
         except PlanError as error:
-            latest = _row_or_404(register, ids[register.param])
-            fresh = register.form(obj=latest, formdata=None)
             attempted = "\n".join(str(v) for v in _values(form).values() if v not in (None, ""))
+            fresh = register.form(obj=_row_or_404(register, ids[register.param]), formdata=None) if row else form
             return render_template("records/form.html", form=fresh, conflict=error.message, attempted=attempted,
                                    **context), error.status
         flash(_l("Đã lưu."), "success")
@@ -91,6 +91,10 @@ for _register in REGISTERS:
 def recognise_model(model_id: int):  # type: ignore[no-untyped-def]
     register = next(r for r in REGISTERS if r.name == "models")
     model = _row_or_404(register, model_id)
-    commit(lambda: services.recognise_model(db.session, model, current_user.id, date.today()))
+    try:
+        commit(lambda: services.recognise_model(db.session, model, current_user.id, local_today()))
+    except PlanError as error:
+        flash(error.message, "error")
+        return redirect(url_for("records.models_view", model_id=model_id))
     flash(_l("Đã công nhận mô hình “%(name)s”.", name=model.name), "success")
     return redirect(url_for("records.models_view", model_id=model_id))

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, extract, func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.models import Model, ModelStatus, Unit
-from app.plans.errors import EditConflict
+from app.plans.errors import EditConflict, InvalidTransition
 from app.plans.services import CONFLICT_MESSAGE
 from app.records.registers import Register
 
@@ -71,9 +72,17 @@ def years(session: Session, unit: Unit, register: Register) -> list[int]:
     return [int(y) for y in rows if y is not None]
 
 
-def row_of(session: Session, register: Register, row_id: int) -> Any | None:
-    """The row `row_id` if it is in the scope."""
-    return session.get(register.model, row_id)
+def row_of(session: Session, unit: Unit, register: Register, row_id: int) -> Any | None:
+    """The row `row_id` of `unit` (a row of a ward below is reached through that ward's own URL)."""
+    row = session.get(register.model, row_id)
+    return row if row is not None and row.unit_id == unit.id else None
+
+
+def category_of(register: Register, value: str | None) -> str | None:
+    """`value` if it names a category of the register's filter, else None (ignored)."""
+    if not value or register.enum_filter is None or register.enum_filter.labels is None:
+        return None
+    return value if value in {key.value for key in register.enum_filter.labels} else None
 
 
 def save_row(
@@ -94,6 +103,9 @@ def save_row(
 
 
 def recognise_model(session: Session, model: Model, user_id: int, today: date) -> None:
-    """The parent unit recognises a "Dân vận khéo" model."""
+    """The parent unit recognises a "Dân vận khéo" model (once)."""
+    if model.status == ModelStatus.RECOGNISED:
+        day = model.recognised_on.strftime("%d/%m/%Y") if model.recognised_on else ""
+        raise InvalidTransition(_l("Mô hình này đã được công nhận ngày %(day)s.", day=day))
     model.status, model.recognised_on, model.recognised_by = ModelStatus.RECOGNISED, today, user_id
     session.flush()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from flask import Blueprint, current_app, g, render_template, request
 
 from app.database import bounded_int
 from app.extensions import db
+from app.local_time import local_today
 from app.plans.forms import CreatePlansForm
 from app.plans.services import plan_years
 from app.rollups.services import ward_plan_statuses, years_with_plans
@@ -24,11 +24,13 @@ bp = Blueprint("units", __name__)
 @requires("unit.view")
 def home():  # type: ignore[no-untyped-def]
     unit = g.unit
-    this_year = date.today().year
+    this_year = local_today().year
     if unit.is_tenant:
         plans = plan_years(db.session, unit)
         year = request.args.get("year", type=bounded_int) or (plans[0].year if plans else this_year)
-        dashboard = ward_dashboard(db.session, unit, year, date.today(), g.roles,
+        if not 2000 <= year <= 2100:
+            year = this_year
+        dashboard = ward_dashboard(db.session, unit, year, local_today(), g.roles,
                                    Path(current_app.config["TENANTS_DIR"]) / "legal")
         return render_template("units/ward.html", plans=plans, this_year=this_year, year=year, dashboard=dashboard,
                                records_url=records_url)

@@ -17,6 +17,7 @@ from app.petitions.deadlines import Deadline, deadline_of, legal_book
 from app.petitions.services import extension_counts
 from app.plans.services import find_plan
 from app.progress.services import TaskProgress, task_summaries
+from app.records.working_days import WorkingCalendar
 
 DUE_SOON_WORKING_DAYS = 3
 
@@ -49,9 +50,12 @@ def as_of(year: int, today: date) -> date:
     return min(today, date(year, 12, 31))
 
 
-def weeks_without_reception(session: Session, unit: Unit, day: date) -> list[tuple[date, date]]:
-    """The weeks (Monday–Sunday) of `day`'s month, up to `day`, with no citizen reception
-    (the chairman receives citizens at least one day a week, Luật Tiếp công dân 2013)."""
+def weeks_without_reception(
+    session: Session, unit: Unit, day: date, calendar: WorkingCalendar | None = None
+) -> list[tuple[date, date]]:
+    """The weeks (Monday–Sunday) of `day`'s month, up to `day`, that had a working day but no
+    citizen reception (the chairman receives citizens at least one day a week, Luật Tiếp công dân 2013)."""
+    calendar = calendar or WorkingCalendar()
     first = day.replace(day=1)
     monday = first - timedelta(days=first.weekday())
     held = set(
@@ -62,7 +66,8 @@ def weeks_without_reception(session: Session, unit: Unit, day: date) -> list[tup
     missing = []
     while monday <= day:
         sunday = monday + timedelta(days=6)
-        if sunday <= day and not any(monday <= d <= sunday for d in held):
+        week = [monday + timedelta(days=n) for n in range(7)]
+        if sunday <= day and any(map(calendar.is_working_day, week)) and not any(d in held for d in week):
             missing.append((monday, sunday))
         monday += timedelta(days=7)
     return missing
@@ -124,6 +129,6 @@ def ward_dashboard(session: Session, unit: Unit, year: int, today: date, roles: 
         dashboard.indicators = indicator_values(session, plan, str(year), day, book=legal_book(legal_dir))
         dashboard.late_tasks = _late_tasks(session, plan, day)
     dashboard.due_petitions = _due_petitions(session, unit, legal_dir, day)
-    dashboard.weeks_without_reception = weeks_without_reception(session, unit, day)
+    dashboard.weeks_without_reception = weeks_without_reception(session, unit, day, legal_book(legal_dir).calendar)
     dashboard.todo = _todo(plan, year, roles, dashboard)
     return dashboard
