@@ -11,7 +11,6 @@ from app.config import load_config
 from app.database import DatabaseInt
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
-
 # Everything is served by the app itself; htmx adds its indicator styles inline.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

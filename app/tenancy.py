@@ -10,12 +10,11 @@ settings that the row-level security policies read. The one escape hatch is `sys
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlalchemy import ForeignKey, Table, and_, event, inspect, or_, text
-from sqlalchemy.sql import visitors
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import (
     Mapped,
@@ -26,6 +25,7 @@ from sqlalchemy.orm import (
     scoped_session,
     with_loader_criteria,
 )
+from sqlalchemy.sql import visitors
 
 SCOPE_KEY = "tenancy_scope"
 

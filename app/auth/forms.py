@@ -1,9 +1,10 @@
 """Sign-in form."""
 
 from flask_babel import lazy_gettext as _l
-from app.forms_base import Form
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
+
+from app.forms_base import Form
 
 
 class LoginForm(Form):

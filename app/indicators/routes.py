@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import FloatField, HiddenField, StringField
 from sqlalchemy.exc import IntegrityError
+from wtforms import FloatField, HiddenField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from app.extensions import db
-from app.local_time import local_today
 from app.forms_base import Form
 from app.indicators.periods import PeriodError, parse_period
 from app.indicators.services import IndicatorValueError, indicator_values, record_value
+from app.local_time import local_today
 from app.models import IndicatorDefinition
 from app.petitions.deadlines import legal_book
 from app.plans.views import plan_or_404

@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.local_time import local_today
 from app.indicators.measures import (
     IndicatorDefinitionError,
     Measure,
@@ -27,6 +26,7 @@ from app.indicators.measures import (
 )
 from app.indicators.periods import ReportingPeriod, parse_period
 from app.indicators.queries import REGISTER_PARTS, Batch, UnitParts, Wanted
+from app.local_time import local_today
 from app.models import IndicatorDefinition, IndicatorSource, IndicatorValue, Plan, Unit
 from app.petitions.deadlines import LegalBook, legal_book
 

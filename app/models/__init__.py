@@ -2,7 +2,12 @@
 
 from app.models.audit import AuditEntry
 from app.models.indicator import IndicatorDefinition, IndicatorSource, IndicatorValue
-from app.models.petition import Petition, PetitionExtension, PetitionKind, PetitionStatus
+from app.models.petition import (
+    Petition,
+    PetitionExtension,
+    PetitionKind,
+    PetitionStatus,
+)
 from app.models.plan import Plan, PlanSection, PlanStatus, Schedule, Task
 from app.models.progress import Evidence, ProgressStatus, TaskUpdate
 from app.models.records import (

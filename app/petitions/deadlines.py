@@ -7,7 +7,13 @@ from datetime import date
 from pathlib import Path
 
 from app.models import Petition, PetitionKind, PetitionStatus
-from app.records.deadlines import DeadlineRule, DeadlineRuleError, deadline, load_rules, rule_for
+from app.records.deadlines import (
+    DeadlineRule,
+    DeadlineRuleError,
+    deadline,
+    load_rules,
+    rule_for,
+)
 from app.records.working_days import WorkingCalendar, load_calendar
 
 CLASSIFICATION = "petition.classification"

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
+from app.service_errors import ServiceError
 
-class PetitionError(Exception):
-    """A refused petition operation; `message` is shown to the user, `status` is the HTTP answer."""
 
-    status = 409
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
+class PetitionError(ServiceError):
+    """A refused petition operation."""
 
 
 class EditConflict(PetitionError):

@@ -6,11 +6,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import request as hx_request
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.database import bounded_int
 from app.extensions import db
@@ -20,9 +29,15 @@ from app.petitions import services
 from app.petitions.deadlines import LegalBook, deadline_of, legal_book
 from app.petitions.errors import EditConflict, PetitionError
 from app.petitions.forms import ExtensionForm, FilterForm, PetitionForm, StatusForm
+from app.plans import views
 from app.security import holds, requires
 
 bp = Blueprint("petitions", __name__)
+
+
+def commit(change: Callable[[], Any]) -> Any:
+    """The shared commit; a concurrent change is a petition EditConflict."""
+    return views.commit(change, conflict=EditConflict)
 
 
 # --- what the views share ---------------------------------------------------------------------
@@ -38,20 +53,6 @@ def _shows_identity() -> bool:
 
 def _petition_or_404(petition_id: int) -> Petition:
     return services.find_petition(db.session, g.unit, petition_id) or abort(404)
-
-
-def commit(change: Callable[[], Any]) -> Any:
-    """Run a service call and commit once; a concurrent change caught at flush is an EditConflict."""
-    try:
-        result = change()
-        db.session.commit()
-        return result
-    except StaleDataError as error:
-        db.session.rollback()
-        raise EditConflict(services.CONFLICT_MESSAGE) from error
-    except PetitionError:
-        db.session.rollback()
-        raise
 
 
 def _log_identity_shown(petitions: list[Petition]) -> None:

@@ -24,7 +24,13 @@ from app.models import (
 )
 from app.models.petition import CLOSED_STATUSES
 from app.petitions.deadlines import Deadline, LegalBook, deadline_of, resolution_rule
-from app.petitions.errors import EditConflict, ExtensionRefused, InvalidInput, InvalidTransition, PetitionError
+from app.petitions.errors import (
+    EditConflict,
+    ExtensionRefused,
+    InvalidInput,
+    InvalidTransition,
+    PetitionError,
+)
 from app.vocabulary import PETITION_STATUS_LABELS, vn_date
 
 PAGE_SIZE = 25

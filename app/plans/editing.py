@@ -22,7 +22,6 @@ from app.plans.views import (
     outline_or_redirect,
     plan_or_404,
     plan_url,
-
     refused,
     section_or_404,
     task_or_404,

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
+from app.service_errors import ServiceError
 
-class PlanError(Exception):
-    """A refused plan operation; `message` is shown to the user, `status` is the HTTP answer."""
 
-    status = 409
-
-    def __init__(self, message: object) -> None:
-        super().__init__(message)  # kept lazy: it is translated when shown, inside a request
-        self.message = message
+class PlanError(ServiceError):
+    """A refused plan operation."""
 
 
 class EditConflict(PlanError):

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from app.forms_base import Form, VersionedForm, VnDateField
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Regexp, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Length,
+    NumberRange,
+    Regexp,
+    ValidationError,
+)
 
+from app.forms_base import Form, VersionedForm, VnDateField
 from app.models import Schedule
 from app.vocabulary import ROLE_LABELS, SCHEDULE_LABELS, TASK_OWNER_ROLES
 

@@ -10,9 +10,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import name_action
-from app.models import Plan, PlanSection, PlanStatus, Role, Schedule, Task, TaskUpdate, Unit
+from app.models import (
+    Plan,
+    PlanSection,
+    PlanStatus,
+    Role,
+    Schedule,
+    Task,
+    TaskUpdate,
+    Unit,
+)
 from app.models.unit import tenant_units_below
-from app.plans.errors import EditConflict, InvalidTransition, PlanError, PlanExists, PlanLocked, TemplateMissing
+from app.plans.errors import (
+    EditConflict,
+    InvalidTransition,
+    PlanError,
+    PlanExists,
+    PlanLocked,
+    TemplateMissing,
+)
 from app.plans.instantiate import instantiate, latest_template
 
 CONFLICT_MESSAGE = _l(

@@ -16,7 +16,7 @@ from app.models import Plan, PlanSection, Task
 from app.plans import services
 from app.plans.errors import EditConflict, PlanError
 from app.plans.outline import plan_outline
-
+from app.service_errors import ServiceError
 
 CONCURRENT_CREATE = _l("Dữ liệu này vừa được người khác tạo hoặc sửa cùng lúc. Vui lòng tải lại trang và kiểm tra.")
 
@@ -36,19 +36,19 @@ def section_or_404(plan: Plan, section_id: int) -> PlanSection:
     return services.section_in(db.session, plan, section_id) or abort(404)
 
 
-def commit(change: Callable[[], Any]) -> Any:
-    """Run a service call and commit once; a concurrent change caught at flush becomes a PlanError."""
+def commit(change: Callable[[], Any], conflict: type[ServiceError] = EditConflict) -> Any:
+    """Run a service call and commit once; a concurrent change caught at flush raises `conflict`."""
     try:
         result = change()
         db.session.commit()
         return result
     except StaleDataError as error:
         db.session.rollback()
-        raise EditConflict(services.CONFLICT_MESSAGE) from error
+        raise conflict(services.CONFLICT_MESSAGE) from error
     except IntegrityError as error:  # e.g. two people creating the same row at the same moment
         db.session.rollback()
-        raise EditConflict(CONCURRENT_CREATE) from error
-    except PlanError:
+        raise conflict(CONCURRENT_CREATE) from error
+    except ServiceError:
         db.session.rollback()
         raise
 

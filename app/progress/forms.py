@@ -7,7 +7,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, MultipleFileField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    InputRequired,
+    Length,
+    NumberRange,
+    ValidationError,
+)
 
 from app.forms_base import Form
 from app.models import ProgressStatus

@@ -6,7 +6,17 @@ import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import request as hx_request

@@ -11,7 +11,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, undefer
 
-from app.models import Evidence, Plan, PlanSection, ProgressStatus, Role, Schedule, Task, TaskUpdate
+from app.models import (
+    Evidence,
+    Plan,
+    PlanSection,
+    ProgressStatus,
+    Role,
+    Schedule,
+    Task,
+    TaskUpdate,
+)
 from app.progress import schedule as schedules
 from app.progress.evidence import EvidenceRefused, Upload, check_files
 from app.progress.schedule import RECURRING, Period

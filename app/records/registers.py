@@ -10,7 +10,12 @@ from flask_babel import lazy_gettext as _l
 from app.forms_base import VersionedForm
 from app.models import Dialogue, Meeting, Model, Post, Reception
 from app.records import forms
-from app.vocabulary import MEETING_KIND_LABELS, MODEL_FIELD_LABELS, MODEL_STATUS_LABELS, POST_CHANNEL_LABELS
+from app.vocabulary import (
+    MEETING_KIND_LABELS,
+    MODEL_FIELD_LABELS,
+    MODEL_STATUS_LABELS,
+    POST_CHANNEL_LABELS,
+)
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-
 from pathlib import Path
 
 from flask import Blueprint, current_app, g, render_template, request
 
 from app.database import bounded_int
 from app.extensions import db
+from app.indicators.routes import records_url
 from app.local_time import local_today
 from app.plans.forms import CreatePlansForm
 from app.plans.services import plan_years
 from app.rollups.services import ward_plan_statuses, years_with_plans
-from app.indicators.routes import records_url
 from app.security import requires
 from app.units.services import ward_dashboard
 
