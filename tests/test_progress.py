@@ -24,20 +24,24 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(32)
 GIF = b"GIF89a" + bytes(16)
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(16)
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64)
+OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DOC = OLE_HEADER + bytes(64) + "WordDocument".encode("utf-16-le") + bytes(16)
+XLS = OLE_HEADER + bytes(64) + "Workbook".encode("utf-16-le") + bytes(16)
+PPT = OLE_HEADER + bytes(64) + "PowerPoint Document".encode("utf-16-le") + bytes(16)
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + bytes(64)
 
 
-def office_zip(member: str) -> bytes:
+def office_zip(member: str, main_type: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("[Content_Types].xml", f'<Types><Override PartName="/{member}" ContentType="{main_type}"/></Types>')
         archive.writestr(member, "<x/>")
     return buffer.getvalue()
 
 
-DOCX = office_zip("word/document.xml")
-XLSX = office_zip("xl/workbook.xml")
+DOCX = office_zip("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")
+XLSX = office_zip("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
+BARE_ZIP_WITH_DOCUMENT = office_zip("word/document.xml", "text/plain")
 
 
 def progress_url(task: Task, year: int = 2025, slug: str = "phu-son") -> str:
@@ -274,9 +278,9 @@ def test_an_over_limit_file_is_refused_with_the_limit_named(app, as_user, sessio
 
 @pytest.mark.parametrize(
     "name,content,content_type",
-    [("a.pdf", PDF, "application/pdf"), ("a.doc", OLE, "application/msword"),
+    [("a.pdf", PDF, "application/pdf"), ("a.doc", DOC, "application/msword"),
      ("a.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-     ("a.xls", OLE, "application/vnd.ms-excel"),
+     ("a.xls", XLS, "application/vnd.ms-excel"),
      ("a.XLSX", XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
      ("a.png", PNG, "image/png"), ("a.jpg", JPEG, "image/jpeg"), ("a.jpeg", JPEG, "image/jpeg"),
      ("a.gif", GIF, "image/gif"), ("a.webp", WEBP, "image/webp")],
@@ -498,3 +502,9 @@ def test_another_ward_gets_404_on_the_progress_pages(as_user, session, units):
     assert post_update(client, other).status_code == 404
     assert client.get(progress_url(other, slug="quang-trung")).status_code == 404
     assert client.get("/u/truong-son/plans/2025/progress").status_code == 404
+
+
+@pytest.mark.parametrize("name,content", [("trinh-chieu.doc", PPT), ("bang.xls", DOC), ("gia.docx", BARE_ZIP_WITH_DOCUMENT)])
+def test_office_files_must_be_what_their_name_says(name, content):
+    with pytest.raises(EvidenceRefused):
+        check_file(Upload(name, content), 1024 * 1024)

@@ -50,17 +50,32 @@ class CheckedFile:
         return len(self.data)
 
 
-def _zip_holding(member: str) -> Callable[[bytes], bool]:
+CONTENT_TYPES_LIMIT = 64 * 1024  # [Content_Types].xml is a few hundred bytes in real files
+
+
+def _office_zip(member: str, main_type: str) -> Callable[[bytes], bool]:
+    """An Office Open XML package: the main part, and its declared type in [Content_Types].xml."""
+
     def check(data: bytes) -> bool:
         if not data.startswith(ZIP_HEADER):
             return False
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return member in archive.namelist()  # reads the directory only, inflates nothing
-        except (zipfile.BadZipFile, ValueError, OSError):
+                if member not in archive.namelist() or "[Content_Types].xml" not in archive.namelist():
+                    return False
+                with archive.open("[Content_Types].xml") as types:
+                    return main_type.encode() in types.read(CONTENT_TYPES_LIMIT)
+        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError):
             return False
 
     return check
+
+
+def _ole_with_stream(*streams: str) -> Callable[[bytes], bool]:
+    """A Compound File holding one of `streams` (Word: WordDocument; Excel: Workbook or Book),
+    so a PowerPoint or installer file renamed .doc is refused."""
+    names = [stream.encode("utf-16-le") for stream in streams]
+    return lambda data: data.startswith(OLE_HEADER) and any(name in data for name in names)
 
 
 def _starts_with(*headers: bytes) -> Callable[[bytes], bool]:
@@ -77,10 +92,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # extension → (stored content type, what its contents must look like)
 ALLOWED: dict[str, tuple[str, Callable[[bytes], bool]]] = {
     ".pdf": ("application/pdf", _starts_with(b"%PDF")),
-    ".doc": ("application/msword", _starts_with(OLE_HEADER)),
-    ".docx": (DOCX, _zip_holding("word/document.xml")),
-    ".xls": ("application/vnd.ms-excel", _starts_with(OLE_HEADER)),
-    ".xlsx": (XLSX, _zip_holding("xl/workbook.xml")),
+    ".doc": ("application/msword", _ole_with_stream("WordDocument")),
+    ".docx": (DOCX, _office_zip("word/document.xml", "wordprocessingml.document.main+xml")),
+    ".xls": ("application/vnd.ms-excel", _ole_with_stream("Workbook", "Book")),
+    ".xlsx": (XLSX, _office_zip("xl/workbook.xml", "spreadsheetml.sheet.main+xml")),
     ".png": ("image/png", _starts_with(b"\x89PNG\r\n\x1a\n")),
     ".jpg": ("image/jpeg", _starts_with(b"\xff\xd8\xff")),
     ".jpeg": ("image/jpeg", _starts_with(b"\xff\xd8\xff")),
