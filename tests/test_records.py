@@ -125,3 +125,18 @@ def test_a_model_is_recognised_once(as_user, session, units):
     client.post(f"/u/phu-son/models/{model.id}/recognise")
     again = client.post(f"/u/phu-son/models/{model.id}/recognise", follow_redirects=True)
     assert "đã được công nhận" in again.get_data(as_text=True)
+
+
+def test_a_quarter_narrows_the_list_to_its_dates(as_user):
+    client = as_user("culture@phu-son")
+    for day in ("15/01/2025", "15/04/2025", "15/05/2025"):
+        client.post("/u/phu-son/posts/new", data={"title": f"Tin ngày {day}", "channel": "portal", "published_on": day})
+    quarter = client.get("/u/phu-son/posts?year=2025&period=2025-Q2").get_data(as_text=True)
+    assert "Tin ngày 15/04/2025" in quarter and "Tin ngày 15/05/2025" in quarter
+    assert "Tin ngày 15/01/2025" not in quarter
+    assert client.get("/u/phu-son/posts?period=2025-Q9").status_code == 200  # not a period: ignored
+
+
+def test_a_quarterly_figure_links_to_that_quarters_records(as_user):
+    page = as_user("chairman@phu-son").get("/u/phu-son/plans/2025/indicators?period=2025-Q2").get_data(as_text=True)
+    assert "/u/phu-son/receptions?year=2025&amp;period=2025-Q2" in page

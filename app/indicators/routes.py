@@ -56,12 +56,15 @@ RECORDS_OF_REGISTER = {
 }
 
 
-def records_url(definition: IndicatorDefinition, year: int) -> str | None:
-    """The list of the records an indicator is computed from, for its plan's year."""
+def records_url(definition: IndicatorDefinition, year: int, period: str | None = None) -> str | None:
+    """The list of the records an indicator is computed from, for its plan's year (and a month,
+    quarter or half of it, where that list can narrow to one)."""
     target = RECORDS_OF_REGISTER.get(definition.register or "")
     if target is None:
         return None
     endpoint, extra = target
+    if period and period != str(year) and endpoint.startswith("records."):
+        extra = {**extra, "period": period}
     return url_for(endpoint, year=year, **extra)
 
 

@@ -45,11 +45,12 @@ def _list_view(register: Register) -> Callable[[], Any]:
         year = request.args.get("year", type=bounded_int)
         query = str(drop_nul((request.args.get("q") or "").strip()[:200]))
         enum_value = services.category_of(register, request.args.get("category"))
+        period = services.period_of(request.args.get("period"))
         page = services.list_rows(
-            db.session, g.unit, register, year=year, query=query, enum_value=enum_value,
+            db.session, g.unit, register, year=year, query=query, enum_value=enum_value, period=period,
             page=request.args.get("page", type=bounded_int) or 1,
         )
-        context = dict(register=register, page=page, year=year, query=query, enum_value=enum_value,
+        context = dict(register=register, page=page, year=year, query=query, enum_value=enum_value, period=period,
                        years=services.years(db.session, g.unit, register))
         if hx_request.htmx and hx_request.htmx.target == "register-table":
             return render_template("records/_table.html", **context)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, extract, func, inspect, select
 from sqlalchemy.orm import Session
 
+from app.indicators.periods import PeriodError, ReportingPeriod, parse_period
 from app.models import Model, ModelStatus, Unit
 from app.plans.errors import EditConflict, InvalidTransition
 from app.plans.services import CONFLICT_MESSAGE
@@ -31,11 +32,16 @@ def _year_of(register: Register):  # type: ignore[no-untyped-def]
     return column if register.date_attr == "year" else extract("year", column)
 
 
-def _filtered(register: Register, unit: Unit, year: int | None, query: str, enum_value: str | None) -> Select:  # type: ignore[type-arg]
+def _filtered(  # type: ignore[type-arg]
+    register: Register, unit: Unit, year: int | None, query: str, enum_value: str | None,
+    period: ReportingPeriod | None = None,
+) -> Select:
     model = register.model
     statement = select(model).where(model.unit_id == unit.id)
     if year:
         statement = statement.where(_year_of(register) == year)
+    if period is not None and register.date_attr != "year":
+        statement = statement.where(getattr(model, register.date_attr).between(period.start, period.end))
     if query.strip():
         statement = statement.where(model.matching(query))
     if enum_value and register.enum_filter is not None:
@@ -51,10 +57,12 @@ def list_rows(
     year: int | None = None,
     query: str = "",
     enum_value: str | None = None,
+    period: ReportingPeriod | None = None,
     page: int = 1,
 ) -> Page:
-    """One page of the unit's rows, newest first, filtered by year, words and the register's category."""
-    statement = _filtered(register, unit, year, query, enum_value)
+    """One page of the unit's rows, newest first, filtered by year (or a month, quarter, half of it),
+    words and the register's category."""
+    statement = _filtered(register, unit, year, query, enum_value, period)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -76,6 +84,16 @@ def row_of(session: Session, unit: Unit, register: Register, row_id: int) -> Any
     """The row `row_id` of `unit` (a row of a ward below is reached through that ward's own URL)."""
     row = session.get(register.model, row_id)
     return row if row is not None and row.unit_id == unit.id else None
+
+
+def period_of(code: str | None) -> ReportingPeriod | None:
+    """The reporting period `code` names ("2025-Q2", "2025-03"…), or None if it names none."""
+    if not code:
+        return None
+    try:
+        return parse_period(code)
+    except PeriodError:
+        return None
 
 
 def category_of(register: Register, value: str | None) -> str | None:
