@@ -138,12 +138,15 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
+    from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.indicators.routes import bp as indicators_bp
     from app.petitions.routes import bp as petitions_bp
     from app.plans.routes import bp as plans_bp
     from app.progress.routes import bp as progress_bp
     from app.records.routes import bp as records_bp
+    from app.reports.routes import bp as reports_bp
+    from app.rollups.routes import bp as rollups_bp
     from app.units.routes import bp as units_bp
 
     app.register_blueprint(auth_bp)
@@ -151,9 +154,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp, url_prefix="/u/<unit_slug>/plans")
     app.register_blueprint(admin_bp, url_prefix="/u/<unit_slug>")
     app.register_blueprint(records_bp, url_prefix="/u/<unit_slug>")
+    app.register_blueprint(rollups_bp, url_prefix="/u/<unit_slug>")
     app.register_blueprint(petitions_bp, url_prefix="/u/<unit_slug>/petitions")
     app.register_blueprint(progress_bp, url_prefix="/u/<unit_slug>/plans")
     app.register_blueprint(indicators_bp, url_prefix="/u/<unit_slug>/plans")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(reports_bp, url_prefix="/u/<unit_slug>/reports")
 
 
 def register_errors(app: Flask) -> None:

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.demo_records import add_demo_records
+from app.demo_records import add_demo_records, add_demo_reports
 from app.extensions import db
 from app.local_time import local_today
 from app.models import IndicatorDefinition, Membership, Plan, Role, Unit, User
@@ -127,6 +127,7 @@ def demo_command() -> None:
             )
             for slug in DEMO_WARDS
         }
+        add_demo_reports(db.session, {slug: units[slug] for slug in DEMO_WARDS}, DEMO_YEAR, book, local_today())
         db.session.commit()
     click.echo(f"plans {DEMO_YEAR}: {len(result.created)} created, {len(result.skipped)} already there")
     click.echo(

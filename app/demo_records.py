@@ -508,3 +508,68 @@ def _task_updates(session: Session, unit: Unit, plan: Plan, days: _Year, profile
                        percent if done else min(percent, 90),
                        f"Đã triển khai theo kế hoạch quý {('I', 'II', 'III', 'IV')[quarter - 1]}.")
     return updates
+
+
+# --- periodic reports: Phú Sơn sent its six-month review on time (acknowledged), Quang Trung late ---
+
+DEMO_REPORTS = {
+    # slug: (sent on (month, day), acknowledged by the town)
+    "phu-son": ((6, 12), True),
+    "quang-trung": ((7, 3), False),
+}
+DEMO_REPORT_TEXT = {
+    "results": (
+        "UBND đã ban hành kế hoạch, tổ chức quán triệt đến cán bộ, công chức; duy trì tiếp công dân định kỳ, "
+        "tổ chức đối thoại với Nhân dân có sự tham gia của Mặt trận Tổ quốc; tiếp nhận và giải quyết đơn thư "
+        "theo đúng quy định."
+    ),
+    "strengths_shortcomings": (
+        "Ưu điểm: các nhiệm vụ được triển khai đồng bộ, kịp thời. Hạn chế: một số đơn thư giải quyết còn chậm; "
+        "nguyên nhân: vụ việc phức tạp, liên quan đến đất đai có nguồn gốc lâu năm."
+    ),
+    "direction": "Tiếp tục thực hiện tốt Quy chế dân chủ ở cơ sở; nhân rộng mô hình “Dân vận khéo”.",
+    "proposals": "Đề nghị UBND thị xã tổ chức tập huấn kỹ năng tiếp công dân, xử lý đơn thư.",
+}
+
+
+def add_demo_reports(session: Session, wards: dict[str, Unit], year: int, book: LegalBook, today: date) -> int:
+    """The six-month review of `year` of the demo wards (flushed, not committed); existing ones kept."""
+    from app.indicators.services import indicator_values
+    from app.models import Plan, Report, ReportKind, ReportStatus
+    from app.reports.services import default_due, default_title, freeze, period_of
+
+    added = 0
+    for slug, ((month, day), acknowledged) in DEMO_REPORTS.items():
+        unit = wards.get(slug)
+        sent_on = date(year, month, day)
+        if unit is None or sent_on > today:
+            continue
+        plan = session.scalar(
+            select(Plan).where(Plan.unit_id == unit.id, Plan.year == year, Plan.is_template.is_(False))
+        )
+        period = period_of(ReportKind.SIX_MONTH, year)
+        if plan is None or session.scalar(
+            select(Report.id).where(Report.unit_id == unit.id, Report.kind == ReportKind.SIX_MONTH,
+                                    Report.period == period)
+        ):
+            continue
+        report = Report(
+            unit_id=unit.id,
+            plan_id=plan.id,
+            kind=ReportKind.SIX_MONTH,
+            period=period,
+            title=default_title(ReportKind.SIX_MONTH, period),
+            due_on=default_due(ReportKind.SIX_MONTH, year),
+            status=ReportStatus.ACKNOWLEDGED if acknowledged else ReportStatus.SENT,
+            frozen_indicators=freeze(indicator_values(session, plan, period, sent_on, book=book)),
+            sent_on=sent_on,
+            sent_by=f"chairman@{slug}",
+            **DEMO_REPORT_TEXT,
+        )
+        if acknowledged:
+            report.reviewed_on, report.reviewed_by = sent_on + timedelta(days=5), "admin@bim-son"
+            report.review_comment = "Đã tiếp nhận báo cáo."
+        session.add(report)
+        added += 1
+    session.flush()
+    return added

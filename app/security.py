@@ -39,6 +39,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "petition.identity": frozenset({Role.CHAIRMAN, Role.OFFICE}),
     "outreach.edit": WARD_STAFF,  # posts, briefings and trainings, "Dân vận khéo" models
     "model.recognise": frozenset({Role.TOWN_ADMIN}),
+    # Periodic reports (DESIGN §3): office drafts, culture contributes, the chairman approves and
+    # sends it up, the parent acknowledges or returns it; reading them is "record.view".
+    "report.draft": frozenset({Role.OFFICE, Role.CHAIRMAN, Role.CULTURE}),
+    "report.send": frozenset({Role.CHAIRMAN}),
+    "report.review": frozenset({Role.TOWN_ADMIN}),
 }
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -112,6 +117,12 @@ def guard() -> object:
     g.roles = roles
     set_scope(db.session, scope_for(current_user.id, current_user.username, unit, above, roles))
     return None
+
+
+def supervising() -> bool:
+    """For templates: is the current user here only as the Front (a read-only supervision view)?"""
+    roles = g.get("roles")
+    return bool(roles) and roles <= {Role.FRONT}
 
 
 def can(permission: str) -> bool:

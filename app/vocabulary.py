@@ -64,6 +64,9 @@ ACTION_LABELS = {
     "plan.reopen": _l("Mở lại kế hoạch đã ban hành"),
     "petition.identity_viewed": _l("Xem thông tin người gửi đơn"),
     "petition.status": _l("Chuyển trạng thái đơn"),
+    "report.send": _l("Duyệt và gửi báo cáo lên cấp trên"),
+    "report.acknowledge": _l("Cấp trên ghi nhận báo cáo"),
+    "report.return": _l("Cấp trên trả lại báo cáo"),
 }
 
 PROGRESS_LABELS = {
@@ -130,6 +133,7 @@ OBJECT_LABELS = {
     "Evidence": _l("Tệp minh chứng"),
     "IndicatorDefinition": _l("Chỉ tiêu"),
     "IndicatorValue": _l("Số liệu chỉ tiêu"),
+    "Report": _l("Báo cáo"),
 }
 
 FIELD_LABELS = {
@@ -177,10 +181,11 @@ def vn_date(value: date | datetime | None) -> str:
 
 
 def template_globals() -> dict[str, Any]:
-    from app.security import can
+    from app.security import can, supervising
 
     return {
         "can": can,
+        "supervising": supervising,
         "get_locale": get_locale,
         "current_unit": g.get("unit"),
         "ROLE_LABELS": ROLE_LABELS,

@@ -105,3 +105,9 @@ def ward_records(session, unit: Unit, task) -> None:  # type: ignore[no-untyped-
         ]
     )
     session.flush()
+    from app.models import Report, ReportKind
+
+    session.add(Report(unit_id=unit.id, plan_id=task.plan_id, kind=ReportKind.SIX_MONTH, period="2025-H1",
+                       title="Báo cáo sơ kết 6 tháng đầu năm 2025", due_on=date(2025, 6, 15),
+                       results="Đã triển khai kế hoạch"))
+    session.flush()

@@ -19,6 +19,7 @@ from app.models import (
     PlanSection,
     Post,
     Reception,
+    Report,
     Role,
     TaskUpdate,
 )
@@ -44,6 +45,9 @@ DESIGN_TABLE = {
     "petition.identity": {C, O},
     "outreach.edit": {C, O, K},
     "model.recognise": {T},
+    "report.draft": {O, C, K},
+    "report.send": {C},
+    "report.review": {T},
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -111,6 +115,7 @@ RECORD_PARAMS = {
     "update_id": TaskUpdate,
     "evidence_id": Evidence,
     "indicator_id": IndicatorDefinition,
+    "report_id": Report,
 }
 
 
@@ -198,3 +203,9 @@ def test_town_roles_reach_every_ward_below(as_user, units):
 def test_accounts_of_the_matrix_hold_the_roles_they_stand_for():
     for role, account in ROLE_ACCOUNTS.items():
         assert ACCOUNTS[account][1] == role
+
+
+def test_the_fronts_pages_say_they_are_a_supervision_view(as_user):
+    for account, path in (("front@phu-son", "/u/phu-son/plans/2025"), ("front@bim-son", "/u/quang-trung/receptions")):
+        assert "Chế độ giám sát của Mặt trận Tổ quốc" in as_user(account).get(path).get_data(as_text=True)
+    assert "Chế độ giám sát" not in as_user("chairman@phu-son").get("/u/phu-son/plans/2025").get_data(as_text=True)

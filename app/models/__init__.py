@@ -1,5 +1,6 @@
 """The domain models, one module per aggregate."""
 
+from app.models.api_token import ApiToken
 from app.models.audit import AuditEntry
 from app.models.indicator import IndicatorDefinition, IndicatorSource, IndicatorValue
 from app.models.petition import (
@@ -21,10 +22,12 @@ from app.models.records import (
     PostChannel,
     Reception,
 )
+from app.models.report import Report, ReportKind, ReportStatus
 from app.models.unit import Unit, UnitKind
 from app.models.user import Membership, Role, User
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Dialogue",
     "Evidence",
@@ -44,6 +47,9 @@ __all__ = [
     "PostChannel",
     "ProgressStatus",
     "Reception",
+    "Report",
+    "ReportKind",
+    "ReportStatus",
     "TaskUpdate",
     "Membership",
     "Plan",

@@ -1,0 +1,167 @@
+"""The read-only JSON API (DESIGN §7): units, plans with sections and tasks, indicator values
+per period and rollups over the wards below a unit. Every view declares its permission; the
+guard resolves the unit in the URL, so a token sees exactly what its user sees (else 404)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from app.api import services
+from app.api.openapi import openapi_document
+from app.errors import MESSAGES
+from app.extensions import csrf, db, login_manager
+from app.indicators.periods import parse_period
+from app.indicators.routes import period_choices
+from app.indicators.services import indicator_values, rollup_values
+from app.local_time import local_today
+from app.models.unit import tenant_units_below
+from app.petitions.deadlines import legal_book
+from app.plans.outline import plan_outline
+from app.plans.services import find_plan
+from app.rollups.services import ward_plan_statuses
+from app.security import public, requires, signed_in
+from app.units.services import as_of
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)  # token auth, no cookies to forge requests with
+
+
+@bp.record_once
+def _install(state) -> None:  # type: ignore[no-untyped-def]
+    """With the API come its token loader and the page where users manage their tokens."""
+    from app.api.tokens import bp as tokens_bp
+
+    login_manager.request_loader(services.load_user_from_request)
+    state.app.register_blueprint(tokens_bp)
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def json_error(status: int, message: object | None = None) -> Response:
+    response = jsonify({"error": str(message or MESSAGES.get(status, MESSAGES[500]))})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def api_http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    described = error.description if status == 401 else None
+    return json_error(status, described)
+
+
+@bp.after_app_request
+def api_errors_as_json(response: Response) -> Response:
+    """Errors answered before a route of the blueprint was found (unknown path, wrong method) or
+    by the app's handlers are JSON too under /api/; so is the sign-in redirect (a 401 here)."""
+    if not services.is_api_request() or response.mimetype == "application/json":
+        return response
+    if response.status_code in (301, 302, 303, 307, 308) and "/login" in response.headers.get("Location", ""):
+        return json_error(401, _("Thiếu mã truy cập API (tiêu đề Authorization: Bearer <mã>)."))
+    if response.status_code >= 400:
+        replacement = json_error(response.status_code)
+        if "Allow" in response.headers:
+            replacement.headers["Allow"] = response.headers["Allow"]
+        return replacement
+    return response
+
+
+def _year_or_404(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        abort(404)
+    return year
+
+
+def _period(year: int) -> str:
+    code = request.args.get("period") or str(year)
+    if code not in period_choices(year):
+        abort(400)
+    return code
+
+
+def _book():  # type: ignore[no-untyped-def]
+    return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():  # type: ignore[no-untyped-def]
+    return jsonify(openapi_document())
+
+
+@bp.get("/units")
+@signed_in
+def units():  # type: ignore[no-untyped-def]
+    return jsonify({"units": services.units_of_user(db.session, current_user)})
+
+
+@bp.get("/u/<unit_slug>")
+@requires("unit.view")
+def unit_detail():  # type: ignore[no-untyped-def]
+    unit = g.unit
+    parent = db.session.get(type(unit), unit.parent_id) if unit.parent_id else None
+    wards = [w for w in tenant_units_below(db.session, unit) if w.id != unit.id]
+    return jsonify({
+        **services.unit_json(unit),
+        "parent": services.unit_json(parent) if parent is not None else None,
+        "roles": sorted(role.value for role in g.roles),
+        "wards": [services.unit_json(w) for w in wards],
+    })
+
+
+@bp.get("/u/<unit_slug>/plans/<int:year>")
+@requires("plan.view")
+def plan(year: int):  # type: ignore[no-untyped-def]
+    found = find_plan(db.session, g.unit, _year_or_404(year))
+    if found is None:
+        abort(404)
+    return jsonify({"unit": services.unit_json(g.unit),
+                    "plan": services.plan_json(found, plan_outline(db.session, found))})
+
+
+@bp.get("/u/<unit_slug>/plans/<int:year>/indicators")
+@requires("record.view")
+def indicators(year: int):  # type: ignore[no-untyped-def]
+    found = find_plan(db.session, g.unit, _year_or_404(year))
+    if found is None:
+        abort(404)
+    code = _period(year)
+    period = parse_period(code)
+    results = indicator_values(db.session, found, period, as_of(year, local_today()), book=_book())
+    return jsonify({"unit": services.unit_json(g.unit), "year": year, **_period_json(period),
+                    "indicators": [services.indicator_json(r) for r in results]})
+
+
+@bp.get("/u/<unit_slug>/rollup/<int:year>")
+@requires("rollup.view")
+def rollup(year: int):  # type: ignore[no-untyped-def]
+    _year_or_404(year)
+    code = _period(year)
+    period = parse_period(code)
+    rows = ward_plan_statuses(db.session, g.unit, year)
+    values = rollup_values(db.session, [row.unit for row in rows], year, period,
+                           today=as_of(year, local_today()), book=_book())
+    return jsonify({
+        "unit": services.unit_json(g.unit), "year": year, **_period_json(period),
+        "wards": [
+            {"unit": services.unit_json(row.unit),
+             "plan": services.plan_summary(row.plan) if row.plan is not None else None,
+             "task_count": row.task_count,
+             "indicators": [services.indicator_json(r) for r in values.get(row.unit.id, [])]}
+            for row in rows
+        ],
+    })
+
+
+def _period_json(period: Any) -> dict[str, Any]:
+    return {"period": {"code": period.code, "kind": period.kind, "start": services.iso(period.start),
+                       "end": services.iso(period.end)}}

@@ -1,0 +1,48 @@
+"""The forms of periodic reports: create for a period, edit the narrative, return with a comment."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app.forms_base import Form, VersionedForm, VnDateField
+from app.models import ReportKind
+from app.reports.services import KIND_LABELS
+
+LONG_TEXT = [Length(max=20000, message=_l("Nội dung quá dài."))]
+
+
+class NewReportForm(Form):
+    kind = SelectField(
+        _l("Loại báo cáo"),
+        choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in ReportKind],
+        validators=[InputRequired(_l("Vui lòng chọn loại báo cáo."))],
+    )
+    year = IntegerField(
+        _l("Năm"),
+        validators=[InputRequired(_l("Vui lòng nhập năm.")),
+                    NumberRange(min=2000, max=2100, message=_l("Năm không hợp lệ."))],
+    )
+    period = StringField(
+        _l("Kỳ báo cáo (chỉ với báo cáo theo yêu cầu, ví dụ 2025-Q3)"),
+        validators=[Optional(), Length(max=10, message=_l("Kỳ báo cáo không hợp lệ."))],
+    )
+    due_on = VnDateField(_l("Hạn gửi (để trống: theo mặc định)"), validators=[Optional()])
+
+
+class ReportForm(VersionedForm):
+    title = StringField(
+        _l("Tiêu đề"),
+        validators=[InputRequired(_l("Vui lòng nhập tiêu đề báo cáo.")), Length(max=500, message=_l("Tiêu đề quá dài."))],
+    )
+    due_on = VnDateField(_l("Hạn gửi"), validators=[InputRequired(_l("Vui lòng nhập hạn gửi."))])
+    results = TextAreaField(_l("Kết quả thực hiện"), validators=LONG_TEXT)
+    strengths_shortcomings = TextAreaField(_l("Ưu điểm, hạn chế và nguyên nhân"), validators=LONG_TEXT)
+    direction = TextAreaField(_l("Phương hướng, nhiệm vụ kỳ tới"), validators=LONG_TEXT)
+    proposals = TextAreaField(_l("Đề xuất, kiến nghị"), validators=LONG_TEXT)
+
+
+class ReviewForm(Form):
+    comment = TextAreaField(_l("Ý kiến của cấp trên"), validators=[Length(max=5000, message=_l("Ý kiến quá dài."))])

@@ -1,0 +1,209 @@
+"""Periodic reports of a ward: list, create, edit the narrative, send up, acknowledge or return at
+the parent; and the parent's view of which wards sent on time, late, or not yet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.extensions import db
+from app.local_time import local_today
+from app.models import Report, ReportKind
+from app.petitions.deadlines import LegalBook, legal_book
+from app.plans.views import commit
+from app.reports import services
+from app.reports.forms import NewReportForm, ReportForm, ReviewForm
+from app.reports.services import ReportConflict, ReportError
+from app.security import requires
+
+bp = Blueprint("reports", __name__)
+
+
+def _book() -> LegalBook:
+    return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
+
+
+def report_or_404(report_id: int) -> Report:
+    return services.report_in(db.session, g.unit, report_id) or abort(404)
+
+
+def _page(report: Report, status: int = 200, *, message: object | None = None, review_form: ReviewForm | None = None):  # type: ignore[no-untyped-def]
+    """The report page; values frozen once sent, live while a draft."""
+    if report.frozen_indicators is not None and not report.editable:
+        indicators, frozen = report.frozen_indicators, True
+    else:
+        indicators, frozen = services.live_indicators(db.session, report, local_today(), _book()), False
+    return render_template(
+        "reports/show.html",
+        report=report,
+        indicators=indicators,
+        frozen=frozen,
+        message=message,
+        review_form=review_form or ReviewForm(),
+        labels=services,
+    ), status
+
+
+@bp.get("/")
+@requires("record.view")
+def index():  # type: ignore[no-untyped-def]
+    if not g.unit.is_tenant:
+        return redirect(url_for("reports.status"))
+    return render_template("reports/index.html", reports=services.unit_reports(db.session, g.unit), labels=services)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("report.draft")
+def new():  # type: ignore[no-untyped-def]
+    if request.method == "GET":
+        kind = request.args.get("kind", ReportKind.SIX_MONTH.value)
+        form = NewReportForm(formdata=None, kind=kind if kind in {k.value for k in ReportKind} else None,
+                             year=request.args.get("year", type=int) or local_today().year)
+        return render_template("reports/new.html", form=form)
+    form = NewReportForm()
+    if not form.validate():
+        return render_template("reports/new.html", form=form), 400
+    try:
+        report = commit(
+            lambda: services.create_report(
+                db.session,
+                g.unit,
+                kind=ReportKind(form.kind.data),
+                year=form.year.data,
+                period=(form.period.data or "").strip() or None,
+                due_on=form.due_on.data,
+            ),
+            conflict=ReportConflict,
+        )
+    except ReportError as error:
+        return render_template("reports/new.html", form=form, message=error.message), error.status
+    flash(_l("Đã tạo dự thảo báo cáo."), "success")
+    return redirect(url_for("reports.show", report_id=report.id))
+
+
+@bp.get("/<int:report_id>")
+@requires("record.view")
+def show(report_id: int):  # type: ignore[no-untyped-def]
+    return _page(report_or_404(report_id))
+
+
+@bp.route("/<int:report_id>/edit", methods=["GET", "POST"])
+@requires("report.draft")
+def edit(report_id: int):  # type: ignore[no-untyped-def]
+    report = report_or_404(report_id)
+    try:
+        services.require_editable(report)
+    except ReportError as error:
+        return _page(report, error.status, message=error.message)
+    form = ReportForm(obj=report) if request.method == "GET" else ReportForm()
+    if request.method == "GET" or not form.validate():
+        return render_template("reports/edit.html", report=report, form=form), 400 if request.method == "POST" else 200
+    try:
+        commit(
+            lambda: services.update_report(
+                db.session,
+                report,
+                version=form.version.data,
+                title=form.title.data or "",
+                due_on=form.due_on.data,
+                results=form.results.data or "",
+                strengths_shortcomings=form.strengths_shortcomings.data or "",
+                direction=form.direction.data or "",
+                proposals=form.proposals.data or "",
+            ),
+            conflict=ReportConflict,
+        )
+    except ReportConflict as error:
+        latest = report_or_404(report_id)
+        return render_template(
+            "reports/edit.html", report=latest, form=ReportForm(obj=latest, formdata=None), message=error.message
+        ), error.status
+    except ReportError as error:
+        return _page(report_or_404(report_id), error.status, message=error.message)
+    flash(_l("Đã lưu báo cáo."), "success")
+    return redirect(url_for("reports.show", report_id=report.id))
+
+
+def _step(report_id: int, change: Callable[[Report], Any], done: object, review_form: ReviewForm | None = None):  # type: ignore[no-untyped-def]
+    report = report_or_404(report_id)
+    try:
+        commit(lambda: change(report), conflict=ReportConflict)
+    except ReportError as error:
+        return _page(report_or_404(report_id), error.status, message=error.message, review_form=review_form)
+    flash(done, "success")
+    return redirect(url_for("reports.show", report_id=report_id))
+
+
+@bp.post("/<int:report_id>/send")
+@requires("report.send")
+def send(report_id: int):  # type: ignore[no-untyped-def]
+    return _step(
+        report_id,
+        lambda r: services.send(db.session, r, today=local_today(), user_id=current_user.id,
+                                username=current_user.username, book=_book()),
+        _l("Đã duyệt và gửi báo cáo lên cấp trên; số liệu chỉ tiêu đã được chốt."),
+    )
+
+
+@bp.post("/<int:report_id>/acknowledge")
+@requires("report.review")
+def acknowledge(report_id: int):  # type: ignore[no-untyped-def]
+    form = ReviewForm()
+    if not form.validate():
+        return _page(report_or_404(report_id), 400, review_form=form)
+    return _step(
+        report_id,
+        lambda r: services.acknowledge(db.session, r, today=local_today(), username=current_user.username,
+                                       comment=form.comment.data or ""),
+        _l("Đã tiếp nhận báo cáo."),
+        form,
+    )
+
+
+@bp.post("/<int:report_id>/return")
+@requires("report.review")
+def return_report(report_id: int):  # type: ignore[no-untyped-def]
+    form = ReviewForm()
+    if not form.validate():
+        return _page(report_or_404(report_id), 400, review_form=form)
+    return _step(
+        report_id,
+        lambda r: services.return_report(db.session, r, today=local_today(), username=current_user.username,
+                                         comment=form.comment.data or ""),
+        _l("Đã trả lại báo cáo kèm ý kiến."),
+        form,
+    )
+
+
+@bp.get("/status")
+@requires("record.view")
+def status():  # type: ignore[no-untyped-def]
+    today = local_today()
+    year = request.args.get("year", type=int) or today.year
+    if not 2000 <= year <= 2100:
+        abort(404)
+    rows = services.report_status(db.session, g.unit, year, today)
+    counts: dict[str, int] = {}
+    for _ward, standings in rows:
+        for item in standings:
+            counts[item.state] = counts.get(item.state, 0) + 1
+    return render_template("reports/status.html", year=year, rows=rows, counts=counts, labels=services,
+                           kinds=services.REVIEW_KINDS)
+
+
+__all__ = ["bp"]

@@ -1,0 +1,206 @@
+"""The parent unit's view over its wards: the rollup dashboard, overdue across wards, and exports
+(those two tables and each register) as Excel and CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.database import bounded_int
+from app.exports import download
+from app.extensions import db
+from app.forms_base import drop_nul
+from app.indicators.periods import parse_period
+from app.indicators.routes import RECORDS_OF_REGISTER, period_choices
+from app.local_time import local_today
+from app.models import PetitionKind, Unit
+from app.petitions import services as petitions
+from app.petitions.deadlines import LegalBook, legal_book
+from app.petitions.forms import FilterForm
+from app.plans.views import commit
+from app.records import services as records
+from app.reports.services import KIND_LABELS as REPORT_KIND_LABELS
+from app.reports.services import report_status
+from app.rollups import exports, services
+from app.security import holds, requires
+from app.units.services import as_of
+from app.vocabulary import TASK_OWNER_ROLES
+
+bp = Blueprint("rollups", __name__)
+
+# Column key → (header, register its records are in): the dashboard's sortable columns.
+COLUMNS: tuple[tuple[str, Any, str | None], ...] = (
+    ("code", _l("Mã"), None),
+    ("unit", _l("Phường, xã"), None),
+    ("plan_status", _l("Kế hoạch"), None),
+    ("tasks_done_percent", _l("Nhiệm vụ hoàn thành"), "tasks"),
+    ("tasks_overdue", _l("Nhiệm vụ quá hạn"), "tasks"),
+    ("receptions_held", _l("Tiếp công dân (đã tiếp / phải tiếp)"), "receptions"),
+    ("dialogues", _l("Đối thoại"), "dialogues"),
+    ("petitions_received", _l("Đơn thư tiếp nhận"), "petitions"),
+    ("petitions_resolved", _l("Đơn đã giải quyết"), "petitions"),
+    ("on_time_percent", _l("Đúng hạn"), "petitions"),
+    ("models", _l("Mô hình"), "models"),
+    ("posts", _l("Tin, bài"), "posts"),
+)
+
+
+def _book() -> LegalBook:
+    return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
+
+
+def ward_records_url(register: str | None, ward: Unit, year: int, period: str) -> str | None:
+    """The ward's list of the records a figure counts (narrowed to the period where the list can)."""
+    target = RECORDS_OF_REGISTER.get(register or "")
+    if target is None:
+        return None
+    endpoint, extra = target
+    if period != str(year) and endpoint.startswith("records."):
+        extra = {**extra, "period": period}
+    return url_for(endpoint, unit_slug=ward.slug, year=year, **extra)
+
+
+def _period_or_404(year: int) -> str:
+    code = request.args.get("period") or str(year)
+    if code not in period_choices(year):
+        abort(404)
+    return code
+
+
+def _rollup(year: int, code: str) -> tuple[list[services.WardRollup], services.WardRollup]:
+    rows = services.ward_rollups(db.session, g.unit, year, code, today=as_of(year, local_today()), book=_book())
+    return rows, services.totals(rows)
+
+
+@bp.get("/rollup/<int:year>")
+@requires("rollup.view")
+def show(year: int):  # type: ignore[no-untyped-def]
+    code = _period_or_404(year)
+    rows, total = _rollup(year, code)
+    sort = request.args.get("sort") if request.args.get("sort") in services.SORT_KEYS else "unit"
+    descending = request.args.get("dir") == "desc"
+    return render_template(
+        "rollups/show.html", year=year, period=parse_period(code), periods=period_choices(year),
+        rows=services.sort_rows(rows, sort, descending), total=total, sort=sort, descending=descending,
+        columns=COLUMNS, drill=ward_records_url,
+        reports=_report_standings(year),
+        report_kinds=REPORT_KIND_LABELS,
+    )
+
+
+def _report_standings(year: int) -> dict[int, list[Any]]:
+    """Each ward's six-month and annual report standing (two queries whatever the number of wards)."""
+    return {ward.id: standings for ward, standings in report_status(db.session, g.unit, year, local_today())}
+
+
+def _report_words(year: int) -> dict[int, str]:
+    return {
+        unit_id: "; ".join(f"{REPORT_KIND_LABELS[s.kind]}: {s.label}" for s in standings)
+        for unit_id, standings in _report_standings(year).items()
+    }
+
+
+def _rollup_export(year: int, fmt: str):  # type: ignore[no-untyped-def]
+    code = _period_or_404(year)
+    rows, total = _rollup(year, code)
+    title = str(_l("Tổng hợp %(period)s", period=code))
+    return download(fmt, f"tong-hop-{g.unit.slug}-{code}", title, exports.ROLLUP_COLUMNS,
+                    exports.rollup_rows(rows, total, _report_words(year)))
+
+
+# --- overdue across wards ---------------------------------------------------------------------
+
+
+def _overdue_year() -> int:
+    year = request.args.get("year", type=bounded_int)
+    if year and 1900 <= year <= 2200:
+        return year
+    today = local_today()
+    years = services.years_with_plans(db.session)
+    return today.year if today.year in years or not years else years[0]
+
+
+def _overdue_filters() -> services.OverdueFilters:
+    kinds = {services.TASK_KIND, *(k.value for k in PetitionKind)}
+    roles = {r.value: r for r in TASK_OWNER_ROLES}
+    kind = request.args.get("kind")
+    return services.OverdueFilters(
+        ward=str(drop_nul(request.args.get("ward") or "")) or None,
+        kind=kind if kind in kinds else None,
+        role=roles.get(request.args.get("role") or ""),
+    )
+
+
+def _overdue(year: int, filters: services.OverdueFilters):  # type: ignore[no-untyped-def]
+    today = local_today()
+    return services.overdue_items(db.session, g.unit, year, filters, today=today, tasks_on=as_of(year, today),
+                                  book=_book())
+
+
+@bp.get("/overdue")
+@requires("rollup.view")
+def overdue():  # type: ignore[no-untyped-def]
+    year, filters = _overdue_year(), _overdue_filters()
+    wards, items = _overdue(year, filters)
+    kinds = [(services.TASK_KIND, exports.kind_label(services.TASK_KIND)),
+             *((k.value, exports.kind_label(k.value)) for k in PetitionKind)]
+    query = {k: v for k, v in (("year", year), ("ward", filters.ward), ("kind", filters.kind),
+                                ("role", filters.role.value if filters.role else None)) if v}
+    return render_template("rollups/overdue.html", year=year, years=services.years_with_plans(db.session),
+                           filters=filters, wards=wards, items=items, kinds=kinds, roles=TASK_OWNER_ROLES,
+                           query=query, kind_label=exports.kind_label)
+
+
+def _overdue_export(fmt: str):  # type: ignore[no-untyped-def]
+    year = _overdue_year()
+    _, items = _overdue(year, _overdue_filters())
+    return download(fmt, f"qua-han-{g.unit.slug}-{year}", str(_l("Việc quá hạn")), exports.OVERDUE_COLUMNS,
+                    exports.overdue_rows(items))
+
+
+# --- registers --------------------------------------------------------------------------------
+
+
+def _register_export(name: str, fmt: str):  # type: ignore[no-untyped-def]
+    if name == exports.PETITIONS:
+        return _petitions_export(fmt)
+    register = exports.register_named(name) or abort(404)
+    rows = exports.register_rows(
+        db.session, g.unit, register,
+        year=request.args.get("year", type=bounded_int),
+        query=str(drop_nul((request.args.get("q") or "").strip()[:200])),
+        enum_value=records.category_of(register, request.args.get("category")),
+        period=records.period_of(request.args.get("period")),
+    )
+    return download(fmt, f"{register.name}-{g.unit.slug}", str(register.title), exports.register_columns(register),
+                    rows)
+
+
+def _petitions_export(fmt: str):  # type: ignore[no-untyped-def]
+    filters = FilterForm(formdata=request.args, years=[]).criteria()
+    shown = holds(g.roles, "petition.identity")
+    found, rows = exports.petition_rows(db.session, g.unit, filters, book=_book(), today=local_today(),
+                                        show_identity=shown)
+    response = download(fmt, f"don-thu-{g.unit.slug}", str(_l("Sổ đơn thư")), exports.PETITION_COLUMNS, rows)
+    if shown:  # every showing of a petitioner's identity is logged, downloads included
+        given = [p for p in found if any((p.petitioner_name, p.petitioner_address, p.petitioner_contact))]
+        if given:
+            commit(lambda: petitions.record_identity_views(db.session, given, user_id=current_user.id,
+                                                           username=current_user.username))
+    return response
+
+
+# One rule per format (and register): no free URL parameter to guess at.
+for _fmt in ("xlsx", "csv"):
+    bp.add_url_rule(f"/rollup/<int:year>.{_fmt}", f"rollup_{_fmt}",
+                    requires("rollup.view")(lambda year, _f=_fmt: _rollup_export(year, _f)))
+    bp.add_url_rule(f"/overdue.{_fmt}", f"overdue_{_fmt}", requires("rollup.view")(lambda _f=_fmt: _overdue_export(_f)))
+    for _name in exports.REGISTER_NAMES:
+        bp.add_url_rule(f"/exports/{_name}.{_fmt}", f"{_name}_{_fmt}",
+                        requires("record.view")(lambda _n=_name, _f=_fmt: _register_export(_n, _f)))
+
+__all__ = ["bp"]

@@ -1,0 +1,195 @@
+"""The parent unit's rollup dashboard and the overdue list across wards: figures, totals, sorting,
+drill-down, charts, permissions and a fixed number of SQL queries whatever the number of wards."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Petition, PetitionKind, PetitionStatus, Role, UnitKind
+from app.plans.services import create_plans_for_wards
+from tests.conftest import YEAR, everything
+from tests.factories import UnitFactory
+
+
+@contextmanager
+def counted_queries():  # type: ignore[no-untyped-def]
+    counted: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        counted.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield counted
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_town_sees_every_ward_side_by_side_with_totals(as_user):
+    response = as_user("admin@bim-son").get("/u/bim-son/rollup/2025")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Phú Sơn" in page and "Quang Trung" in page and "Tổng cộng" in page
+    assert "Trường Sơn" not in page  # another town's ward
+    assert "<svg" in page and "<script" not in page.split("</header>")[-1]
+
+
+def test_every_figure_links_to_the_wards_records(as_user):
+    page = as_user("admin@bim-son").get("/u/bim-son/rollup/2025?period=2025-Q1").get_data(as_text=True)
+    for target in ("/u/phu-son/receptions?year=2025&amp;period=2025-Q1", "/u/phu-son/petitions?year=2025",
+                   "/u/phu-son/plans/2025/progress", "/u/phu-son/models?year=2025&amp;period=2025-Q1",
+                   "/u/phu-son/posts?year=2025&amp;period=2025-Q1", "/u/phu-son/dialogues?year=2025&amp;period=2025-Q1"):
+        assert f'href="{target}"' in page, target
+
+
+def test_an_unknown_period_is_not_found(as_user):
+    assert as_user("admin@bim-son").get("/u/bim-son/rollup/2025?period=2024-Q1").status_code == 404
+
+
+def test_a_ward_sees_only_itself(as_user):
+    page = as_user("chairman@phu-son").get("/u/phu-son/rollup/2025").get_data(as_text=True)
+    assert "Phú Sơn" in page and "Quang Trung" not in page
+    assert as_user("chairman@phu-son").get("/u/bim-son/rollup/2025").status_code == 404
+
+
+def test_totals_sum_counts_and_recompute_percentages_from_parts(session, units):
+    from app.rollups.services import WardRollup, totals
+
+    rows = [WardRollup(unit=units["phu-son"], petitions_resolved=1, petitions_on_time=1, tasks_total=10, tasks_done=1),
+            WardRollup(unit=units["quang-trung"], petitions_resolved=9, petitions_on_time=0, tasks_total=10,
+                       tasks_done=9)]
+    total = totals(rows)
+    assert total.petitions_resolved == 10 and total.on_time_percent == 10.0  # not the mean of 100 % and 0 %
+    assert total.tasks_done_percent == 50.0
+
+
+def test_the_rollup_figures_are_the_wards_indicators(as_user, session, units):
+    from pathlib import Path
+
+    from flask import current_app
+
+    from app.petitions.deadlines import legal_book
+    from app.rollups.services import ward_rollups
+
+    with everything(session):
+        rows = ward_rollups(session, units["bim-son"], YEAR, "2025", today=date(2025, 12, 31),
+                            book=legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal"))
+    by_slug = {r.unit.slug: r for r in rows}
+    assert by_slug["phu-son"].receptions_held == 1 and by_slug["phu-son"].petitions_received == 1
+    assert by_slug["phu-son"].dialogues == 1 and by_slug["phu-son"].posts == 1 and by_slug["phu-son"].models == 1
+    assert by_slug["ha-lan"].receptions_held == 0
+    assert by_slug["phu-son"].tasks_total and by_slug["phu-son"].receptions_required
+
+
+def test_sorting_by_any_column_without_javascript(as_user):
+    client = as_user("admin@bim-son")
+    ascending = client.get("/u/bim-son/rollup/2025?sort=code").get_data(as_text=True)
+    descending = client.get("/u/bim-son/rollup/2025?sort=code&dir=desc").get_data(as_text=True)
+    body = lambda page: page.split('<tbody>')[1].split('</tbody>')[0]
+    first_asc = body(ascending).split("<td>")[1].split("</td>")[0]
+    first_desc = body(descending).split("<td>")[1].split("</td>")[0]
+    assert first_asc < first_desc
+    assert 'href="/u/bim-son/rollup/2025?period=2025&amp;sort=code&amp;dir=asc"' in descending
+    for key in ("tasks_done_percent", "on_time_percent", "plan_status", "receptions_held", "bogus"):
+        assert client.get(f"/u/bim-son/rollup/2025?sort={key}&dir=desc").status_code == 200
+
+
+def test_the_rollup_costs_a_fixed_number_of_queries(as_user, session, units):
+    client = as_user("admin@bim-son")
+    client.get("/u/bim-son/rollup/2025")  # warm the legal calendar cache
+    with counted_queries() as baseline:
+        assert client.get("/u/bim-son/rollup/2025").status_code == 200
+    with everything(session):
+        for n in range(20):
+            UnitFactory(slug=f"phuong-them-{n}", name=f"Phường thêm {n}", kind=UnitKind.WARD,
+                        parent_id=units["bim-son"].id)
+        create_plans_for_wards(session, units["bim-son"], YEAR)
+        session.flush()
+    with counted_queries() as more:
+        page = client.get("/u/bim-son/rollup/2025")
+    assert "Phường thêm 19" in page.get_data(as_text=True)
+    print(f"rollup queries: baseline {len(baseline)}, +20 wards {len(more)}")
+    assert len(more) == len(baseline)
+
+
+# --- overdue across wards -----------------------------------------------------------------------
+
+
+def _late_petition(session, unit, summary="Tố cáo lấn chiếm vỉa hè"):  # type: ignore[no-untyped-def]
+    with everything(session):
+        petition = Petition(unit_id=unit.id, received_on=date(2025, 1, 6), kind=PetitionKind.DENUNCIATION,
+                            summary=summary, handler="Văn phòng", petitioner_name="Lê Thị B")
+        session.add(petition)
+        session.flush()
+    return petition
+
+
+def test_the_overdue_list_shows_late_tasks_and_petitions_of_every_ward(as_user, session, units):
+    _late_petition(session, units["quang-trung"])
+    page = as_user("admin@bim-son").get("/u/bim-son/overdue?year=2025").get_data(as_text=True)
+    assert "Tố cáo lấn chiếm vỉa hè" in page and "Quang Trung" in page
+    assert "Nhiệm vụ" in page and "/u/phu-son/plans/2025/tasks/" in page
+    assert "Trường Sơn" not in page
+
+
+def test_the_overdue_list_filters_by_ward_kind_and_role(as_user, session, units):
+    _late_petition(session, units["quang-trung"])
+    client = as_user("admin@bim-son")
+    only_qt = client.get("/u/bim-son/overdue?year=2025&ward=quang-trung").get_data(as_text=True)
+    assert "/u/phu-son/plans" not in only_qt and "Tố cáo lấn chiếm vỉa hè" in only_qt
+    petitions = client.get("/u/bim-son/overdue?year=2025&kind=denunciation").get_data(as_text=True)
+    assert "/tasks/" not in petitions and "Tố cáo lấn chiếm vỉa hè" in petitions
+    office = client.get("/u/bim-son/overdue?year=2025&role=office").get_data(as_text=True)
+    assert "Tố cáo lấn chiếm vỉa hè" not in office and "/tasks/" in office  # petitions have no owner role
+    culture = client.get("/u/bim-son/overdue?year=2025&kind=task&role=culture").get_data(as_text=True)
+    assert "Công chức Văn phòng - Thống kê</td>" not in culture
+
+
+def test_a_resolved_petition_is_not_overdue(as_user, session, units):
+    petition = _late_petition(session, units["quang-trung"], "Đơn đã xong")
+    with everything(session):
+        petition.status, petition.closed_on, petition.classified_on = PetitionStatus.RESOLVED, date(2025, 3, 1), date(2025, 1, 7)
+        session.flush()
+    page = as_user("admin@bim-son").get("/u/bim-son/overdue?year=2025").get_data(as_text=True)
+    assert "Đơn đã xong" not in page
+
+
+def test_the_overdue_list_costs_a_fixed_number_of_queries(as_user, session, units):
+    client = as_user("admin@bim-son")
+    client.get("/u/bim-son/overdue?year=2025")
+    with counted_queries() as baseline:
+        client.get("/u/bim-son/overdue?year=2025")
+    with everything(session):
+        for n in range(20):
+            ward = UnitFactory(slug=f"xa-them-{n}", name=f"Xã thêm {n}", kind=UnitKind.COMMUNE,
+                               parent_id=units["bim-son"].id)
+            session.add(Petition(unit_id=ward.id, received_on=date(2025, 1, 6), kind=PetitionKind.COMPLAINT,
+                                 summary=f"Khiếu nại {n}"))
+        create_plans_for_wards(session, units["bim-son"], YEAR)
+        session.flush()
+    with counted_queries() as more:
+        page = client.get("/u/bim-son/overdue?year=2025").get_data(as_text=True)
+    assert "Khiếu nại 19" in page
+    print(f"overdue queries: baseline {len(baseline)}, +20 wards {len(more)}")
+    assert len(more) == len(baseline)
+
+
+def test_the_town_home_links_the_rollup_and_the_overdue_list(as_user):
+    page = as_user("admin@bim-son").get("/u/bim-son/?year=2025").get_data(as_text=True)
+    assert 'href="/u/bim-son/rollup/2025"' in page and 'href="/u/bim-son/overdue?year=2025"' in page
+
+
+def test_the_front_of_the_town_sees_the_rollup(as_user):
+    assert as_user("front@bim-son").get("/u/bim-son/rollup/2025").status_code == 200
+    assert as_user("front@bim-son").get("/u/bim-son/overdue").status_code == 200
+    assert Role.FRONT  # the Front reads; the permission matrix checks it writes nothing
+
+
+def test_the_rollup_shows_each_wards_report_standing(as_user):
+    page = as_user("admin@bim-son").get("/u/bim-son/rollup/2025").get_data(as_text=True)
+    assert 'href="/u/phu-son/reports/"' in page
+    assert "Sơ kết 6 tháng" in page or "6 tháng" in page
