@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -64,7 +65,8 @@ def _cell_value(value: Any) -> Any:
         return value.replace(tzinfo=None)
     if isinstance(value, (int, float, date)):
         return value
-    return _safe(_text(value))
+    # Excel refuses control characters (Word's manual line break \x0b, for one) in a cell.
+    return ILLEGAL_CHARACTERS_RE.sub("", _safe(_text(value)))
 
 
 def _csv_value(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -26,9 +27,15 @@ BUILT_IN_MESSAGES = {
 }
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
+
+
 def drop_nul(value: object) -> object:
-    """NUL characters cannot be stored (PostgreSQL refuses them); nobody types them on purpose."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
+    """Control characters nobody types on purpose: NUL (PostgreSQL refuses it), and the others a paste
+    from Word brings (its manual line break \x0b becomes a newline)."""
+    if not isinstance(value, str):
+        return value
+    return CONTROL_CHARACTERS.sub("", value.replace("\x0b", "\n"))
 
 
 class BuiltInMessages:

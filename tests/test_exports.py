@@ -139,3 +139,28 @@ def test_the_rollup_export_carries_each_wards_report_standing(as_user):
     rows = list(csv.reader(io.StringIO(text)))
     phu_son = next(r for r in rows if "Phú Sơn" in r)
     assert ":" in phu_son[-1]  # e.g. "Sơ kết 6 tháng: Chưa gửi; Tổng kết năm: Chưa gửi"
+
+
+def test_text_pasted_from_word_exports_to_excel(as_user, session, units):
+    import io
+    from datetime import date
+
+    import openpyxl
+
+    from app.models import Reception
+    from tests.conftest import everything
+
+    with everything(session):  # as if stored before forms cleaned control characters
+        session.add(Reception(unit_id=units["phu-son"].id, held_on=date(2025, 8, 1),
+                              host="Chủ tịch", cases_raised="dòng 1\x0bdòng 2\x1b"))
+        session.flush()
+    response = as_user("office@phu-son").get("/u/phu-son/exports/receptions.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert any("dòng 1dòng 2" in str(c.value) for row in sheet.iter_rows() for c in row)
+
+
+def test_a_year_out_of_range_is_not_found(as_user):
+    client = as_user("admin@bim-son")
+    for path in ("/u/bim-son/rollup/99999", "/u/bim-son/rollup/0", "/u/bim-son/rollup/99999.xlsx"):
+        assert client.get(path).status_code == 404, path

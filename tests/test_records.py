@@ -140,3 +140,9 @@ def test_a_quarter_narrows_the_list_to_its_dates(as_user):
 def test_a_quarterly_figure_links_to_that_quarters_records(as_user):
     page = as_user("chairman@phu-son").get("/u/phu-son/plans/2025/indicators?period=2025-Q2").get_data(as_text=True)
     assert "/u/phu-son/receptions?year=2025&amp;period=2025-Q2" in page
+
+
+def test_words_manual_line_break_becomes_a_newline(as_user, session, units):
+    client = as_user("office@phu-son")
+    client.post("/u/phu-son/receptions/new", data={**RECEPTION, "cases_raised": "dòng 1\x0bdòng 2\x1b"})
+    assert _rows(session, Reception, units["phu-son"])[-1].cases_raised == "dòng 1\ndòng 2"

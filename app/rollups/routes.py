@@ -65,6 +65,8 @@ def ward_records_url(register: str | None, ward: Unit, year: int, period: str) -
 
 
 def _period_or_404(year: int) -> str:
+    if not 2000 <= year <= 2100:
+        abort(404)
     code = request.args.get("period") or str(year)
     if code not in period_choices(year):
         abort(404)
