@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
+    from app.documents.routes import bp as documents_bp
     from app.indicators.routes import bp as indicators_bp
     from app.petitions.routes import bp as petitions_bp
     from app.plans.routes import bp as plans_bp
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(petitions_bp, url_prefix="/u/<unit_slug>/petitions")
     app.register_blueprint(progress_bp, url_prefix="/u/<unit_slug>/plans")
     app.register_blueprint(indicators_bp, url_prefix="/u/<unit_slug>/plans")
+    app.register_blueprint(documents_bp, url_prefix="/u/<unit_slug>/plans")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(reports_bp, url_prefix="/u/<unit_slug>/reports")
 
