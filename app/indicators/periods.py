@@ -52,12 +52,13 @@ class ReportingPeriod:
         return self.start <= day <= self.end
 
 
-def _month_end(year: int, month: int) -> date:
+def month_end(year: int, month: int) -> date:
+    """The last day of `month`."""
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _months(code: str, kind: str, year: int, first: int, last: int) -> ReportingPeriod:
-    return ReportingPeriod(code, kind, date(year, first, 1), _month_end(year, last))
+    return ReportingPeriod(code, kind, date(year, first, 1), month_end(year, last))
 
 
 def parse_period(code: str) -> ReportingPeriod:

@@ -62,10 +62,6 @@ def _log_identity_shown(petitions: list[Petition]) -> None:
             db.session, petitions, user_id=current_user.id, username=current_user.username))
 
 
-def _form_status() -> int:
-    return 400 if request.method == "POST" else 200
-
-
 # --- the list ---------------------------------------------------------------------------------
 
 
@@ -106,7 +102,7 @@ def new():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.received_on.data = today
     if not form.validate_on_submit():
-        return render_template("petitions/form.html", form=form, petition=None), _form_status()
+        return render_template("petitions/form.html", form=form, petition=None), views.form_status()
     try:
         petition = commit(lambda: services.create_petition(db.session, g.unit, **form.fields()))
     except PetitionError as error:
@@ -126,7 +122,7 @@ def edit(petition_id: int):  # type: ignore[no-untyped-def]
     if request.method == "GET" and shown:
         _log_identity_shown([petition])
     if not form.validate_on_submit():
-        return render_template("petitions/form.html", form=form, petition=petition), _form_status()
+        return render_template("petitions/form.html", form=form, petition=petition), views.form_status()
     try:
         commit(lambda: services.update_petition(db.session, petition, version=form.version.data, **form.fields()))
     except EditConflict as error:

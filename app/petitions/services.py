@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
-from app.audit import name_action
+from app.audit import CONFIDENTIAL, name_action
 from app.models import (
     AuditEntry,
     Petition,
@@ -34,7 +34,7 @@ from app.petitions.errors import (
 from app.vocabulary import PETITION_STATUS_LABELS, vn_date
 
 PAGE_SIZE = 25
-MASK = "•••"
+MASK = CONFIDENTIAL  # the same mark as in the audit log
 IDENTITY_VIEWED = "petition.identity_viewed"
 STATUS_CHANGED = "petition.status"
 

@@ -9,17 +9,16 @@ any done update).
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from app.indicators.periods import QUARTER_NUMERALS, month_end
 from app.models import Schedule
 
 RECURRING = (Schedule.MONTHLY, Schedule.QUARTERLY)
-QUARTER_NUMERALS = ("I", "II", "III", "IV")
 
 
 @dataclass(frozen=True)
@@ -44,16 +43,12 @@ class Period:
         return self.start.isoformat()
 
 
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
 def periods(schedule: Schedule, year: int) -> list[Period]:
     """The reporting periods of `year` for a recurring schedule; none for once and ongoing tasks."""
     if schedule == Schedule.MONTHLY:
-        return [Period(date(year, m, 1), _month_end(year, m), schedule) for m in range(1, 13)]
+        return [Period(date(year, m, 1), month_end(year, m), schedule) for m in range(1, 13)]
     if schedule == Schedule.QUARTERLY:
-        return [Period(date(year, m, 1), _month_end(year, m + 2), schedule) for m in (1, 4, 7, 10)]
+        return [Period(date(year, m, 1), month_end(year, m + 2), schedule) for m in (1, 4, 7, 10)]
     return []
 
 
