@@ -19,6 +19,7 @@ from app.models import (
     IndicatorSource,
     Plan,
     PlanSection,
+    PlanStatus,
     Role,
     Schedule,
     Task,
@@ -239,6 +240,7 @@ def _store_template(
         recipients=list(data.get("recipients", [])),
         signer_title=data.get("signer_title", "CHỦ TỊCH"),
         signer_name=data.get("signer_name", ""),
+        status=PlanStatus.ISSUED,  # a template from the registry is published as it is loaded
     )
     session.add(template)
     session.flush()

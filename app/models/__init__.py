@@ -10,6 +10,7 @@ from app.models.petition import (
     PetitionStatus,
 )
 from app.models.plan import Plan, PlanSection, PlanStatus, Schedule, Task
+from app.models.proposal import PlanProposal, ProposalStatus
 from app.models.progress import Evidence, ProgressStatus, TaskUpdate
 from app.models.records import (
     Dialogue,
@@ -43,6 +44,8 @@ __all__ = [
     "PetitionExtension",
     "PetitionKind",
     "PetitionStatus",
+    "PlanProposal",
+    "ProposalStatus",
     "Post",
     "PostChannel",
     "ProgressStatus",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -89,7 +90,13 @@ class Plan(PlanContent, db.Model):
 
     @property
     def editable(self) -> bool:
-        return self.status == PlanStatus.DRAFT and not self.is_template
+        """Plans and templates are edited while they are drafts (a template's draft revision)."""
+        return self.status == PlanStatus.DRAFT
+
+    @property
+    def published(self) -> bool:
+        """A template revision wards may copy: it is issued and can no longer change."""
+        return self.is_template and self.status == PlanStatus.ISSUED
 
 
 class PlanSection(PlanContent, db.Model):
@@ -140,6 +147,9 @@ class Task(PlanContent, db.Model):
     owner_role: Mapped[Role] = mapped_column(enum_column(Role))
     schedule: Mapped[Schedule] = mapped_column(enum_column(Schedule))
     template_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
+    # Year rollover: the task of last year's plan this one continues, and whether it was unfinished.
+    previous_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
+    carried_over: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

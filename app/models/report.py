@@ -60,6 +60,7 @@ class Report(UnitOwned, db.Model):
     kind: Mapped[ReportKind] = mapped_column(enum_column(ReportKind))
     period: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(String(40))  # "Số: 07/BC-UBND" on the Word file
     due_on: Mapped[date]
     status: Mapped[ReportStatus] = mapped_column(enum_column(ReportStatus), default=ReportStatus.DRAFT)
     results: Mapped[str] = mapped_column(Text, default="")

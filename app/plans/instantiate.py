@@ -138,10 +138,10 @@ def _copy_nodes(
 
 
 def latest_template(session: Session, year: int) -> Plan | None:
-    """The newest revision of the visible template for `year`, else of the latest earlier year."""
+    """The newest published revision of the visible template for `year`, else of the latest earlier year."""
     return session.scalar(
         select(Plan)
-        .where(Plan.is_template.is_(True), Plan.year <= year)
+        .where(Plan.is_template.is_(True), Plan.status == PlanStatus.ISSUED, Plan.year <= year)
         .order_by(Plan.year.desc(), Plan.revision.desc())
         .limit(1)
     )

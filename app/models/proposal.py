@@ -1,0 +1,49 @@
+"""A change of a plan template offered to a ward's plan, which the ward accepts or declines."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.columns import enum_column
+from app.tenancy import UnitOwned
+
+
+class ProposalStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class PlanProposal(UnitOwned, db.Model):
+    """Template revision `from_revision` → `to_revision`, as it would change one ward's plan.
+
+    `changes` is a list of {"op": "add" | "remove" | "change", "key", "section", "text",
+    "old_text", "owner_role", "schedule"}: the template's own difference, with the ward's names.
+    """
+
+    __tablename__ = "plan_proposals"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "id"),
+        ForeignKeyConstraint(["unit_id", "plan_id"], ["plans.unit_id", "plans.id"], ondelete="CASCADE"),
+        Index("ix_plan_proposals_unit_plan", "unit_id", "plan_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int]
+    template_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    from_revision: Mapped[int]
+    to_revision: Mapped[int]
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus), default=ProposalStatus.PENDING)
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
