@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from app.documents.routes import bp as documents_bp
     from app.indicators.routes import bp as indicators_bp
     from app.petitions.routes import bp as petitions_bp
+    from app.plan_templates.routes import bp as templates_bp
     from app.plans.routes import bp as plans_bp
     from app.progress.routes import bp as progress_bp
     from app.records.routes import bp as records_bp
@@ -162,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp, url_prefix="/u/<unit_slug>/plans")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(reports_bp, url_prefix="/u/<unit_slug>/reports")
+    app.register_blueprint(templates_bp, url_prefix="/u/<unit_slug>/templates")
 
 
 def register_errors(app: Flask) -> None:

@@ -30,6 +30,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plan.issue": frozenset({Role.CHAIRMAN}),
     "plan.reopen": frozenset({Role.CHAIRMAN}),
     "plan.create_for_wards": frozenset({Role.TOWN_ADMIN}),
+    # Plan templates (DESIGN §3, §4): the parent's admin revises and publishes them; the Front reads.
+    "template.view": frozenset({Role.TOWN_ADMIN, Role.FRONT}),
+    "template.edit": frozenset({Role.TOWN_ADMIN}),
     "rollup.view": ALL_ROLES,
     "audit.view": frozenset({Role.CHAIRMAN, Role.TOWN_ADMIN, Role.FRONT}),
     # What the ward records through the year (DESIGN §3, §5).

@@ -17,6 +17,7 @@ from app.models import (
     PetitionKind,
     PetitionStatus,
     PlanStatus,
+    ProposalStatus,
     PostChannel,
     ProgressStatus,
     Role,
@@ -67,6 +68,18 @@ ACTION_LABELS = {
     "report.send": _l("Duyệt và gửi báo cáo lên cấp trên"),
     "report.acknowledge": _l("Cấp trên ghi nhận báo cáo"),
     "report.return": _l("Cấp trên trả lại báo cáo"),
+    "template.publish": _l("Công bố mẫu kế hoạch"),
+    "proposal.accept": _l("Chấp nhận thay đổi của mẫu"),
+    "proposal.decline": _l("Từ chối thay đổi của mẫu"),
+    "proposal.supersede": _l("Đề xuất được thay bằng phiên bản mẫu mới hơn"),
+    "plan.import": _l("Nhập kế hoạch từ tệp"),
+    "plan.rollover": _l("Lập kế hoạch năm sau"),
+}
+
+PROPOSAL_LABELS = {
+    ProposalStatus.PENDING: _l("Chờ trả lời"),
+    ProposalStatus.ACCEPTED: _l("Đã chấp nhận"),
+    ProposalStatus.DECLINED: _l("Đã từ chối"),
 }
 
 PROGRESS_LABELS = {
@@ -196,6 +209,7 @@ def template_globals() -> dict[str, Any]:
         "OBJECT_LABELS": OBJECT_LABELS,
         "FIELD_LABELS": FIELD_LABELS,
         "PROGRESS_LABELS": PROGRESS_LABELS,
+        "PROPOSAL_LABELS": PROPOSAL_LABELS,
         "PETITION_KIND_LABELS": PETITION_KIND_LABELS,
         "PETITION_STATUS_LABELS": PETITION_STATUS_LABELS,
         "MODEL_FIELD_LABELS": MODEL_FIELD_LABELS,

@@ -23,7 +23,7 @@ from app.models import Plan, Role, Task, Unit, UnitKind, User
 from app.plans.services import create_plans_for_wards
 from app.tenancy import Scope, set_scope, system_scope
 from app.tenant_registry import sync_templates, sync_units
-from tests.factories import UnitFactory, member, ward_records
+from tests.factories import UnitFactory, member, offer_unchanged, town_template, ward_records
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -82,8 +82,10 @@ def _baseline() -> None:
             member(username, units[slug], role)
         create_plans_for_wards(db.session, units["bim-son"], YEAR)
         create_plans_for_wards(db.session, units["sam-son"], YEAR)
+        town_template(db.session, units["sam-son"])
         for slug in RECORDED_WARDS:
             ward_records(db.session, units[slug], first_task(db.session, units[slug]))
+            offer_unchanged(db.session, plan_of(db.session, units[slug]))
         db.session.commit()
 
 

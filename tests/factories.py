@@ -111,3 +111,35 @@ def ward_records(session, unit: Unit, task) -> None:  # type: ignore[no-untyped-
                        title="Báo cáo sơ kết 6 tháng đầu năm 2025", due_on=date(2025, 6, 15),
                        results="Đã triển khai kế hoạch"))
     session.flush()
+
+
+def town_template(session, town: Unit, year: int = 2025):  # type: ignore[no-untyped-def]
+    """A small published template of `town` (one section, one task)."""
+    from app.models import Plan, PlanSection, PlanStatus, Schedule, Task
+
+    template = Plan(
+        unit_id=town.id, is_template=True, code=f"{town.slug}-{year}", name=f"Mẫu {town.name} {year}",
+        revision=1, year=year, title=f"Kế hoạch năm {year}", status=PlanStatus.ISSUED,
+    )
+    session.add(template)
+    session.flush()
+    section = PlanSection(unit_id=town.id, is_template=True, plan_id=template.id, position=1, number="I", title="NỘI DUNG")
+    session.add(section)
+    session.flush()
+    session.add(Task(
+        unit_id=town.id, is_template=True, plan_id=template.id, section_id=section.id, position=1, key="I.1",
+        text="Tuyên truyền về công tác dân vận.", owner_role=Role.CULTURE, schedule=Schedule.ONGOING,
+    ))
+    session.flush()
+    return template
+
+
+def offer_unchanged(session, plan) -> None:  # type: ignore[no-untyped-def]
+    """A pending proposal with no change: the template revision the plan already follows."""
+    from app.models import PlanProposal
+
+    session.add(PlanProposal(
+        unit_id=plan.unit_id, plan_id=plan.id, template_id=plan.template_id,
+        from_revision=plan.template_revision, to_revision=plan.template_revision, changes=[],
+    ))
+    session.flush()

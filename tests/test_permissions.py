@@ -16,11 +16,14 @@ from app.models import (
     Model,
     Petition,
     PetitionExtension,
+    Plan,
+    PlanProposal,
     PlanSection,
     Post,
     Reception,
     Report,
     Role,
+    Task,
     TaskUpdate,
 )
 from app.security import PERMISSIONS, PUBLIC, SIGNED_IN
@@ -37,6 +40,8 @@ DESIGN_TABLE = {
     "plan.issue": {C},
     "plan.reopen": {C},
     "plan.create_for_wards": {T},
+    "template.view": {T, F},
+    "template.edit": {T},
     "rollup.view": {C, O, K, T, F},
     "audit.view": {C, T, F},
     "record.view": {C, O, K, T, F},
@@ -82,7 +87,7 @@ def test_the_permission_table_is_design_section_3():
 
 
 def test_the_front_holds_no_write_permission():
-    reads = {"unit.view", "plan.view", "rollup.view", "audit.view", "record.view"}
+    reads = {"unit.view", "plan.view", "rollup.view", "audit.view", "record.view", "template.view"}
     assert {p for p, roles in PERMISSIONS.items() if Role.FRONT in roles} == reads
 
 
@@ -105,6 +110,7 @@ def test_a_view_without_a_declaration_is_refused():
 
 # URL parameter → the model whose row of the unit it names (the baseline gives every ward one).
 RECORD_PARAMS = {
+    "proposal_id": PlanProposal,
     "reception_id": Reception,
     "dialogue_id": Dialogue,
     "model_id": Model,
@@ -133,6 +139,27 @@ def _url_values(session, units, unit_slug: str) -> dict[str, object]:
     return values
 
 
+def _is_template_rule(rule: str) -> bool:
+    return rule.startswith("/u/<unit_slug>/templates")
+
+
+def _template_values(session, units, town_slug: str) -> dict[str, object]:
+    """A town's published template and its first task and section (the editor's ids)."""
+    with everything(session):
+        template = session.scalar(
+            sa.select(Plan).where(Plan.is_template.is_(True), Plan.unit_id == units[town_slug].id).order_by(Plan.id).limit(1)
+        )
+        task = session.scalar(sa.select(Task).where(Task.plan_id == template.id).order_by(Task.id).limit(1))
+        return {"unit_slug": town_slug, "template_id": template.id, "task_id": task.id, "section_id": task.section_id}
+
+
+def _values_for(rule: str, session, units, ward_slug: str) -> dict[str, object]:
+    """URL values naming rows of `ward_slug`, or for template routes of the town above it."""
+    if not _is_template_rule(rule):
+        return _url_values(session, units, ward_slug)
+    return _template_values(session, units, "sam-son" if ward_slug == "truong-son" else "bim-son")
+
+
 def _path(rule: str, values: dict[str, object]) -> str:
     path = rule
     for key, value in values.items():
@@ -150,9 +177,12 @@ def _call(client, method: str, path: str):
 @pytest.mark.parametrize("role", list(ROLE_ACCOUNTS), ids=[r.value for r in ROLE_ACCOUNTS])
 def test_own_unit_answers_what_the_table_says(app, as_user, session, units, role, endpoint, rule, method):
     permission = app.view_functions[endpoint].required_permission
-    client = as_user(ROLE_ACCOUNTS[role])
-    response = _call(client, method, _path(rule, _url_values(session, units, "phu-son")))
-    if permission in (PUBLIC, SIGNED_IN) or role in PERMISSIONS[permission]:
+    account = TOWN_FRONT if role == Role.FRONT and _is_template_rule(rule) else ROLE_ACCOUNTS[role]
+    client = as_user(account)
+    response = _call(client, method, _path(rule, _values_for(rule, session, units, "phu-son")))
+    if _is_template_rule(rule) and role in (Role.CHAIRMAN, Role.OFFICE, Role.CULTURE):
+        assert response.status_code == 404  # a ward's staff hold no role on the town that owns templates
+    elif permission in (PUBLIC, SIGNED_IN) or role in PERMISSIONS[permission]:
         assert response.status_code not in (403, 404), response.get_data(as_text=True)[:500]
         assert response.status_code < 500
     else:
@@ -164,7 +194,7 @@ def test_own_unit_answers_what_the_table_says(app, as_user, session, units, role
 @pytest.mark.parametrize("account", [*ROLE_ACCOUNTS.values(), TOWN_FRONT])
 def test_another_units_data_answers_404(app, as_user, session, units, account, endpoint, rule, method):
     client = as_user(account)
-    response = _call(client, method, _path(rule, _url_values(session, units, "truong-son")))
+    response = _call(client, method, _path(rule, _values_for(rule, session, units, "truong-son")))
     assert response.status_code == 404
 
 
@@ -174,7 +204,11 @@ def test_another_wards_ids_under_the_own_slug_answer_404(app, as_user, session, 
     """Own ward in the URL, ids of a sibling ward's rows, by someone allowed there: still 404."""
     permission = app.view_functions[endpoint].required_permission
     account = "chairman@phu-son" if Role.CHAIRMAN in PERMISSIONS[permission] else "admin@bim-son"
-    values = {**_url_values(session, units, "quang-trung"), "unit_slug": "phu-son"}
+    if _is_template_rule(rule):  # the other town's template under the own town's slug
+        account = "admin@bim-son"
+        values = {**_template_values(session, units, "sam-son"), "unit_slug": "bim-son"}
+    else:
+        values = {**_url_values(session, units, "quang-trung"), "unit_slug": "phu-son"}
     response = _call(as_user(account), method, _path(rule, values))
     assert response.status_code == 404
 
@@ -189,8 +223,9 @@ def test_ward_staff_do_not_reach_sibling_wards_or_the_town(as_user, account, slu
                          ids=[f"{m} {e}" for e, r, m in RULES if m in WRITE_METHODS and "<unit_slug>" in r])
 @pytest.mark.parametrize("account", ["front@phu-son", TOWN_FRONT])
 def test_the_front_is_refused_every_write(as_user, session, units, account, endpoint, rule, method):
-    response = _call(as_user(account), method, _path(rule, _url_values(session, units, "phu-son")))
-    assert response.status_code == 403
+    response = _call(as_user(account), method, _path(rule, _values_for(rule, session, units, "phu-son")))
+    # A ward's Front has no role on the town that owns the templates: those do not exist for it.
+    assert response.status_code == (404 if _is_template_rule(rule) and account != TOWN_FRONT else 403)
 
 
 def test_town_roles_reach_every_ward_below(as_user, units):

@@ -1,10 +1,15 @@
-"""Inline editing of a draft plan's sections and tasks (htmx fragments, or full pages without JS)."""
+"""Inline editing of a draft plan's sections and tasks (htmx fragments, or full pages without JS).
+
+The same editor serves a ward's plan (`/u/<ward>/plans/<year>/...`, plan permissions) and a plan
+template revision (`/u/<town>/templates/<template_id>/...`, template permissions): each view below
+takes the plan, and `register_editor` puts the routes on a blueprint with its own loader."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from flask import abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as hx_request
 
@@ -13,14 +18,12 @@ from app.extensions import db
 from app.models import Plan, PlanSection, Role, Schedule, Task
 from app.plans import services
 from app.plans.errors import EditConflict, PlanError
-from app.plans.forms import DeleteForm, MoveForm, SectionForm, TaskForm
-from app.plans.routes import bp
+from app.plans.forms import DeleteForm, MoveForm, PlanDocumentForm, SectionForm, TaskForm
 from app.plans.views import (
     commit,
     form_response,
     form_status,
     outline_or_redirect,
-    plan_or_404,
     plan_url,
     refused,
     section_or_404,
@@ -31,10 +34,7 @@ from app.security import requires
 # --- tasks ------------------------------------------------------------------------------------
 
 
-@bp.get("/<int:year>/tasks/<int:task_id>")
-@requires("plan.view")
-def task_row(year: int, task_id: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
+def task_row(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
     task = task_or_404(plan, task_id)
     if hx_request.htmx:
         return render_template("plans/_task.html", plan=plan, task=task)
@@ -45,10 +45,7 @@ def _task_fields(form: TaskForm) -> dict[str, object]:
     return dict(text=form.text.data or "", owner_role=Role(form.owner_role.data), schedule=Schedule(form.schedule.data))
 
 
-@bp.route("/<int:year>/tasks/<int:task_id>/edit", methods=["GET", "POST"])
-@requires("plan.edit")
-def edit_task(year: int, task_id: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
+def edit_task(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
     task = task_or_404(plan, task_id)
     section = section_or_404(plan, task.section_id)
     try:
@@ -74,10 +71,7 @@ def edit_task(year: int, task_id: int):  # type: ignore[no-untyped-def]
     return redirect(plan_url(plan, f"task-{task.id}"))
 
 
-@bp.route("/<int:year>/sections/<int:section_id>/tasks/new", methods=["GET", "POST"])
-@requires("plan.edit")
-def add_task(year: int, section_id: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
+def add_task(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
     section = section_or_404(plan, section_id)
     form = TaskForm()
     if not form.validate_on_submit():
@@ -91,17 +85,11 @@ def add_task(year: int, section_id: int):  # type: ignore[no-untyped-def]
     return outline_or_redirect(plan, f"task-{task.id}")
 
 
-@bp.post("/<int:year>/tasks/<int:task_id>/move")
-@requires("plan.edit")
-def move_task(year: int, task_id: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
+def move_task(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
     return _move(plan, task_or_404(plan, task_id), services.move_task, f"task-{task_id}")
 
 
-@bp.route("/<int:year>/tasks/<int:task_id>/delete", methods=["GET", "POST"])
-@requires("plan.edit")
-def delete_task(year: int, task_id: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
+def delete_task(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
     task = task_or_404(plan, task_id)
     return _delete(plan, task, "task", services.delete_task, f"section-{task.section_id}", _l("Đã xóa nhiệm vụ."))
 
@@ -138,20 +126,14 @@ def _section_fields(form: SectionForm) -> dict[str, str]:
     return dict(number=form.number.data or "", title=form.title.data or "", body=form.body.data or "")
 
 
-@bp.get("/<int:year>/sections/<int:section_id>")
-@requires("plan.view")
-def section_heading(year: int, section_id: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
+def section_heading(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
     section = section_or_404(plan, section_id)
     if hx_request.htmx:
         return render_template("plans/_section_heading.html", plan=plan, section=section)
     return redirect(plan_url(plan, f"section-{section.id}"))
 
 
-@bp.route("/<int:year>/sections/<int:section_id>/edit", methods=["GET", "POST"])
-@requires("plan.edit")
-def edit_section(year: int, section_id: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
+def edit_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
     section = section_or_404(plan, section_id)
     try:
         services.require_draft(plan)
@@ -178,10 +160,7 @@ def edit_section(year: int, section_id: int):  # type: ignore[no-untyped-def]
     return redirect(plan_url(plan, f"section-{section.id}"))
 
 
-@bp.route("/<int:year>/sections/new", methods=["GET", "POST"])
-@requires("plan.edit")
-def add_section(year: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
+def add_section(plan: Plan):  # type: ignore[no-untyped-def]
     parent_id = request.args.get("parent", type=bounded_int)
     parent = section_or_404(plan, parent_id) if parent_id else None
     form = SectionForm()
@@ -196,16 +175,87 @@ def add_section(year: int):  # type: ignore[no-untyped-def]
     return outline_or_redirect(plan, f"section-{section.id}")
 
 
-@bp.post("/<int:year>/sections/<int:section_id>/move")
-@requires("plan.edit")
-def move_section(year: int, section_id: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
+def move_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
     return _move(plan, section_or_404(plan, section_id), services.move_section, f"section-{section_id}")
 
 
-@bp.route("/<int:year>/sections/<int:section_id>/delete", methods=["GET", "POST"])
-@requires("plan.edit")
-def delete_section(year: int, section_id: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
+def delete_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
     section = section_or_404(plan, section_id)
     return _delete(plan, section, "section", services.delete_section, "plan-outline", _l("Đã xóa mục."))
+
+
+# --- the document's own words (title, preamble, legal bases, closing, recipients) -----------
+
+
+def edit_document(plan: Plan):  # type: ignore[no-untyped-def]
+    try:
+        services.require_draft(plan)
+    except PlanError as error:
+        return refused(plan, error)
+    form = PlanDocumentForm(obj=plan if request.method == "GET" else None)
+    if request.method == "GET":
+        form.fill_from(plan)
+    page = dict(plan=plan, fragment="plans/_document_form.html")
+    if not form.validate_on_submit():
+        return render_template("plans/edit_page.html", form=form, **page), form_status()
+    try:
+        commit(
+            lambda: services.update_document(
+                db.session,
+                plan,
+                version=form.version.data,
+                title=form.title.data or "",
+                preamble=form.preamble.data or "",
+                legal_bases=form.legal_basis_list,
+                closing=form.closing.data or "",
+                recipients=form.recipient_list,
+                signer_title=form.signer_title.data or "",
+            )
+        )
+    except EditConflict as error:
+        latest = db.session.get(Plan, plan.id)
+        fresh = PlanDocumentForm(obj=latest, formdata=None)
+        fresh.fill_from(latest)
+        attempted = "\n\n".join(filter(None, (f.data for f in form if f.name not in ("csrf_token", "version"))))
+        return render_template(
+            "plans/edit_page.html", form=fresh, conflict=error.message, attempted=attempted, **page
+        ), error.status
+    except PlanError as error:
+        return refused(plan, error)
+    flash(_l("Đã lưu phần mở đầu, căn cứ và nơi nhận."), "success")
+    return redirect(plan_url(plan))
+
+
+
+# --- routes ---------------------------------------------------------------------------------------
+
+# (rule under the plan's prefix, endpoint, view, methods, needs the edit permission)
+EDITOR_ROUTES: list[tuple[str, str, Callable[..., object], list[str], bool]] = [
+    ("/document/edit", "edit_document", edit_document, ["GET", "POST"], True),
+    ("/tasks/<int:task_id>", "task_row", task_row, ["GET"], False),
+    ("/tasks/<int:task_id>/edit", "edit_task", edit_task, ["GET", "POST"], True),
+    ("/sections/<int:section_id>/tasks/new", "add_task", add_task, ["GET", "POST"], True),
+    ("/tasks/<int:task_id>/move", "move_task", move_task, ["POST"], True),
+    ("/tasks/<int:task_id>/delete", "delete_task", delete_task, ["GET", "POST"], True),
+    ("/sections/<int:section_id>", "section_heading", section_heading, ["GET"], False),
+    ("/sections/<int:section_id>/edit", "edit_section", edit_section, ["GET", "POST"], True),
+    ("/sections/new", "add_section", add_section, ["GET", "POST"], True),
+    ("/sections/<int:section_id>/move", "move_section", move_section, ["POST"], True),
+    ("/sections/<int:section_id>/delete", "delete_section", delete_section, ["GET", "POST"], True),
+]
+
+
+def register_editor(
+    bp: Blueprint, prefix: str, load: Callable[[dict[str, Any]], Plan], view_permission: str, edit_permission: str
+) -> None:
+    """Put the editor's routes on `bp` under `prefix`; `load` pops the plan's key from the URL values."""
+    for rule, endpoint, implementation, methods, edits in EDITOR_ROUTES:
+
+        def view(_implementation=implementation, **values):  # type: ignore[no-untyped-def]
+            plan = load(values)
+            return _implementation(plan, **values)
+
+        view.__name__ = endpoint
+        bp.add_url_rule(
+            prefix + rule, endpoint, requires(edit_permission if edits else view_permission)(view), methods=methods
+        )

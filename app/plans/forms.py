@@ -127,3 +127,16 @@ class CreatePlansForm(Form):
             NumberRange(min=2000, max=2100, message=_l("Năm phải từ 2000 đến 2100.")),
         ],
     )
+
+
+class RolloverForm(Form):
+    source = SelectField(
+        _l("Lập từ"),
+        choices=[
+            SelectChoice("plan", _l("Kế hoạch năm nay của đơn vị (giữ các nhiệm vụ đơn vị đã sửa, thêm)")),
+            SelectChoice("template", _l("Mẫu kế hoạch mới nhất của cấp trên")),
+        ],
+        default="plan",
+        validate_choice=False,
+        validators=[AnyOf(["plan", "template"], message=_l("Vui lòng chọn kế hoạch được lập từ đâu."))],
+    )

@@ -56,7 +56,7 @@ def instantiate(session: Session, template: Plan, unit: Unit, year: int) -> Plan
     )
     session.add(plan)
     session.flush()
-    _copy_nodes(session, plan_outline(session, template), plan, None, sub)
+    copy_outline(session, plan_outline(session, template), plan, None, sub)
     copy_indicators(session, template, plan, sub)
     session.flush()
     return plan
@@ -72,6 +72,7 @@ def copy_indicators(session: Session, template: Plan, plan: Plan, sub: Callable[
     added = [
         IndicatorDefinition(
             unit_id=plan.unit_id,
+            is_template=plan.is_template,
             plan_id=plan.id,
             position=d.position,
             code=d.code,
@@ -83,7 +84,7 @@ def copy_indicators(session: Session, template: Plan, plan: Plan, sub: Callable[
             measure=d.measure,
             filter=dict(d.filter) if d.filter else None,
             task_keys=list(d.task_keys or []),
-            template_indicator_id=d.id,
+            template_indicator_id=d.id if d.is_template else d.template_indicator_id,
         )
         for d in session.scalars(
             select(IndicatorDefinition)
@@ -97,17 +98,21 @@ def copy_indicators(session: Session, template: Plan, plan: Plan, sub: Callable[
     return len(added)
 
 
-def _copy_nodes(
+def copy_outline(
     session: Session,
     nodes: list[SectionNode],
     plan: Plan,
     parent: PlanSection | None,
     sub: Callable[[str], str],
+    link: Callable[[Task, Task], None] | None = None,
 ) -> None:
+    """Copy sections and tasks under `parent` of `plan`; a ward plan's copies link to their template
+    rows, a template revision's keep the same task keys; `link(source, copy)` adds more links."""
     for node in nodes:
         src = node.section
         section = PlanSection(
             unit_id=plan.unit_id,
+            is_template=plan.is_template,
             plan_id=plan.id,
             parent_id=parent.id if parent else None,
             position=src.position,
@@ -115,13 +120,14 @@ def _copy_nodes(
             title=sub(src.title),
             body=sub(src.body),
             kind=src.kind,
-            template_section_id=src.id,
+            template_section_id=src.id if src.is_template and not plan.is_template else src.template_section_id,
         )
         session.add(section)
         session.flush()
-        session.add_all(
-            Task(
+        for t in node.tasks:
+            task = Task(
                 unit_id=plan.unit_id,
+                is_template=plan.is_template,
                 plan_id=plan.id,
                 section_id=section.id,
                 position=t.position,
@@ -130,11 +136,12 @@ def _copy_nodes(
                 text=sub(t.text),
                 owner_role=t.owner_role,
                 schedule=t.schedule,
-                template_task_id=t.id,
+                template_task_id=t.id if t.is_template and not plan.is_template else t.template_task_id,
             )
-            for t in node.tasks
-        )
-        _copy_nodes(session, node.children, plan, section, sub)
+            if link is not None:
+                link(t, task)
+            session.add(task)
+        copy_outline(session, node.children, plan, section, sub, link)
 
 
 def latest_template(session: Session, year: int) -> Plan | None:

@@ -10,13 +10,16 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import Plan
 from app.plans import services
-from app.plans.errors import EditConflict, PlanError
-from app.plans.forms import CreatePlansForm, IssueForm, PlanDocumentForm
+from app.plans.editing import register_editor
+from app.plans.errors import PlanError
+from app.plans.forms import CreatePlansForm, IssueForm
 from app.plans.outline import plan_outline
-from app.plans.views import commit, form_status, plan_or_404, plan_url, refused
+from app.plans.views import commit, editor_url, form_status, may_edit, plan_or_404, plan_url, refused
 from app.security import requires
 
 bp = Blueprint("plans", __name__)
+bp.add_app_template_global(editor_url)
+bp.add_app_template_global(may_edit)
 
 
 @bp.get("/<int:year>")
@@ -30,6 +33,7 @@ def show(year: int):  # type: ignore[no-untyped-def]
         plan=plan,
         template=services.template_of(db.session, plan),
         outline=plan_outline(db.session, plan),
+        pending_proposals=services.pending_proposals(db.session, plan),
     )
 
 
@@ -69,48 +73,6 @@ def create_for_wards():  # type: ignore[no-untyped-def]
         "success",
     )
     return redirect(url_for("units.home", year=year))
-
-
-@bp.route("/<int:year>/document/edit", methods=["GET", "POST"])
-@requires("plan.edit")
-def edit_document(year: int):  # type: ignore[no-untyped-def]
-    plan = plan_or_404(year)
-    try:
-        services.require_draft(plan)
-    except PlanError as error:
-        return refused(plan, error)
-    form = PlanDocumentForm(obj=plan if request.method == "GET" else None)
-    if request.method == "GET":
-        form.fill_from(plan)
-    page = dict(plan=plan, fragment="plans/_document_form.html")
-    if not form.validate_on_submit():
-        return render_template("plans/edit_page.html", form=form, **page), form_status()
-    try:
-        commit(
-            lambda: services.update_document(
-                db.session,
-                plan,
-                version=form.version.data,
-                title=form.title.data or "",
-                preamble=form.preamble.data or "",
-                legal_bases=form.legal_basis_list,
-                closing=form.closing.data or "",
-                recipients=form.recipient_list,
-                signer_title=form.signer_title.data or "",
-            )
-        )
-    except EditConflict as error:
-        latest = plan_or_404(year)
-        fresh = PlanDocumentForm(obj=latest, formdata=None)
-        fresh.fill_from(latest)
-        attempted = "\n\n".join(filter(None, (f.data for f in form if f.name not in ("csrf_token", "version"))))
-        return render_template(
-            "plans/edit_page.html", form=fresh, conflict=error.message, attempted=attempted, **page
-        ), error.status
-    except PlanError as error:
-        return refused(plan, error)
-    flash(_l("Đã lưu phần mở đầu, căn cứ và nơi nhận."), "success")
-    return redirect(plan_url(plan))
 
 
 # --- lifecycle --------------------------------------------------------------------------------
@@ -171,4 +133,7 @@ def issue(year: int):  # type: ignore[no-untyped-def]
     return redirect(plan_url(plan))
 
 
-from app.plans import editing  # noqa: E402,F401  (registers the section and task routes on bp)
+register_editor(bp, "/<int:year>", lambda values: plan_or_404(values.pop("year")), "plan.view", "plan.edit")
+
+
+from app.plans import year_and_template  # noqa: E402,F401  (the difference, proposal and next-year routes on bp)

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from app.audit import name_action
 from app.models import (
     Plan,
+    PlanProposal,
     PlanSection,
     PlanStatus,
+    ProposalStatus,
     Role,
     Schedule,
     Task,
@@ -49,6 +51,17 @@ def template_of(session: Session, plan: Plan) -> Plan | None:
     return session.get(Plan, plan.template_id) if plan.template_id else None
 
 
+def pending_proposals(session: Session, plan: Plan) -> list[PlanProposal]:
+    """Template changes offered to `plan` that nobody has answered yet."""
+    return list(
+        session.scalars(
+            select(PlanProposal).where(
+                PlanProposal.plan_id == plan.id, PlanProposal.status == ProposalStatus.PENDING
+            )
+        )
+    )
+
+
 def plan_years(session: Session, unit: Unit) -> list[Plan]:
     """The unit's plans, newest year first."""
     return list(
@@ -58,7 +71,7 @@ def plan_years(session: Session, unit: Unit) -> list[Plan]:
     )
 
 
-def _no_template(year: int) -> TemplateMissing:
+def no_template(year: int) -> TemplateMissing:
     return TemplateMissing(_l("Chưa có mẫu kế hoạch nào cho năm %(year)s.", year=year))
 
 
@@ -82,7 +95,7 @@ def create_plan(session: Session, unit: Unit, year: int) -> Plan:
         raise PlanExists(_l("Đơn vị đã có kế hoạch năm %(year)s.", year=year))
     template = latest_template(session, year)
     if template is None:
-        raise _no_template(year)
+        raise no_template(year)
     return instantiate(session, template, unit, year)
 
 
@@ -96,7 +109,7 @@ def create_plans_for_wards(session: Session, parent: Unit, year: int) -> BatchRe
     """Give every ward and commune below `parent` its plan for `year`; existing plans are kept."""
     template = latest_template(session, year)
     if template is None:
-        raise _no_template(year)
+        raise no_template(year)
     units = tenant_units_below(session, parent)
     have = set(
         session.scalars(
@@ -129,13 +142,13 @@ def require_draft(plan: Plan) -> None:
         raise PlanLocked(NOT_A_DRAFT)
 
 
-def _lock(session: Session, plan: Plan) -> None:
+def lock_plan(session: Session, plan: Plan) -> None:
     """Re-read the plan row under a row lock, so a concurrent issue cannot slip past the checks."""
     session.refresh(plan, with_for_update=True)
 
 
 def _lock_draft(session: Session, plan: Plan) -> None:
-    _lock(session, plan)
+    lock_plan(session, plan)
     require_draft(plan)
 
 
@@ -182,6 +195,7 @@ def add_task(
     last = session.scalar(select(func.max(Task.position)).where(Task.section_id == section.id))
     task = Task(
         unit_id=plan.unit_id,
+        is_template=plan.is_template,
         plan_id=plan.id,
         section_id=section.id,
         position=(last or 0) + 1,
@@ -192,6 +206,9 @@ def add_task(
     )
     session.add(task)
     session.flush()
+    if plan.is_template:  # a template task needs a key that stays the same across revisions
+        task.key = f"T{task.id}"
+        session.flush()
     return task
 
 
@@ -232,6 +249,7 @@ def add_section(
     )
     section = PlanSection(
         unit_id=plan.unit_id,
+        is_template=plan.is_template,
         plan_id=plan.id,
         parent_id=parent.id if parent else None,
         position=(last or 0) + 1,
@@ -320,7 +338,7 @@ def _renumber(items) -> None:  # type: ignore[no-untyped-def]
 
 
 def _transition(session: Session, plan: Plan, allowed: PlanStatus, target: PlanStatus, action: str) -> None:
-    _lock(session, plan)
+    lock_plan(session, plan)
     if plan.is_template or plan.status != allowed:
         raise InvalidTransition(
             _l("Không thể thực hiện thao tác này khi kế hoạch đang ở trạng thái hiện tại.")

@@ -58,8 +58,22 @@ def form_status() -> int:
     return 400 if request.method == "POST" else 200
 
 
+def editor_url(plan: Plan, endpoint: str, **values: Any) -> str:
+    """A URL of the editor for `plan`: a ward plan's by year, a template revision's by id."""
+    if plan.is_template:
+        return url_for(f"templates.{endpoint}", template_id=plan.id, **values)
+    return url_for(f"plans.{endpoint}", year=plan.year, **values)
+
+
 def plan_url(plan: Plan, anchor: str = "") -> str:
-    return url_for("plans.show", year=plan.year) + (f"#{anchor}" if anchor else "")
+    return editor_url(plan, "show") + (f"#{anchor}" if anchor else "")
+
+
+def may_edit(plan: Plan) -> bool:
+    """For templates: is `plan` a draft the current user may edit here?"""
+    from app.security import can
+
+    return plan.editable and can("template.edit" if plan.is_template else "plan.edit")
 
 
 def outline_fragment(plan: Plan, status: int = 200, message: object | None = None):  # type: ignore[no-untyped-def]

@@ -1,0 +1,1 @@
+"""The life of a plan template: revisions, publishing, proposals to wards, and differences."""

@@ -1,0 +1,104 @@
+"""The parent unit's plan templates: revisions, the editor, publishing, and the wards' differences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import Plan
+from app.plan_templates import diff, services
+from app.plans.editing import register_editor
+from app.plans.errors import PlanError
+from app.plans.outline import plan_outline
+from app.plans.views import commit, plan_url
+from app.security import requires
+
+bp = Blueprint("templates", __name__)
+
+
+def template_or_404(template_id: int) -> Plan:
+    return services.template_in(db.session, g.unit, template_id) or abort(404)
+
+
+register_editor(
+    bp, "/<int:template_id>", lambda values: template_or_404(values.pop("template_id")), "template.view", "template.edit"
+)
+
+
+@bp.get("/")
+@requires("template.view")
+def index():  # type: ignore[no-untyped-def]
+    return render_template("plan_templates/index.html", families=services.families(db.session, g.unit))
+
+
+@bp.get("/<int:template_id>")
+@requires("template.view")
+def show(template_id: int):  # type: ignore[no-untyped-def]
+    template = template_or_404(template_id)
+    return render_template(
+        "plan_templates/show.html",
+        plan=template,
+        revisions=services.revisions_of(db.session, template),
+        outline=plan_outline(db.session, template),
+        rows=diff.wards_difference(db.session, g.unit, template) if template.published else [],
+    )
+
+
+def _step(template_id: int, change: Callable[[Plan], object], done: Callable[[object], object]):  # type: ignore[no-untyped-def]
+    template = template_or_404(template_id)
+    try:
+        result = commit(lambda: change(template))
+    except PlanError as error:
+        flash(error.message, "error")
+        return redirect(plan_url(template))
+    flash(done(result), "success")
+    return redirect(plan_url(result) if isinstance(result, Plan) else url_for("templates.show", template_id=template_id))
+
+
+@bp.post("/<int:template_id>/revise")
+@requires("template.edit")
+def revise(template_id: int):  # type: ignore[no-untyped-def]
+    return _step(
+        template_id,
+        lambda t: services.new_revision(db.session, t),
+        lambda new: _l("Đã tạo bản sửa đổi số %(revision)s (bản nháp). Sửa xong thì bấm Công bố.", revision=new.revision),  # type: ignore[attr-defined]
+    )
+
+
+@bp.post("/<int:template_id>/next-year")
+@requires("template.edit")
+def next_year(template_id: int):  # type: ignore[no-untyped-def]
+    return _step(
+        template_id,
+        lambda t: services.next_year(db.session, t),
+        lambda new: _l("Đã tạo bản nháp mẫu kế hoạch năm %(year)s.", year=new.year),  # type: ignore[attr-defined]
+    )
+
+
+@bp.post("/<int:template_id>/publish")
+@requires("template.edit")
+def publish(template_id: int):  # type: ignore[no-untyped-def]
+    return _step(
+        template_id,
+        lambda t: services.publish(db.session, t, current_user.username),
+        lambda offered: _l(
+            "Đã công bố mẫu. Đã gửi đề xuất thay đổi tới %(count)s kế hoạch của phường, xã.", count=offered
+        ),
+    )
+
+
+@bp.post("/<int:template_id>/discard")
+@requires("template.edit")
+def discard(template_id: int):  # type: ignore[no-untyped-def]
+    template = template_or_404(template_id)
+    try:
+        commit(lambda: services.discard(db.session, template))
+    except PlanError as error:
+        flash(error.message, "error")
+        return redirect(plan_url(template))
+    flash(_l("Đã xóa bản nháp."), "success")
+    return redirect(url_for("templates.index"))

@@ -1,0 +1,105 @@
+"""A ward plan against its template, the template's proposals to it, and next year's plan."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.local_time import local_today
+from app.models import PlanProposal
+from app.plan_templates import changes, diff
+from app.plans import rollover, services
+from app.plans.errors import PlanError
+from app.plans.forms import RolloverForm
+from app.plans.instantiate import latest_template
+from app.plans.routes import bp
+from app.plans.views import commit, form_status, plan_or_404, plan_url
+from app.security import requires
+
+
+@bp.get("/<int:year>/difference")
+@requires("plan.view")
+def difference(year: int):  # type: ignore[no-untyped-def]
+    plan = plan_or_404(year)
+    proposals = db.session.scalars(
+        select(PlanProposal).where(PlanProposal.plan_id == plan.id).order_by(PlanProposal.id.desc())
+    ).all()
+    return render_template(
+        "plans/difference.html", plan=plan, difference=diff.plan_difference(db.session, plan), proposals=proposals
+    )
+
+
+def _proposal_or_404(year: int, proposal_id: int):  # type: ignore[no-untyped-def]
+    plan = plan_or_404(year)
+    proposal = db.session.get(PlanProposal, proposal_id)
+    if proposal is None or proposal.plan_id != plan.id:
+        abort(404)
+    return plan, proposal
+
+
+@bp.get("/<int:year>/proposals/<int:proposal_id>")
+@requires("plan.view")
+def proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def]
+    plan, found = _proposal_or_404(year, proposal_id)
+    return render_template("plans/proposal.html", plan=plan, proposal=found)
+
+
+@bp.post("/<int:year>/proposals/<int:proposal_id>/accept")
+@requires("plan.edit")
+def accept_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def]
+    plan, found = _proposal_or_404(year, proposal_id)
+    try:
+        outcome = commit(lambda: changes.accept(db.session, found, plan, current_user.username))
+    except PlanError as error:
+        flash(error.message, "error")
+        return redirect(url_for("plans.proposal", year=year, proposal_id=proposal_id))
+    flash(_l("Đã nhận %(count)s thay đổi của mẫu vào kế hoạch.", count=outcome.applied), "success")
+    for text in outcome.kept or []:
+        flash(_l("Giữ lại nhiệm vụ đã có báo cáo tiến độ: %(text)s", text=text[:120]), "info")
+    return redirect(plan_url(plan))
+
+
+@bp.post("/<int:year>/proposals/<int:proposal_id>/decline")
+@requires("plan.edit")
+def decline_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def]
+    plan, found = _proposal_or_404(year, proposal_id)
+    try:
+        commit(lambda: changes.decline(db.session, found, current_user.username))
+    except PlanError as error:
+        flash(error.message, "error")
+        return redirect(url_for("plans.proposal", year=year, proposal_id=proposal_id))
+    flash(_l("Đã từ chối thay đổi của mẫu; kế hoạch giữ nguyên."), "success")
+    return redirect(url_for("plans.difference", year=year))
+
+
+@bp.route("/<int:year>/next-year", methods=["GET", "POST"])
+@requires("plan.create")
+def next_year(year: int):  # type: ignore[no-untyped-def]
+    plan = plan_or_404(year)
+    form = RolloverForm()
+    template = latest_template(db.session, year + 1)
+    context = dict(
+        plan=plan,
+        form=form,
+        template=template if template is not None and template.year == year + 1 else None,
+        unfinished=len(rollover.unfinished_task_ids(db.session, plan, local_today())),
+        existing=services.find_plan(db.session, g.unit, year + 1),
+    )
+    if not form.validate_on_submit():
+        return render_template("plans/next_year.html", **context), form_status()
+    try:
+        result = commit(lambda: rollover.roll_over(db.session, plan, form.source.data, local_today()))
+    except PlanError as error:
+        return render_template("plans/next_year.html", error=error.message, **context), error.status
+    flash(
+        _l(
+            "Đã lập kế hoạch năm %(year)s: %(carried)s nhiệm vụ chưa xong năm trước được đánh dấu, %(moved)s mốc thời gian được chuyển sang năm mới.",
+            year=result.plan.year, carried=result.carried_over, moved=result.dates_moved,
+        ),
+        "success",
+    )
+    return redirect(plan_url(result.plan))
+
