@@ -54,11 +54,11 @@ class YearShift:
             return match[0]
         day, month = int(match[1]), int(match[2])
         try:
-            date(self.year + 1, month, day)
+            date(self.year, month, day)
         except ValueError:
-            if (day, month) != (29, 2):
-                return match[0]  # not a date at all
-            day = 28
+            return match[0]  # not a date at all
+        if (day, month) == (29, 2):
+            day = 28  # the next year is not a leap year
         self.moved += 1
         return f"{day:0{len(match[1])}d}/{match[2]}/{self.year + 1}"
 
