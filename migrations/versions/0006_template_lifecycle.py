@@ -59,7 +59,11 @@ def upgrade():
     op.execute("UPDATE plans SET status = 'issued' WHERE is_template")
     if op.get_bind().dialect.name == "postgresql":
         role = current_app.config["DB_APP_ROLE"]
-        for statement in row_security.protect_ward_table(role, "plan_proposals"):
+        statements = [
+            *row_security.protect_ward_table(role, "plan_proposals"),
+            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+        ]
+        for statement in statements:
             op.execute(statement)
 
 
