@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
+    from app.documents.import_routes import bp as imports_bp
     from app.documents.routes import bp as documents_bp
     from app.indicators.routes import bp as indicators_bp
     from app.petitions.routes import bp as petitions_bp
@@ -164,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(reports_bp, url_prefix="/u/<unit_slug>/reports")
     app.register_blueprint(templates_bp, url_prefix="/u/<unit_slug>/templates")
+    app.register_blueprint(imports_bp, url_prefix="/u/<unit_slug>")
 
 
 def register_errors(app: Flask) -> None:

@@ -1,0 +1,67 @@
+"""Bringing an existing plan in from Word or text: upload, preview and correct, then confirm.
+
+Nothing is stored until the user confirms: the preview carries the repaired text in a text box
+the user may correct and read again; confirming reads that text once more and creates a draft.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from app.documents.import_forms import ImportForm
+from app.documents.plan_import import ImportFileError, parse_plan, plan_to_text, read_upload
+from app.extensions import db
+from app.local_time import local_today
+from app.plans import importing
+from app.plans.errors import PlanError
+from app.plans.views import commit, form_status, plan_url
+from app.security import requires
+
+bp = Blueprint("imports", __name__)
+
+
+@bp.route("/plans/import", methods=["GET", "POST"])
+@requires("plan.create")
+def plan():  # type: ignore[no-untyped-def]
+    return _import(as_template=False)
+
+
+@bp.route("/templates/import", methods=["GET", "POST"])
+@requires("template.edit")
+def template():  # type: ignore[no-untyped-def]
+    return _import(as_template=True)
+
+
+def _import(*, as_template: bool):  # type: ignore[no-untyped-def]
+    form = ImportForm()
+    page = dict(form=form, as_template=as_template)
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("imports/import.html", **page), form_status()
+    try:
+        text = _text_of(form)
+    except ImportFileError as error:
+        return render_template("imports/import.html", error=error.message, **page), 400
+    parsed = parse_plan(text)
+    year = form.year.data or parsed.year or local_today().year
+    result = importing.preview(db.session, g.unit, parsed, year)
+    if request.form.get("action") != "create":
+        form.text.data, form.year.data = plan_to_text(parsed), year
+        return render_template("imports/import.html", preview=result, year=year, **page)
+    try:
+        created = commit(lambda: importing.create(db.session, g.unit, result, year, as_template=as_template))
+    except PlanError as error:
+        form.text.data, form.year.data = plan_to_text(parsed), year
+        return render_template("imports/import.html", preview=result, year=year, error=error.message, **page), error.status
+    flash(_l("Đã tạo bản nháp từ văn bản nhập vào. Hãy kiểm tra người phụ trách và tần suất của từng nhiệm vụ."), "success")
+    return redirect(plan_url(created))
+
+
+def _text_of(form: ImportForm) -> str:
+    """The uploaded file's text, repaired; else the text the user corrected in the preview."""
+    upload = form.file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        return read_upload(upload.filename, upload.read())
+    if form.text.data and form.text.data.strip():
+        return form.text.data
+    raise ImportFileError(_l("Vui lòng chọn tệp .docx hoặc .txt của kế hoạch."))

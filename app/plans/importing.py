@@ -1,0 +1,196 @@
+"""An imported plan (parsed from a Word or text file) stored as a new draft plan or template.
+
+A ward's imported plan follows the newest template visible to it: each imported task that says
+the same as a template task (after the ward's names are put in) is linked to it and takes its
+owner and schedule, so the difference view and the indicators work as for a copied plan. Other
+tasks get an owner and a schedule guessed from their words, which the ward can correct.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit import name_action
+from app.documents.plan_import import ParsedPlan, ParsedSection
+from app.models import Plan, PlanSection, PlanStatus, Role, Schedule, Task, Unit
+from app.plans.errors import PlanError, PlanExists
+from app.plans.instantiate import copy_indicators, latest_template, name_substitution
+from app.plans.outline import iter_nodes, plan_outline
+from app.plans.services import find_plan
+
+SAME_TASK = 0.85  # SequenceMatcher ratio from which an imported task is the template's task
+
+_OWNER_WORDS: list[tuple[Role, tuple[str, ...]]] = [
+    (Role.CULTURE, ("văn hóa", "văn hoá", "tuyên truyền", "đăng tin", "dân vận khéo")),
+    (Role.CHAIRMAN, ("chủ tịch", "đối thoại", "tiếp công dân", "người đứng đầu")),
+]
+_SCHEDULE_WORDS: list[tuple[Schedule, tuple[str, ...]]] = [
+    (Schedule.MONTHLY, ("hằng tháng", "hàng tháng", "mỗi tháng")),
+    (Schedule.QUARTERLY, ("hằng quý", "hàng quý", "mỗi quý")),
+    (Schedule.ONCE, ("sơ kết", "tổng kết", "xây dựng kế hoạch")),
+]
+
+
+def guess_owner(text: str) -> Role:
+    lowered = text.lower()
+    return next((role for role, words in _OWNER_WORDS if any(w in lowered for w in words)), Role.OFFICE)
+
+
+def guess_schedule(text: str) -> Schedule:
+    lowered = text.lower()
+    return next((s for s, words in _SCHEDULE_WORDS if any(w in lowered for w in words)), Schedule.ONGOING)
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().lower()
+
+
+@dataclass
+class Match:
+    """An imported task and the template task it was recognised as (if any)."""
+
+    text: str
+    style: str
+    owner_role: Role
+    schedule: Schedule
+    template_task: Task | None = None
+
+
+@dataclass
+class Preview:
+    parsed: ParsedPlan
+    template: Plan | None
+    matches: dict[int, Match] = field(default_factory=dict)  # id(ParsedTask) → match
+    keys: set[str] = field(default_factory=set)  # template task keys given while storing
+
+    @property
+    def recognised(self) -> int:
+        return sum(1 for m in self.matches.values() if m.template_task is not None)
+
+    def match(self, task: object) -> Match:
+        return self.matches[id(task)]
+
+
+def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int) -> Preview:
+    """What would be created, each task matched to the newest template visible if it can be (a new
+    template then keeps the task keys of the old one, so wards stay comparable)."""
+    template = latest_template(session, year)
+    result = Preview(parsed, template)
+    candidates: list[tuple[str, Task]] = []
+    if template is not None:
+        source = session.get(Unit, template.source_unit_id) if template.source_unit_id else None
+        # A ward's text has its own names; a template's is compared as it is.
+        sub = name_substitution(source, unit, template.year, year) if unit.is_tenant else (lambda text: text)
+        for node in iter_nodes(plan_outline(session, template)):
+            candidates += [(_words(sub(t.text)), t) for t in node.tasks]
+    taken: set[int] = set()
+    for section in _walk(parsed.sections):
+        for task in section.tasks:
+            found = _best(_words(task.text), candidates, taken)
+            if found is not None:
+                taken.add(found.id)
+                result.matches[id(task)] = Match(task.text, task.style, found.owner_role, found.schedule, found)
+            else:
+                result.matches[id(task)] = Match(task.text, task.style, guess_owner(task.text), guess_schedule(task.text))
+    return result
+
+
+def _walk(sections: list[ParsedSection]):  # type: ignore[no-untyped-def]
+    for section in sections:
+        yield section
+        yield from _walk(section.children)
+
+
+def _best(words: str, candidates: list[tuple[str, Task]], taken: set[int]) -> Task | None:
+    best, score = None, SAME_TASK
+    for text, task in candidates:
+        if task.id in taken:
+            continue
+        if text == words:
+            return task
+        matcher = SequenceMatcher(None, text, words, autojunk=False)
+        if matcher.quick_ratio() >= score and (ratio := matcher.ratio()) >= score:
+            best, score = task, ratio
+    return best
+
+
+def create(session: Session, unit: Unit, result: Preview, year: int, *, as_template: bool) -> Plan:
+    """Store the previewed plan as a new draft: the ward's plan for `year`, or a template of `unit`."""
+    parsed = result.parsed
+    if not parsed.sections:
+        raise PlanError(_l("Không tìm thấy mục hoặc nhiệm vụ nào trong văn bản. Vui lòng kiểm tra lại nội dung."))
+    if not as_template and find_plan(session, unit, year) is not None:
+        raise PlanExists(_l("Đơn vị đã có kế hoạch năm %(year)s.", year=year))
+    template = None if as_template else result.template
+    plan = Plan(
+        unit_id=unit.id,
+        is_template=as_template,
+        year=year,
+        heading=parsed.heading or "KẾ HOẠCH",
+        title=parsed.title or str(_l("Kế hoạch năm %(year)s", year=year)),
+        preamble=parsed.preamble,
+        legal_bases=list(parsed.legal_bases),
+        closing=parsed.closing,
+        recipients=list(parsed.recipients),
+        signer_title=parsed.signer_title or "CHỦ TỊCH",
+        signer_name=parsed.signer_name,
+        status=PlanStatus.DRAFT,
+        template_id=template.id if template else None,
+        template_revision=template.revision if template else None,
+    )
+    if as_template:
+        plan.code = _template_code(session, year)
+        plan.name = plan.title
+        plan.source_unit_id = None
+    session.add(plan)
+    session.flush()
+    _store(session, plan, None, parsed.sections, result, "")
+    if template is not None:
+        copy_indicators(session, template, plan)
+    name_action(session, plan, "plan.import")
+    session.flush()
+    return plan
+
+
+def _template_code(session: Session, year: int) -> str:
+    taken = session.scalar(select(func.count(Plan.id)).where(Plan.is_template.is_(True), Plan.code.like(f"nhap-{year}-%")))
+    return f"nhap-{year}-{(taken or 0) + 1}"
+
+
+def _store(
+    session: Session, plan: Plan, parent: PlanSection | None, sections: list[ParsedSection], result: Preview, prefix: str
+) -> None:
+    for position, item in enumerate(sections, start=1):
+        path = prefix + (item.number or str(position))
+        section = PlanSection(
+            unit_id=plan.unit_id, is_template=plan.is_template, plan_id=plan.id,
+            parent_id=parent.id if parent else None, position=position, number=item.number,
+            title=item.title, body=item.body, kind=item.kind,
+        )
+        session.add(section)
+        session.flush()
+        for index, task in enumerate(item.tasks, start=1):
+            match = result.match(task)
+            original = match.template_task
+            if original is not None and not plan.is_template and section.template_section_id is None:
+                section.template_section_id = original.section_id
+            key = original.key if original is not None else (f"{path}.{index}" if plan.is_template else None)
+            if key is not None and key in result.keys:
+                key = f"{path}.{index}.{len(result.keys)}"
+            if key is not None:
+                result.keys.add(key)
+            session.add(Task(
+                unit_id=plan.unit_id, is_template=plan.is_template, plan_id=plan.id, section_id=section.id,
+                position=index, style=task.style, text=task.text, owner_role=match.owner_role,
+                schedule=match.schedule, key=key,
+                template_task_id=original.id if original is not None and not plan.is_template else None,
+            ))
+        session.flush()
+        _store(session, plan, section, item.children, result, path + ".")

@@ -1,0 +1,167 @@
+"""Bringing a plan in from a file (issue 5 item 2), through the screens: upload, preview with what
+could not be placed, correct, confirm; a draft plan linked to the template, or a draft template."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from docx import Document
+
+from app.models import Plan, PlanSection, PlanStatus, Task
+from app.plans.outline import iter_nodes, plan_outline
+from tests.conftest import everything, plan_of
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "tenants" / "sources" / "ke-hoach-dan-van-chinh-quyen-phu-son-2025.txt"
+FIXTURES = ROOT / "tests" / "fixtures" / "imports"
+WARD_IMPORT = "/u/phu-son/plans/import"
+TOWN_IMPORT = "/u/bim-son/templates/import"
+
+
+def _upload(client, url: str, name: str, data: bytes, **fields):  # type: ignore[no-untyped-def]
+    return client.post(url, data={"file": (io.BytesIO(data), name), "action": "preview", **fields},
+                       content_type="multipart/form-data")
+
+
+def _textarea(html: str) -> str:
+    import html as markup
+    import re
+
+    found = re.search(r'<textarea[^>]*name="text"[^>]*>(.*?)</textarea>', html, re.S)
+    assert found, "no text box in the preview"
+    return markup.unescape(found.group(1)).lstrip("\n")
+
+
+def _outline(session, plan: Plan) -> list[tuple]:
+    with everything(session):
+        rows = []
+        for node in iter_nodes(plan_outline(session, plan)):
+            s = node.section
+            rows.append((s.number, s.title, s.body, s.kind, [(t.style, t.text) for t in node.tasks]))
+        return rows
+
+
+def _builtin(session) -> Plan:
+    with everything(session):
+        return session.scalar(sa.select(Plan).where(Plan.code == "dan-van-chinh-quyen-2025", Plan.revision == 1))
+
+
+def test_the_seed_file_imports_into_the_built_in_template(as_user, session):
+    admin = as_user("admin@bim-son")
+    preview = _upload(admin, TOWN_IMPORT, "ke-hoach.txt", SEED.read_bytes())
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "Chủ trương của Đảng" in html and "Chủ trƣơng" not in html  # repaired on the way in
+    assert 'id="unplaced"' not in html
+    text = _textarea(html)
+    created = admin.post(TOWN_IMPORT, data={"text": text, "year": "2025", "action": "create"})
+    assert created.status_code == 302
+    with everything(session):
+        imported = session.scalar(sa.select(Plan).where(Plan.code.like("nhap-2025-%")))
+    assert imported.is_template and imported.status == PlanStatus.DRAFT and imported.unit_id != plan_of
+    builtin = _builtin(session)
+    assert _outline(session, imported) == _outline(session, builtin)
+    assert (imported.heading, imported.title, imported.closing) == (builtin.heading, builtin.title, builtin.closing)
+    assert imported.recipients == builtin.recipients
+    assert (imported.signer_title, imported.signer_name) == (builtin.signer_title, builtin.signer_name)
+    assert imported.preamble.replace("xây dưng", "xây dựng") == builtin.preamble
+    # Recognised as the built-in template's tasks: same keys, owners and schedules.
+    with everything(session):
+        mine = session.scalars(sa.select(Task).where(Task.plan_id == imported.id).order_by(Task.key)).all()
+        theirs = session.scalars(sa.select(Task).where(Task.plan_id == builtin.id).order_by(Task.key)).all()
+    assert [(t.key, t.owner_role, t.schedule) for t in mine] == [(t.key, t.owner_role, t.schedule) for t in theirs]
+    # The new template is a draft the admin edits with the plan editor.
+    page = admin.get(f"/u/bim-son/templates/{imported.id}").get_data(as_text=True)
+    assert "Công bố" in page and "/tasks/" in page
+
+
+def test_a_ward_imports_last_years_plan_linked_to_the_template(as_user, session, units):
+    chairman = as_user("chairman@phu-son")
+    preview = _upload(chairman, WARD_IMPORT, "ke-hoach-2026.txt", SEED.read_bytes(), year="2026")
+    html = preview.get_data(as_text=True)
+    assert "18 nhiệm vụ trùng với mẫu" in html
+    created = chairman.post(WARD_IMPORT, data={"text": _textarea(html), "year": "2026", "action": "create"})
+    assert created.status_code == 302 and created.headers["Location"].endswith("/u/phu-son/plans/2026")
+    plan = plan_of(session, units["phu-son"], 2026)
+    assert plan.status == PlanStatus.DRAFT and plan.template_id == _builtin(session).id
+    with everything(session):
+        tasks = session.scalars(sa.select(Task).where(Task.plan_id == plan.id)).all()
+    assert len(tasks) == 18 and all(t.template_task_id for t in tasks)
+    difference = chairman.get("/u/phu-son/plans/2026/difference").get_data(as_text=True)
+    assert "Thêm: 0" in difference and "Bỏ: 0" in difference
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("ke-hoach-xa-quang-trung-2025.tcvn3.txt", "UBND"),
+        ("ke-hoach-phuong-bac-son-2025.vni.txt", "UBND"),
+        ("ke-hoach-xa-ha-long-2025.utf8.txt", "Ngày Chủ nhật xanh"),
+    ],
+)
+def test_other_units_plans_in_legacy_encodings_read_as_unicode(as_user, name, expected):
+    preview = _upload(as_user("office@phu-son"), WARD_IMPORT, name, (FIXTURES / name).read_bytes(), year="2027")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and expected in html
+    text = _textarea(html)
+    assert "ộ" in text or "ư" in text  # Vietnamese letters, not legacy bytes
+    assert not any(ch in text for ch in "µ¸ïÖÜ")
+
+
+def test_a_word_file_imports_and_what_cannot_be_placed_is_shown_then_corrected(as_user, session, units):
+    document = Document()
+    for line in [
+        "Bản dự thảo lần 2 gửi xin ý kiến",  # before the heading: not part of the plan
+        "KẾ HOẠCH", "Công tác dân vận chính quyền năm 2027",
+        "I. MỤC ĐÍCH, YÊU CẦU", "1. Nâng cao chất lượng tiếp công dân.",
+        "II. NỘI DUNG", "1. Tiếp công dân", "Chủ tịch UBND phường tiếp công dân mỗi tuần một ngày.",
+        "Nơi nhận:", "- Lưu: VT.", "CHỦ TỊCH", "Lê Văn A",
+    ]:
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    office = as_user("office@phu-son")
+    preview = _upload(office, WARD_IMPORT, "du-thao.docx", buffer.getvalue())
+    html = preview.get_data(as_text=True)
+    assert 'id="unplaced"' in html and "Bản dự thảo lần 2 gửi xin ý kiến" in html
+    corrected = _textarea(html).replace("Bản dự thảo lần 2 gửi xin ý kiến", "")
+    again = office.post(WARD_IMPORT, data={"text": corrected, "year": "2027", "action": "preview"})
+    assert 'id="unplaced"' not in again.get_data(as_text=True)
+    done = office.post(WARD_IMPORT, data={"text": corrected, "year": "2027", "action": "create"})
+    assert done.status_code == 302
+    plan = plan_of(session, units["phu-son"], 2027)
+    with everything(session):
+        texts = [t.text for t in session.scalars(sa.select(Task).where(Task.plan_id == plan.id))]
+        numbers = [s.number for s in session.scalars(sa.select(PlanSection).where(PlanSection.plan_id == plan.id))]
+    assert texts == ["Chủ tịch UBND phường tiếp công dân mỗi tuần một ngày."]
+    assert "II" in numbers and plan.signer_name == "Lê Văn A"
+
+
+@pytest.mark.parametrize(
+    "name,data,message",
+    [
+        ("ke-hoach.pdf", b"%PDF-1.4 ...", "Tệp không phải .txt hoặc .docx."),
+        ("ke-hoach.docx", b"PK\x03\x04 not really a zip", "Không đọc được tệp Word này."),
+        ("ke-hoach.txt", b"", "Tệp trống."),
+    ],
+)
+def test_bad_files_get_a_message_and_nothing_is_created(as_user, session, name, data, message):
+    with everything(session):
+        before = session.scalar(sa.select(sa.func.count(Plan.id)))
+    response = _upload(as_user("office@phu-son"), WARD_IMPORT, name, data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    with everything(session):
+        assert session.scalar(sa.select(sa.func.count(Plan.id))) == before
+
+
+def test_no_file_and_an_existing_year_are_refused_in_vietnamese(as_user, session):
+    office = as_user("office@phu-son")
+    empty = office.post(WARD_IMPORT, data={"action": "preview"}, content_type="multipart/form-data")
+    assert empty.status_code == 400 and "Vui lòng chọn tệp" in empty.get_data(as_text=True)
+    taken = office.post(WARD_IMPORT, data={"text": SEED.read_text(encoding="utf-8"), "year": "2025", "action": "create"})
+    assert taken.status_code == 409 and "đã có kế hoạch năm 2025" in taken.get_data(as_text=True)
+    bad_year = office.post(WARD_IMPORT, data={"text": "KẾ HOẠCH", "year": "99999", "action": "preview"})
+    assert bad_year.status_code == 400 and "Năm phải từ" in bad_year.get_data(as_text=True)
