@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
-from app.models import Plan
+from app.models import Plan, Unit
 from app.plan_templates import diff, services
 from app.plans.editing import register_editor
 from app.plans.errors import PlanError
@@ -45,6 +45,7 @@ def show(template_id: int):  # type: ignore[no-untyped-def]
         revisions=services.revisions_of(db.session, template),
         outline=plan_outline(db.session, template),
         rows=diff.wards_difference(db.session, g.unit, template) if template.published else [],
+        doc_unit=db.session.get(Unit, template.source_unit_id) if template.source_unit_id else None,
     )
 
 
