@@ -9,11 +9,27 @@ from io import BytesIO
 import pytest
 import sqlalchemy as sa
 from docx import Document
-from docx.shared import Mm, Pt
+from docx.shared import Cm, Mm, Pt
 
-from app.documents.plan_docx import place_and_date
+from app.documents.plan_docx import (
+    citation_number,
+    cited_in,
+    legal_basis_lines,
+    place_and_date,
+)
 from app.models import Task
 from tests.conftest import everything, plan_of
+from tests.docx_checks import (
+    assert_a4_portrait_with_decree_margins,
+    assert_page_numbers_from_page_two,
+    body_paragraphs,
+    bold,
+    cell_paragraphs,
+    italic,
+    para,
+    rule_after,
+    size,
+)
 
 URL = "/u/phu-son/plans/2025"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -44,76 +60,41 @@ def document(issued_docx):  # type: ignore[no-untyped-def]
     return Document(BytesIO(issued_docx))
 
 
-def _cell_paragraphs(cell):  # type: ignore[no-untyped-def]
-    return [p for p in cell.paragraphs if p.text.strip()]
-
-
-def _para(paragraphs, text):  # type: ignore[no-untyped-def]
-    found = [p for p in paragraphs if p.text.strip() == text]
-    assert found, f"{text!r} not in {[p.text for p in paragraphs]}"
-    return found[0]
-
-
-def _bold(paragraph) -> bool:  # type: ignore[no-untyped-def]
-    runs = [r for r in paragraph.runs if r.text.strip()]
-    return bool(runs) and all(r.bold for r in runs)
-
-
-def _italic(paragraph) -> bool:  # type: ignore[no-untyped-def]
-    runs = [r for r in paragraph.runs if r.text.strip()]
-    return bool(runs) and all(r.italic for r in runs)
-
-
-def _size(paragraph):  # type: ignore[no-untyped-def]
-    sizes = {r.font.size for r in paragraph.runs if r.text.strip()}
-    assert len(sizes) == 1
-    return sizes.pop()
-
-
 def test_page_is_a4_portrait_with_the_decree_margins(document):
-    section = document.sections[0]
-    assert abs(section.page_width - Mm(210)) < Mm(0.5) and abs(section.page_height - Mm(297)) < Mm(0.5)
-    assert section.page_height > section.page_width
-    for margin, mm in (("top_margin", 20), ("bottom_margin", 20), ("left_margin", 30), ("right_margin", 15)):
-        assert abs(getattr(section, margin) - Mm(mm)) < Mm(0.5), margin
+    assert_a4_portrait_with_decree_margins(document)
 
 
 def test_body_is_times_new_roman_14_justified_with_first_line_indent(document):
-    normal = document.styles["Normal"]
-    assert normal.font.name == "Times New Roman" and normal.font.size == Pt(14)
-    body = [p for p in document.paragraphs if p.text.strip() and p.paragraph_format.first_line_indent]
-    assert len(body) > 10
-    assert all(p.alignment == 3 for p in body)  # WD_ALIGN_PARAGRAPH.JUSTIFY
-    for paragraph in body:
-        for run in paragraph.runs:
-            assert run.font.name in (None, "Times New Roman")
-            assert run.font.size in (None, Pt(14))
+    assert len(body_paragraphs(document)) > 10
 
 
 def test_the_two_column_header(document):
     header = document.tables[0]
     left, right = header.rows[0].cells
-    left_lines, right_lines = _cell_paragraphs(left), _cell_paragraphs(right)
-    parent = _para(left_lines, "UBND THỊ XÃ BỈM SƠN")
-    assert not _bold(parent) and not _italic(parent)
-    assert _bold(_para(left_lines, "UBND PHƯỜNG PHÚ SƠN"))
-    _para(left_lines, "Số: 15/KH-UBND")
-    motto = _para(right_lines, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
-    assert _bold(motto) and _size(motto) == Pt(13)
-    slogan = _para(right_lines, "Độc lập - Tự do - Hạnh phúc")
-    assert _bold(slogan) and _size(slogan) == Pt(14)
-    assert _italic(_para(right_lines, "Phú Sơn, ngày 05 tháng 01 năm 2025"))
+    left_lines, right_lines = cell_paragraphs(left), cell_paragraphs(right)
+    parent = para(left_lines, "UBND THỊ XÃ BỈM SƠN")
+    assert not bold(parent) and not italic(parent)
+    assert bold(para(left_lines, "UBND PHƯỜNG PHÚ SƠN"))
+    para(left_lines, "Số: 15/KH-UBND")
+    motto = para(right_lines, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert bold(motto) and size(motto) == Pt(13)
+    slogan = para(right_lines, "Độc lập - Tự do - Hạnh phúc")
+    assert bold(slogan) and size(slogan) == Pt(14)
+    assert italic(para(right_lines, "Phú Sơn, ngày 05 tháng 01 năm 2025"))
     borders = header._tbl.tblPr.xml
     assert "w:tblBorders" in borders and 'w:val="single"' not in borders
+    # Real short rules (bordered empty paragraphs) under the issuing body and the motto.
+    assert Mm(15) < rule_after(left, "UBND PHƯỜNG PHÚ SƠN", left.width) < Mm(35)
+    assert Mm(55) < rule_after(right, "Độc lập - Tự do - Hạnh phúc", right.width) < Mm(80)
 
 
 def test_type_name_subject_and_every_task(document, session, units):
     texts = [p.text for p in document.paragraphs]
-    heading = _para(document.paragraphs, "KẾ HOẠCH")
-    assert _bold(heading) and heading.alignment == 1  # centred
+    heading = para(document.paragraphs, "KẾ HOẠCH")
+    assert bold(heading) and heading.alignment == 1  # centred
     plan = plan_of(session, units["phu-son"])
-    subject = _para(document.paragraphs, plan.title)
-    assert _bold(subject) and subject.alignment == 1
+    subject = para(document.paragraphs, plan.title)
+    assert bold(subject) and subject.alignment == 1
     assert texts.index("KẾ HOẠCH") < texts.index(plan.title)
     assert plan.preamble.strip() in texts
     with everything(session):
@@ -126,28 +107,68 @@ def test_type_name_subject_and_every_task(document, session, units):
     assert any(f"- {t.text}" in texts for t in bullets) or not bullets
 
 
+def test_legal_bases_not_cited_by_the_preamble_become_can_cu_lines(document, session, units):
+    plan = plan_of(session, units["phu-son"])
+    assert len(plan.legal_bases) == 6
+    texts = [p.text for p in document.paragraphs]
+    preamble = texts.index(plan.preamble.strip())
+    opening = "\n".join(texts[: preamble + 1])
+    assert opening.count("33/CT-TTg") == 1  # Chỉ thị 33: cited by the preamble, not again as a Căn cứ line
+    others = [b for b in plan.legal_bases if "33/CT-TTg" not in b]
+    assert len(others) == 5
+    for basis in others:
+        line = para(document.paragraphs, f"Căn cứ {basis};")
+        assert texts.index(line.text) < preamble
+        assert line.alignment == 3 and abs(line.paragraph_format.first_line_indent - Cm(1)) < Mm(0.1)
+
+
+@pytest.mark.parametrize(
+    "basis,number",
+    [
+        ("Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ tướng Chính phủ", "33/CT-TTg"),
+        ("Kết luận số 114-KL/TW ngày 14/7/2015 của Ban Bí thư", "114-KL/TW"),
+        ("Quyết định số 2543-QĐ/TU của Ban Thường vụ Tỉnh ủy", "2543-QĐ/TU"),
+        ("Kết luận số 01 của Bộ Chính trị", "01"),
+        ("Nghị định 30/2020/NĐ-CP ngày 05/3/2020 của Chính phủ", "30/2020/NĐ-CP"),
+        ("Luật Thực hiện dân chủ ở cơ sở", None),
+        ("Luật Tiếp công dân ngày 25/11/2013", None),  # a date is not a document number
+    ],
+)
+def test_citation_number(basis, number):
+    assert citation_number(basis) == number
+
+
+def test_a_basis_is_cited_by_its_number_or_else_by_its_words():
+    preamble = "Căn cứ Chỉ thị số 33/CT-TTg ngày 26/11/2021; căn cứ Luật thực hiện dân chủ ở cơ sở."
+    assert cited_in("Chỉ thị số 33/CT-TTg của Thủ tướng", preamble)
+    assert not cited_in("Chỉ thị số 3/CT-TTg", preamble)  # not a part of "33/CT-TTg"
+    assert not cited_in("Kết luận số 01 của Bộ Chính trị", preamble)
+    assert cited_in("Luật Thực hiện dân chủ ở cơ sở;", preamble)
+    assert legal_basis_lines(["Kết luận số 01 của Bộ Chính trị;", " ", "Căn cứ Luật Đất đai"], preamble) == [
+        "Căn cứ Kết luận số 01 của Bộ Chính trị;",
+        "Căn cứ Luật Đất đai;",
+    ]
+
+
 def test_signature_block_and_recipients(document, session, units):
     signature = document.tables[-1]
     left, right = signature.rows[0].cells
-    recipients = _cell_paragraphs(left)
-    title = _para(recipients, "Nơi nhận:")
-    assert _bold(title) and _italic(title) and _size(title) == Pt(12)
+    recipients = cell_paragraphs(left)
+    title = para(recipients, "Nơi nhận:")
+    assert bold(title) and italic(title) and size(title) == Pt(12)
     plan = plan_of(session, units["phu-son"])
     for recipient in plan.recipients:
-        line = _para(recipients, f"- {recipient}")
-        assert _size(line) == Pt(11)
-    assert any(p.text == "- Lưu: VT." for p in recipients)
-    signer = _cell_paragraphs(right)
-    assert _bold(_para(signer, "TM. ỦY BAN NHÂN DÂN"))
-    assert _bold(_para(signer, "CHỦ TỊCH"))
-    assert _bold(_para(signer, "Nguyễn Xuân Lâm"))
+        line = para(recipients, f"- {recipient}")
+        assert size(line) == Pt(11)
+    assert recipients[-1].text == "- Lưu: VT."
+    signer = cell_paragraphs(right)
+    assert bold(para(signer, "TM. ỦY BAN NHÂN DÂN"))
+    assert bold(para(signer, "CHỦ TỊCH"))
+    assert bold(para(signer, "Nguyễn Xuân Lâm"))
 
 
 def test_page_numbers_from_page_two(document):
-    section = document.sections[0]
-    assert section.different_first_page_header_footer is True
-    assert "PAGE" in section.header._element.xml and "fldChar" in section.header._element.xml
-    assert "PAGE" not in section.first_page_header._element.xml
+    assert_page_numbers_from_page_two(document)
 
 
 def test_a_plan_not_yet_issued_is_not_downloadable(as_user):

@@ -37,6 +37,10 @@ class ReportForm(VersionedForm):
         _l("Tiêu đề"),
         validators=[InputRequired(_l("Vui lòng nhập tiêu đề báo cáo.")), Length(max=500, message=_l("Tiêu đề quá dài."))],
     )
+    number = StringField(
+        _l("Số văn bản (ví dụ 07/BC-UBND, có thể để trống)"),
+        validators=[Optional(), Length(max=40, message=_l("Số văn bản tối đa 40 ký tự."))],
+    )
     due_on = VnDateField(_l("Hạn gửi"), validators=[InputRequired(_l("Vui lòng nhập hạn gửi."))])
     results = TextAreaField(_l("Kết quả thực hiện"), validators=LONG_TEXT)
     strengths_shortcomings = TextAreaField(_l("Ưu điểm, hạn chế và nguyên nhân"), validators=LONG_TEXT)

@@ -1,5 +1,5 @@
 """Periodic reports of a ward: list, create, edit the narrative, send up, acknowledge or return at
-the parent; and the parent's view of which wards sent on time, late, or not yet."""
+the parent, download as Word; and the parent's view of which wards sent on time, late, or not yet."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.documents.download import docx_response, parent_of
+from app.documents.report_docx import report_docx
 from app.extensions import db
 from app.local_time import local_today
-from app.models import Report, ReportKind
+from app.models import Plan, Report, ReportKind
 from app.petitions.deadlines import LegalBook, legal_book
 from app.plans.views import commit
 from app.reports import services
@@ -44,10 +46,7 @@ def report_or_404(report_id: int) -> Report:
 
 def _page(report: Report, status: int = 200, *, message: object | None = None, review_form: ReviewForm | None = None):  # type: ignore[no-untyped-def]
     """The report page; values frozen once sent, live while a draft."""
-    if report.frozen_indicators is not None and not report.editable:
-        indicators, frozen = report.frozen_indicators, True
-    else:
-        indicators, frozen = services.live_indicators(db.session, report, local_today(), _book()), False
+    indicators, frozen = services.shown_indicators(db.session, report, local_today(), _book())
     return render_template(
         "reports/show.html",
         report=report,
@@ -102,6 +101,17 @@ def show(report_id: int):  # type: ignore[no-untyped-def]
     return _page(report_or_404(report_id))
 
 
+@bp.get("/<int:report_id>.docx")
+@requires("record.view")
+def word(report_id: int):  # type: ignore[no-untyped-def]
+    """The report as a Word file in the format of Nghị định 30/2020/NĐ-CP."""
+    report = report_or_404(report_id)
+    indicators, _frozen = services.shown_indicators(db.session, report, local_today(), _book())
+    unit = g.unit
+    body = report_docx(report, db.session.get(Plan, report.plan_id), unit, parent_of(db.session, unit), indicators)
+    return docx_response(body, f"bao-cao-{unit.slug}-{report.id}.docx")
+
+
 @bp.route("/<int:report_id>/edit", methods=["GET", "POST"])
 @requires("report.draft")
 def edit(report_id: int):  # type: ignore[no-untyped-def]
@@ -120,6 +130,7 @@ def edit(report_id: int):  # type: ignore[no-untyped-def]
                 report,
                 version=form.version.data,
                 title=form.title.data or "",
+                number=form.number.data or "",
                 due_on=form.due_on.data,
                 results=form.results.data or "",
                 strengths_shortcomings=form.strengths_shortcomings.data or "",

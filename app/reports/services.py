@@ -158,6 +158,7 @@ def update_report(
     *,
     version: int | None,
     title: str,
+    number: str,
     due_on: date,
     results: str,
     strengths_shortcomings: str,
@@ -170,6 +171,7 @@ def update_report(
     if version is None or report.version != version:
         raise ReportConflict(CONFLICT_MESSAGE)
     report.title = title.strip() or report.title
+    report.number = number.strip() or None
     report.due_on = due_on
     report.results = results.strip()
     report.strengths_shortcomings = strengths_shortcomings.strip()
@@ -209,6 +211,16 @@ def live_indicators(session: Session, report: Report, today: date, book: LegalBo
     period = parse_period(report.period)
     as_of = min(today, period.end)
     return freeze(indicator_values(session, plan, period, as_of, book=book))
+
+
+def shown_indicators(
+    session: Session, report: Report, today: date, book: LegalBook | None = None
+) -> tuple[list[dict[str, Any]], bool]:
+    """The indicator values a report shows, and whether they are frozen: frozen once sent (or
+    acknowledged), live while a draft or returned."""
+    if report.frozen_indicators is not None and not report.editable:
+        return report.frozen_indicators, True
+    return live_indicators(session, report, today, book), False
 
 
 def send(
