@@ -18,7 +18,7 @@ from app.local_time import local_today
 from app.models import Plan, PlanStatus, Unit
 from app.plan_templates.changes import offer_to_wards
 from app.plans.errors import PlanError
-from app.plans.instantiate import copy_indicators, copy_outline, name_substitution
+from app.plans.instantiate import copy_indicators, copy_outline, document_words, name_substitution
 from app.plans.outline import plan_outline
 from app.plans.services import lock_plan
 
@@ -89,15 +89,8 @@ def _copy(session: Session, source: Plan, *, code: str, revision: int, year: int
         revision=revision,
         source_unit_id=source.source_unit_id,
         year=year,
-        heading=source.heading,
-        title=sub(source.title),
-        preamble=sub(source.preamble),
-        legal_bases=list(source.legal_bases),
-        closing=sub(source.closing),
-        recipients=list(source.recipients),
-        signer_title=source.signer_title,
         signer_name=source.signer_name,
-        status=PlanStatus.DRAFT,
+        **document_words(source, sub),
     )
     session.add(copy)
     session.flush()

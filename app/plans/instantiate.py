@@ -34,6 +34,21 @@ def name_substitution(source: Unit | None, target: Unit, from_year: int, to_year
     return substitute
 
 
+def document_words(source: Plan, sub: Callable[[str], str]) -> dict[str, object]:
+    """The document's own words around its sections, copied from `source` through `sub`; a copy
+    starts as a draft."""
+    return dict(
+        heading=source.heading,
+        title=sub(source.title),
+        preamble=sub(source.preamble),
+        legal_bases=list(source.legal_bases),
+        closing=sub(source.closing),
+        recipients=[sub(r) for r in source.recipients],
+        signer_title=source.signer_title,
+        status=PlanStatus.DRAFT,
+    )
+
+
 def instantiate(session: Session, template: Plan, unit: Unit, year: int) -> Plan:
     """Deep-copy `template` into a new draft plan of `unit` for `year` (flushed, not committed)."""
     source = session.get(Unit, template.source_unit_id) if template.source_unit_id else None
@@ -44,15 +59,8 @@ def instantiate(session: Session, template: Plan, unit: Unit, year: int) -> Plan
         is_template=False,
         template_id=template.id,
         template_revision=template.revision,
-        heading=template.heading,
-        title=sub(template.title),
-        preamble=sub(template.preamble),
-        legal_bases=list(template.legal_bases),
-        closing=sub(template.closing),
-        recipients=[sub(r) for r in template.recipients],
-        signer_title=template.signer_title,
         signer_name=template.signer_name if source is not None and source.id == unit.id else "",
-        status=PlanStatus.DRAFT,
+        **document_words(template, sub),
     )
     session.add(plan)
     session.flush()

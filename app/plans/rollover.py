@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import name_action
-from app.models import Plan, PlanStatus, Task, Unit
+from app.models import Plan, Task, Unit
 from app.plans.errors import PlanExists
-from app.plans.instantiate import copy_indicators, copy_outline, instantiate, latest_template
+from app.plans.instantiate import copy_indicators, copy_outline, document_words, instantiate, latest_template
 from app.plans.outline import plan_outline
 from app.plans.services import no_template, find_plan
 from app.plan_templates.changes import section_paths
@@ -104,9 +104,7 @@ def _copy_plan(session: Session, plan: Plan, unit: Unit, unfinished: set[int]) -
     new = Plan(
         unit_id=unit.id, year=plan.year + 1, is_template=False,
         template_id=plan.template_id, template_revision=plan.template_revision,
-        heading=plan.heading, title=shift(plan.title), preamble=shift(plan.preamble),
-        legal_bases=list(plan.legal_bases), closing=shift(plan.closing), recipients=list(plan.recipients),
-        signer_title=plan.signer_title, signer_name=plan.signer_name, status=PlanStatus.DRAFT,
+        signer_name=plan.signer_name, **document_words(plan, shift),
     )
     session.add(new)
     session.flush()

@@ -104,3 +104,23 @@ def test_the_front_sees_the_plan_without_any_edit_control(live_server: str, brow
     assert page.locator("a.edit").count() == 0
     assert page.locator("text=Thêm nhiệm vụ").count() == 0
     page.close()
+
+
+def test_an_import_shows_it_is_working_and_cannot_be_sent_twice(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """Once the form is sent the page says it is working and its button is disabled; the server's
+    answer (the preview) then replaces it."""
+    page = browser.new_page()
+    _sign_in(page, live_server, "office@phu-son")
+    page.goto(f"{live_server}/u/phu-son/plans/import")
+    sync_api.expect(page.locator(".busy-note")).to_be_hidden()
+    page.set_input_files("input[name=file]", str(ROOT / "tenants" / "sources" / "ke-hoach-dan-van-chinh-quyen-phu-son-2025.txt"))
+    page.fill("input[name=year]", "2031")
+    # Hold the page as it is the moment the form is sent: a listener on window runs after the
+    # app's own (on document) and keeps the browser from leaving the page.
+    page.evaluate("window.addEventListener('submit', (e) => e.preventDefault(), {once: true})")
+    page.click("button[value=preview]")
+    sync_api.expect(page.locator(".busy-note")).to_be_visible()
+    sync_api.expect(page.locator("button[value=preview]")).to_be_disabled()
+    page.evaluate("document.querySelector('form.busy-form').submit()")
+    sync_api.expect(page.locator("#import-summary")).to_contain_text("18 nhiệm vụ")
+    page.close()
