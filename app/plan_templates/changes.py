@@ -59,6 +59,9 @@ def placed_tasks(session: Session, plan: Plan) -> tuple[dict[str, Placed], dict[
     return tasks, sections
 
 
+_WORDS = ("text", "old_text", "section_title")  # the fields of a change written in the unit's names
+
+
 def revision_changes(
     session: Session, old: Plan, new: Plan, sub: Callable[[str], str] = lambda text: text
 ) -> list[dict[str, Any]]:
@@ -123,16 +126,24 @@ def offer_to_wards(session: Session, template: Plan, actor: str) -> int:
         proposal.decided_by = actor
         proposal.decided_at = datetime.now(UTC)
         name_action(session, proposal, "proposal.supersede")
+    # The wards' units in one query, held here (the session's identity map holds them only weakly),
+    # so naming each ward's texts reads none.
+    units = session.scalars(select(Unit).where(Unit.id.in_({p.unit_id for p in plans} | {template.source_unit_id}))).all()
     made = 0
+    differences: dict[int, list[dict[str, Any]]] = {}  # computed once per earlier revision, not per ward
     for plan in plans:
         old = earlier[plan.template_id]  # type: ignore[index]
-        changes = revision_changes(session, old, template, ward_substitution(session, template, plan))
+        if old.id not in differences:
+            differences[old.id] = revision_changes(session, old, template)
+        sub = ward_substitution(session, template, plan)
+        changes = [{k: sub(v) if k in _WORDS else v for k, v in change.items()} for change in differences[old.id]]
         session.add(PlanProposal(
             unit_id=plan.unit_id, plan_id=plan.id, template_id=template.id,
             from_revision=old.revision, to_revision=template.revision, changes=changes,
         ))
         made += 1
     session.flush()
+    del units
     return made
 
 
