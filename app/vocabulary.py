@@ -147,6 +147,7 @@ OBJECT_LABELS = {
     "IndicatorDefinition": _l("Chỉ tiêu"),
     "IndicatorValue": _l("Số liệu chỉ tiêu"),
     "Report": _l("Báo cáo"),
+    "PlanProposal": _l("Đề xuất thay đổi từ mẫu"),
 }
 
 FIELD_LABELS = {
@@ -172,6 +173,9 @@ FIELD_LABELS = {
     "resolution": _l("Kết quả giải quyết"),
     "percent": _l("Tỷ lệ hoàn thành"),
     "note": _l("Ghi chú"),
+    "decided_by": _l("Người trả lời"),
+    "template_revision": _l("Theo phiên bản"),
+    "carried_over": _l("Nhiệm vụ này chưa hoàn thành trong kế hoạch năm trước"),
 }
 
 

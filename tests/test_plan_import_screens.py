@@ -165,3 +165,26 @@ def test_no_file_and_an_existing_year_are_refused_in_vietnamese(as_user, session
     assert taken.status_code == 409 and "đã có kế hoạch năm 2025" in taken.get_data(as_text=True)
     bad_year = office.post(WARD_IMPORT, data={"text": "KẾ HOẠCH", "year": "99999", "action": "preview"})
     assert bad_year.status_code == 400 and "Năm phải từ" in bad_year.get_data(as_text=True)
+
+
+def test_values_too_long_for_their_column_are_kept_visible_not_cut(as_user, session, units):
+    text = (
+        "KẾ HOẠCH\nCông tác dân vận năm 2028\nI. MỤC ĐÍCH, YÊU CẦU\n1. Gần dân, sát dân.\n"
+        "II. NỘI DUNG\n1. Tiếp công dân\nTiếp công dân định kỳ.\n"
+        "Nơi nhận:\n- Lưu: VT.\n" + "CHỦ TỊCH " * 20 + "\nLê Văn A\n"
+    )
+    office = as_user("office@phu-son")
+    preview = office.post(WARD_IMPORT, data={"text": text, "year": "2028", "action": "preview"}).get_data(as_text=True)
+    assert 'id="unplaced"' in preview and "CHỦ TỊCH CHỦ TỊCH" in preview[preview.index('id="unplaced"'):]
+    assert office.post(WARD_IMPORT, data={"text": text, "year": "2028", "action": "create"}).status_code == 302
+    plan = plan_of(session, units["phu-son"], 2028)
+    assert plan.signer_title == "CHỦ TỊCH" and plan.signer_name == "Lê Văn A"  # the usual title, not the garbled line
+
+
+def test_a_section_number_too_long_for_its_column_moves_into_the_title():
+    from app.documents.plan_import import ParsedPlan, ParsedSection
+    from app.plans.importing import fit_columns
+
+    parsed = ParsedPlan(heading="KẾ HOẠCH", sections=[ParsedSection(number="Phần thứ nhất của chương trình", title="MỤC ĐÍCH")])
+    fit_columns(parsed)
+    assert (parsed.sections[0].number, parsed.sections[0].title) == ("", "Phần thứ nhất của chương trình. MỤC ĐÍCH")

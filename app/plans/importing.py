@@ -78,9 +78,26 @@ class Preview:
         return self.matches[id(task)]
 
 
+def fit_columns(parsed: ParsedPlan) -> None:
+    """Move what is too long for its column where nothing is lost: a long section number into its
+    title, a long heading into the title, a long signer line to the lines the user must place."""
+    number_size = PlanSection.number.type.length or 20  # type: ignore[attr-defined]
+    for section in _walk(parsed.sections):
+        if len(section.number) > number_size:
+            section.title = f"{section.number}. {section.title}".strip()
+            section.number = ""
+    if len(parsed.heading) > (Plan.heading.type.length or 120):  # type: ignore[attr-defined]
+        parsed.title, parsed.heading = f"{parsed.heading} {parsed.title}".strip(), "KẾ HOẠCH"
+    for name in ("signer_title", "signer_name"):
+        if len(getattr(parsed, name)) > (getattr(Plan, name).type.length or 120):
+            parsed.unplaced.append(getattr(parsed, name))
+            setattr(parsed, name, "")
+
+
 def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int) -> Preview:
     """What would be created, each task matched to the newest template visible if it can be (a new
     template then keeps the task keys of the old one, so wards stay comparable)."""
+    fit_columns(parsed)
     template = latest_template(session, year)
     result = Preview(parsed, template)
     candidates: list[tuple[str, Task]] = []
