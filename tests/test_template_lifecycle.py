@@ -176,6 +176,12 @@ def test_the_difference_of_a_ward_plan_and_of_all_wards(as_user, session, units)
     row = table[table.index('id="ward-phu-son"'):]
     row = row[: row.index("</tr>")]
     assert [int(n) for n in re.findall(r'class="num">(\d+)<', row)] == [1, 1, 1]
+    # Which template tasks the wards departed from, and which wards.
+    departures = table[table.index('id="task-departures"'):]
+    changed = departures[departures.index("II.1.1"):]
+    changed = changed[: changed.index("</tr>")]
+    assert "Phú Sơn" in changed and "Quang Trung" not in changed
+    assert "II.6.2" in departures
 
 
 def test_next_years_template_and_next_years_plan(as_user, session, units):

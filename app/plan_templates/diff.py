@@ -143,3 +143,24 @@ def wards_difference(session: Session, parent: Unit, template: Plan) -> list[War
 
 def pending(proposal: PlanProposal | None) -> bool:
     return proposal is not None and proposal.status == ProposalStatus.PENDING
+
+
+@dataclass
+class TaskAcrossWards:
+    """One template task and the wards whose plans changed or removed it."""
+
+    task: Task
+    changed: list[Unit] = field(default_factory=list)
+    removed: list[Unit] = field(default_factory=list)
+
+
+def across_wards(rows: list[WardRow]) -> list[TaskAcrossWards]:
+    """The template tasks wards departed from, most departed first (from rows already computed)."""
+    found: dict[int, TaskAcrossWards] = {}
+    for row in rows:
+        for item in row.difference.items if row.difference else []:
+            if item.template is None:
+                continue
+            entry = found.setdefault(item.template.id, TaskAcrossWards(item.template))
+            (entry.changed if item.kind == "changed" else entry.removed).append(row.unit)
+    return sorted(found.values(), key=lambda e: (-(len(e.changed) + len(e.removed)), e.task.section_id, e.task.position))

@@ -39,12 +39,14 @@ def index():  # type: ignore[no-untyped-def]
 @requires("template.view")
 def show(template_id: int):  # type: ignore[no-untyped-def]
     template = template_or_404(template_id)
+    rows = diff.wards_difference(db.session, g.unit, template) if template.published else []
     return render_template(
         "plan_templates/show.html",
         plan=template,
         revisions=services.revisions_of(db.session, template),
         outline=plan_outline(db.session, template),
-        rows=diff.wards_difference(db.session, g.unit, template) if template.published else [],
+        rows=rows,
+        departures=diff.across_wards(rows),
         doc_unit=db.session.get(Unit, template.source_unit_id) if template.source_unit_id else None,
     )
 
