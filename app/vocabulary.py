@@ -80,6 +80,16 @@ PROPOSAL_LABELS = {
     ProposalStatus.PENDING: _l("Chờ trả lời"),
     ProposalStatus.ACCEPTED: _l("Đã chấp nhận"),
     ProposalStatus.DECLINED: _l("Đã từ chối"),
+    ProposalStatus.SUPERSEDED: _l("Thay bằng phiên bản mới hơn"),
+}
+
+# The document's own words a template revision may change (proposals to wards).
+DOCUMENT_LABELS = {
+    "title": _l("Tên kế hoạch"),
+    "preamble": _l("Phần mở đầu"),
+    "legal_bases": _l("Văn bản căn cứ"),
+    "closing": _l("Phần kết"),
+    "recipients": _l("Nơi nhận"),
 }
 
 PROGRESS_LABELS = {
@@ -214,6 +224,7 @@ def template_globals() -> dict[str, Any]:
         "FIELD_LABELS": FIELD_LABELS,
         "PROGRESS_LABELS": PROGRESS_LABELS,
         "PROPOSAL_LABELS": PROPOSAL_LABELS,
+        "DOCUMENT_LABELS": DOCUMENT_LABELS,
         "PETITION_KIND_LABELS": PETITION_KIND_LABELS,
         "PETITION_STATUS_LABELS": PETITION_STATUS_LABELS,
         "MODEL_FIELD_LABELS": MODEL_FIELD_LABELS,

@@ -81,8 +81,9 @@ def _baseline() -> None:
         for username, (slug, role) in ACCOUNTS.items():
             member(username, units[slug], role)
         create_plans_for_wards(db.session, units["bim-son"], YEAR)
+        registry_template = db.session.scalar(sa.select(Plan).where(Plan.is_template.is_(True)))
+        town_template(db.session, units["sam-son"], registry_template)  # the other town publishes its own
         create_plans_for_wards(db.session, units["sam-son"], YEAR)
-        town_template(db.session, units["sam-son"])
         for slug in RECORDED_WARDS:
             ward_records(db.session, units[slug], first_task(db.session, units[slug]))
             offer_unchanged(db.session, plan_of(db.session, units[slug]))

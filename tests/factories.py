@@ -113,24 +113,23 @@ def ward_records(session, unit: Unit, task) -> None:  # type: ignore[no-untyped-
     session.flush()
 
 
-def town_template(session, town: Unit, year: int = 2025):  # type: ignore[no-untyped-def]
-    """A small published template of `town` (one section, one task)."""
-    from app.models import Plan, PlanSection, PlanStatus, Schedule, Task
+def town_template(session, town: Unit, source):  # type: ignore[no-untyped-def]
+    """`town`'s own published template: a copy of `source` (another town's), with its task keys."""
+    from app.models import Plan, PlanStatus
+    from app.plans.instantiate import copy_indicators, copy_outline, document_words
+    from app.plans.outline import plan_outline
 
+    same = lambda text: text  # noqa: E731
     template = Plan(
-        unit_id=town.id, is_template=True, code=f"{town.slug}-{year}", name=f"Mẫu {town.name} {year}",
-        revision=1, year=year, title=f"Kế hoạch năm {year}", status=PlanStatus.ISSUED,
+        unit_id=town.id, is_template=True, code=f"{town.slug}-{source.year}", name=f"Mẫu {town.name} {source.year}",
+        revision=1, year=source.year, source_unit_id=source.source_unit_id, signer_name=source.signer_name,
+        **document_words(source, same),
     )
+    template.status = PlanStatus.ISSUED
     session.add(template)
     session.flush()
-    section = PlanSection(unit_id=town.id, is_template=True, plan_id=template.id, position=1, number="I", title="NỘI DUNG")
-    session.add(section)
-    session.flush()
-    session.add(Task(
-        unit_id=town.id, is_template=True, plan_id=template.id, section_id=section.id, position=1, key="I.1",
-        text="Tuyên truyền về công tác dân vận.", owner_role=Role.CULTURE, schedule=Schedule.ONGOING,
-    ))
-    session.flush()
+    copy_outline(session, plan_outline(session, source), template, None, same)
+    copy_indicators(session, source, template, same)
     return template
 
 

@@ -208,3 +208,12 @@ def test_the_plan_page_links_the_download_once_issued(as_user):
 )
 def test_place_and_date(day, expected):
     assert place_and_date("Phú Sơn", day, 2025) == expected
+
+
+def test_the_file_says_what_it_is_and_that_it_is_vietnamese(document):
+    properties = document.core_properties
+    assert properties.title.startswith("KẾ HOẠCH Thực hiện công tác dân vận chính quyền năm 2025")
+    assert properties.author == "UBND PHƯỜNG PHÚ SƠN" and properties.language == "vi-VN"
+    assert properties.created.year >= 2025  # made now, not the library's own template date
+    languages = document.styles.element.xpath("//w:docDefaults//w:lang/@w:val")
+    assert languages == ["vi-VN"]  # Word checks the spelling as Vietnamese

@@ -60,7 +60,7 @@ def test_the_seed_file_imports_into_the_built_in_template(as_user, session):
     created = admin.post(TOWN_IMPORT, data={"text": text, "year": "2025", "action": "create"})
     assert created.status_code == 302
     with everything(session):
-        imported = session.scalar(sa.select(Plan).where(Plan.code.like("nhap-2025-%")))
+        imported = session.scalar(sa.select(Plan).where(Plan.code.like("nhap-bim-son-2025-%")))
     assert imported.is_template and imported.status == PlanStatus.DRAFT and imported.unit_id != plan_of
     builtin = _builtin(session)
     assert _outline(session, imported) == _outline(session, builtin)

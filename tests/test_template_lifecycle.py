@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -254,8 +255,126 @@ def test_next_years_plan_from_the_wards_own_plan(as_user, session, units):
         ("tháng 3/2025, quý II/2025", "tháng 3/2026, quý II/2026"),
         ("Chỉ thị số 08-CT/TU ngày 04/01/2025 của Ban Thường vụ", "Chỉ thị số 08-CT/TU ngày 04/01/2025 của Ban Thường vụ"),
         ("giai đoạn 2021-2025; năm 2024", "giai đoạn 2021-2025; năm 2024"),
+        ("Kế hoạch số 12/KH-UBND ngày 05 tháng 01 năm 2025", "Kế hoạch số 12/KH-UBND ngày 05 tháng 01 năm 2025"),
+        ("Quyết định 2543-QĐ/TU ngày 10/3/2025", "Quyết định 2543-QĐ/TU ngày 10/3/2025"),
+        ("từ 01/01/2025 - 31/12/2025", "từ 01/01/2026 - 31/12/2026"),
+        ("giai đoạn năm 2025-2030", "giai đoạn năm 2025-2030"),
+        ("họp ngày 05 tháng 01 năm 2025", "họp ngày 05 tháng 01 năm 2026"),
     ],
 )
 def test_year_shift_moves_the_plans_own_dates_only(text, expected):
     year = 2024 if "2024" in text and "năm 2024" not in text else 2025
     assert YearShift(year)(text) == expected
+
+
+# --- what a review found ----------------------------------------------------------------------------
+
+
+def test_templates_do_not_exist_under_a_wards_address(as_user):
+    admin = as_user("admin@bim-son")
+    for url in ("/u/phu-son/templates/", "/u/phu-son/templates/import"):
+        assert admin.get(url).status_code == 404
+    seed = (Path(__file__).resolve().parents[1] / "tenants" / "sources" / "ke-hoach-dan-van-chinh-quyen-phu-son-2025.txt")
+    created = admin.post("/u/phu-son/templates/import", data={"text": seed.read_text(encoding="utf-8"), "action": "create"})
+    assert created.status_code == 404
+
+
+def test_a_new_revision_starts_from_the_newest_published_one(as_user, session):
+    admin = as_user("admin@bim-son")
+    first = _published(session)
+    second = _revise_and_publish(admin, session)
+    assert admin.post(f"{TEMPLATES}/{first.id}/revise").status_code == 302  # from the old revision's page
+    third = _published(session)
+    assert third.revision == 3
+    assert [(t.key, t.text) for t in _tasks(session, third)] == [(t.key, t.text) for t in _tasks(session, second)]
+    page = admin.get(f"{TEMPLATES}/{first.id}").get_data(as_text=True)
+    assert "Đây là phiên bản cũ." in page
+
+
+def test_another_years_plan_copied_from_the_template_is_not_counted_nor_offered(as_user, session, units):
+    office = as_user("office@phu-son")
+    assert office.post("/u/phu-son/plans/2025/next-year", data={"source": "plan"}).status_code == 302
+    next_plan = plan_of(session, units["phu-son"], 2026)
+    gone = _task(session, next_plan, "II.6.2")
+    office.post(f"/u/phu-son/plans/2026/tasks/{gone.id}/delete", data={"version": gone.version})
+    revision = _revise_and_publish(as_user("admin@bim-son"), session)
+    assert not [p for p in _proposals(session, next_plan) if p.to_revision == revision.revision]
+    page = as_user("admin@bim-son").get(f"{TEMPLATES}/{_published(session).id}").get_data(as_text=True)
+    row = page[page.index('id="ward-phu-son"'):]
+    assert "/plans/2025/difference" in row[: row.index("</tr>")]
+
+
+def test_accepting_keeps_what_the_ward_rewrote_itself(as_user, session, units):
+    plan = plan_of(session, units["phu-son"])
+    mine = _task(session, plan, "II.4.3")
+    office = as_user("office@phu-son")
+    office.post(f"/u/phu-son/plans/2025/tasks/{mine.id}/edit",
+                data={"text": "Mỗi quý rà soát đơn thư tồn đọng.", "owner_role": "chairman", "schedule": "quarterly",
+                      "version": mine.version})
+    revision = _revise_and_publish(as_user("admin@bim-son"), session)  # rewords II.4.3 too
+    offered = [p for p in _proposals(session, plan) if p.to_revision == revision.revision][0]
+    chairman = as_user("chairman@phu-son")
+    shown = chairman.get(f"/u/phu-son/plans/2025/proposals/{offered.id}").get_data(as_text=True)
+    assert "Đơn vị đã tự sửa nhiệm vụ này" in shown and "Mỗi quý rà soát đơn thư tồn đọng." in shown
+    answer = chairman.post(f"/u/phu-son/plans/2025/proposals/{offered.id}/accept", follow_redirects=True)
+    assert "Giữ nguyên phần đơn vị đã tự sửa" in answer.get_data(as_text=True)
+    with everything(session):
+        session.refresh(mine)
+    assert (mine.text, mine.owner_role.value, mine.schedule.value) == ("Mỗi quý rà soát đơn thư tồn đọng.", "chairman", "quarterly")
+    revision_ids = {t.id for t in _tasks(session, revision)}
+    assert mine.template_task_id in revision_ids  # still linked, to the new revision's task
+
+
+def test_a_revision_changing_the_documents_own_words_offers_them_too(as_user, session, units):
+    admin = as_user("admin@bim-son")
+    admin.post(f"{TEMPLATES}/{_published(session).id}/revise")
+    draft = _published(session)
+    bases = [*draft.legal_bases, "Luật Tiếp công dân năm 2013"]
+    response = admin.post(f"{TEMPLATES}/{draft.id}/document/edit", data={
+        "version": draft.version, "title": draft.title, "preamble": draft.preamble, "legal_bases": "\n".join(bases),
+        "closing": draft.closing, "recipients": "\n".join(draft.recipients), "signer_title": draft.signer_title,
+    })
+    assert response.status_code == 302
+    admin.post(f"{TEMPLATES}/{draft.id}/publish")
+    plan = plan_of(session, units["quang-trung"])
+    offered = [p for p in _proposals(session, plan) if p.to_revision == draft.revision][0]
+    assert [c["field"] for c in offered.changes if c["op"] == "document"] == ["legal_bases"]
+    chairman = as_user("chairman@quang-trung")
+    assert "Luật Tiếp công dân năm 2013" in chairman.get(f"/u/quang-trung/plans/2025/proposals/{offered.id}").get_data(as_text=True)
+    chairman.post(f"/u/quang-trung/plans/2025/proposals/{offered.id}/accept")
+    with everything(session):
+        session.refresh(plan)
+    assert plan.legal_bases[-1] == "Luật Tiếp công dân năm 2013" and len(plan.legal_bases) == 7
+
+
+def test_an_unanswered_proposal_is_marked_superseded_by_the_next_revision(as_user, session, units):
+    admin = as_user("admin@bim-son")
+    second = _revise_and_publish(admin, session)
+    admin.post(f"{TEMPLATES}/{second.id}/revise")
+    admin.post(f"{TEMPLATES}/{_published(session).id}/publish")
+    plan = plan_of(session, units["phu-son"])
+    statuses = {p.to_revision: p.status for p in _proposals(session, plan) if p.to_revision > 1}
+    assert statuses == {2: ProposalStatus.SUPERSEDED, 3: ProposalStatus.PENDING}
+    page = as_user("chairman@phu-son").get("/u/phu-son/plans/2025/difference").get_data(as_text=True)
+    assert "Thay bằng phiên bản mới hơn" in page
+
+
+def test_a_towns_newest_published_template_is_what_its_wards_get(as_user, session, units):
+    seed = (Path(__file__).resolve().parents[1] / "tenants" / "sources" / "ke-hoach-dan-van-chinh-quyen-phu-son-2025.txt")
+    text = seed.read_text(encoding="utf-8").replace("Thực hiện công tác dân vận chính quyền năm 2025",
+                                                    "Công tác dân vận chính quyền năm 2027")
+    admin = as_user("admin@bim-son")
+    for _ in range(2):  # the import numbering goes on after a discard, and another town has its own
+        assert admin.post("/u/bim-son/templates/import", data={"text": text, "year": "2027", "action": "create"}).status_code == 302
+    with everything(session):
+        drafts = session.scalars(sa.select(Plan).where(Plan.code.like("nhap-bim-son-2027-%")).order_by(Plan.id)).all()
+    assert [d.code for d in drafts] == ["nhap-bim-son-2027-1", "nhap-bim-son-2027-2"]
+    admin.post(f"{TEMPLATES}/{drafts[0].id}/discard")
+    assert admin.post("/u/bim-son/templates/import", data={"text": text, "year": "2027", "action": "create"}).status_code == 302
+    other = as_user("admin@sam-son")
+    assert other.post("/u/sam-son/templates/import", data={"text": text, "year": "2027", "action": "create"}).status_code == 302
+    admin = as_user("admin@bim-son")
+    admin.post(f"{TEMPLATES}/{drafts[1].id}/publish")
+    chairman = as_user("chairman@phu-son")
+    assert chairman.post("/u/phu-son/plans/2027/create").status_code == 302
+    assert plan_of(session, units["phu-son"], 2027).template_id == drafts[1].id

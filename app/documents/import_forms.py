@@ -7,9 +7,8 @@ from flask_wtf.file import FileField
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
+from app.documents.import_text import MAX_TEXT_CHARS as MAX_TEXT  # the same limit as for a file read
 from app.forms_base import Form
-
-MAX_TEXT = 400_000  # characters: a plan of a hundred pages
 
 
 class ImportForm(Form):

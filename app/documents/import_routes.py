@@ -13,6 +13,7 @@ from app.documents.import_forms import ImportForm
 from app.documents.plan_import import ImportFileError, parse_plan, plan_to_text, read_upload
 from app.extensions import db
 from app.local_time import local_today
+from app.plan_templates.routes import publisher_or_404
 from app.plans import importing
 from app.plans.errors import PlanError
 from app.plans.views import commit, form_status, plan_url
@@ -30,6 +31,7 @@ def plan():  # type: ignore[no-untyped-def]
 @bp.route("/templates/import", methods=["GET", "POST"])
 @requires("template.edit")
 def template():  # type: ignore[no-untyped-def]
+    publisher_or_404()
     return _import(as_template=True)
 
 

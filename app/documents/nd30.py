@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 from docx import Document
@@ -94,6 +94,7 @@ def nd30_docx(letterhead: Letterhead, type_name: str, subject: str, content: Bui
               *, draft: bool = False) -> bytes:
     """The .docx bytes of a document: header, type name and subject, `content`, signature."""
     document = Document()
+    _properties(document, letterhead, f"{type_name} {subject}")
     _page_setup(document)
     _default_font(document)
     _page_numbers(document)
@@ -110,6 +111,25 @@ def nd30_docx(letterhead: Letterhead, type_name: str, subject: str, content: Bui
 
 
 # --- page, styles, page numbers ----------------------------------------------------------------
+
+
+def _properties(document: DocxDocument, letterhead: Letterhead, title: str) -> None:
+    """The file's own properties: its title and author (the issuing body), made now, in Vietnamese
+    (so Word checks the spelling as Vietnamese, not as the template's English)."""
+    properties = document.core_properties
+    properties.title, properties.author = title[:255], body_name(letterhead.issuer)
+    properties.last_modified_by, properties.language = body_name(letterhead.issuer), "vi-VN"
+    properties.created = properties.modified = datetime.now(UTC).replace(tzinfo=None)
+    properties.revision = 1
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    rpr = run_defaults.find(qn("w:rPr")) if run_defaults is not None else None
+    if rpr is not None:
+        language = rpr.find(qn("w:lang"))
+        if language is None:
+            language = OxmlElement("w:lang")
+            rpr.append(language)
+        language.set(qn("w:val"), "vi-VN")
 
 
 def _page_setup(document: DocxDocument) -> None:

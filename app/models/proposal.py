@@ -18,13 +18,15 @@ class ProposalStatus(enum.StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    SUPERSEDED = "superseded"  # a newer revision was published before the ward answered
 
 
 class PlanProposal(UnitOwned, db.Model):
     """Template revision `from_revision` → `to_revision`, as it would change one ward's plan.
 
-    `changes` is a list of {"op": "add" | "remove" | "change", "key", "section", "text",
-    "old_text", "owner_role", "schedule"}: the template's own difference, with the ward's names.
+    `changes` is a list of {"op": "add" | "remove" | "change", "key", "section", "text", "old_text",
+    "owner_role", "schedule", ...} for tasks and {"op": "document", "field", "old_value", "value"} for
+    the document's own words: the template's own difference, in the ward's names.
     """
 
     __tablename__ = "plan_proposals"

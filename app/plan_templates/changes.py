@@ -9,7 +9,7 @@ difference through those links and moves every link to the new revision.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.plans.errors import PlanError, PlanLocked
 from app.plans.instantiate import copy_indicators, name_substitution
 from app.plans.outline import SectionNode, iter_nodes, plan_outline
 from app.plans.services import lock_plan
+from app.vocabulary import DOCUMENT_LABELS
 
 
 @dataclass
@@ -59,7 +60,7 @@ def placed_tasks(session: Session, plan: Plan) -> tuple[dict[str, Placed], dict[
     return tasks, sections
 
 
-_WORDS = ("text", "old_text", "section_title")  # the fields of a change written in the unit's names
+_WORDS = ("text", "old_text", "section_title", "value", "old_value")  # a change's fields in the unit's names
 
 
 def revision_changes(
@@ -83,11 +84,26 @@ def revision_changes(
                 parent_section=parent if parent in sections else "", **fields,
             ))
         elif (was.task.text, was.task.owner_role, was.task.schedule) != (task.text, task.owner_role, task.schedule):
-            changes.append(dict(op="change", old_task_id=was.task.id, old_text=sub(was.task.text), **fields))
+            changes.append(dict(
+                op="change", old_task_id=was.task.id, old_text=sub(was.task.text),
+                old_owner_role=was.task.owner_role.value, old_schedule=was.task.schedule.value, **fields,
+            ))
     for key, was in before.items():
         if key not in after:
             changes.append(dict(op="remove", key=key, old_task_id=was.task.id, section=was.path, text=sub(was.task.text)))
+    for name in DOCUMENT_FIELDS:
+        was_value, value = getattr(old, name), getattr(new, name)
+        if was_value != value:
+            changes.append(dict(op="document", field=name, old_value=_words_of(was_value, sub), value=_words_of(value, sub)))
     return changes
+
+
+# The document's own words a revision may change, offered to the wards like its tasks.
+DOCUMENT_FIELDS = ("title", "preamble", "legal_bases", "closing", "recipients")
+
+
+def _words_of(value: str | list[str], sub: Callable[[str], str]) -> str | list[str]:
+    return [sub(item) for item in value] if isinstance(value, list) else sub(value)
 
 
 def ward_substitution(session: Session, template: Plan, plan: Plan) -> Callable[[str], str]:
@@ -114,7 +130,9 @@ def offer_to_wards(session: Session, template: Plan, actor: str) -> int:
     if not earlier:
         return 0
     plans = session.scalars(
-        select(Plan).where(Plan.is_template.is_(False), Plan.template_id.in_(earlier)).order_by(Plan.unit_id)
+        select(Plan)
+        .where(Plan.is_template.is_(False), Plan.year == template.year, Plan.template_id.in_(earlier))
+        .order_by(Plan.unit_id)
     ).all()
     pending = session.scalars(
         select(PlanProposal).where(
@@ -122,7 +140,7 @@ def offer_to_wards(session: Session, template: Plan, actor: str) -> int:
         )
     ).all()
     for proposal in pending:
-        proposal.status = ProposalStatus.DECLINED
+        proposal.status = ProposalStatus.SUPERSEDED
         proposal.decided_by = actor
         proposal.decided_at = datetime.now(UTC)
         name_action(session, proposal, "proposal.supersede")
@@ -136,7 +154,9 @@ def offer_to_wards(session: Session, template: Plan, actor: str) -> int:
         if old.id not in differences:
             differences[old.id] = revision_changes(session, old, template)
         sub = ward_substitution(session, template, plan)
-        changes = [{k: sub(v) if k in _WORDS else v for k, v in change.items()} for change in differences[old.id]]
+        changes = [
+            {k: _words_of(v, sub) if k in _WORDS else v for k, v in change.items()} for change in differences[old.id]
+        ]
         session.add(PlanProposal(
             unit_id=plan.unit_id, plan_id=plan.id, template_id=template.id,
             from_revision=old.revision, to_revision=template.revision, changes=changes,
@@ -153,7 +173,8 @@ def offer_to_wards(session: Session, template: Plan, actor: str) -> int:
 @dataclass
 class Outcome:
     applied: int = 0
-    kept: list[str] | None = None  # texts of tasks kept because progress was recorded on them
+    kept: list[str] = field(default_factory=list)  # tasks kept because progress was recorded on them
+    own: list[str] = field(default_factory=list)  # the ward's own wording, kept instead of the template's
 
 
 def decline(session: Session, proposal: PlanProposal, actor: str) -> None:
@@ -176,7 +197,7 @@ def accept(session: Session, proposal: PlanProposal, plan: Plan, actor: str) -> 
     template = session.get(Plan, proposal.template_id)
     old = session.get(Plan, plan.template_id) if plan.template_id else None
     assert template is not None and old is not None
-    outcome = Outcome(kept=[])
+    outcome = Outcome()
     ward_tasks = session.scalars(select(Task).where(Task.plan_id == plan.id)).all()
     linked = {t.template_task_id: t for t in ward_tasks if t.template_task_id}
     for change in proposal.changes:
@@ -199,6 +220,8 @@ def _apply(
     session: Session, plan: Plan, change: dict[str, Any], linked: dict[int, Task], old: Plan, outcome: Outcome
 ) -> int:
     op = change["op"]
+    if op == "document":
+        return _apply_document(plan, change, outcome)
     if op == "add":
         section = _ward_section(session, plan, old, change)
         last = session.scalar(select(func.max(Task.position)).where(Task.section_id == section.id))
@@ -214,15 +237,43 @@ def _apply(
     if task is None:  # the ward had already removed it
         return 0
     if op == "change":
+        if not ward_kept_template(task, change):
+            outcome.own.append(task.text)
+            return 0
         task.text, task.owner_role, task.schedule = change["text"], Role(change["owner_role"]), Schedule(change["schedule"])
         return 1
     if session.scalar(select(func.count(TaskUpdate.id)).where(TaskUpdate.task_id == task.id)):
-        assert outcome.kept is not None
         outcome.kept.append(task.text)
         return 0
     session.delete(task)
     session.flush()
     return 1
+
+
+def ward_kept_template(task: Task, change: dict[str, Any]) -> bool:
+    """Does the ward's task still say what the old revision said (words, owner, schedule)? If the
+    ward rewrote it, its own version is kept rather than overwritten by the template's."""
+    return (
+        same_words(task.text, change["old_text"])
+        and task.owner_role.value == change.get("old_owner_role", task.owner_role.value)
+        and task.schedule.value == change.get("old_schedule", task.schedule.value)
+    )
+
+
+def _apply_document(plan: Plan, change: dict[str, Any], outcome: Outcome) -> int:
+    name = change["field"]
+    current = getattr(plan, name)
+    unchanged = current == change["old_value"] if isinstance(current, list) else same_words(current, change["old_value"])
+    if not unchanged:
+        outcome.own.append(str(DOCUMENT_LABELS[name]))
+        return 0
+    setattr(plan, name, list(change["value"]) if isinstance(current, list) else change["value"])
+    return 1
+
+
+def same_words(a: str, b: str) -> bool:
+    """The same text but for spacing and line breaks."""
+    return " ".join(a.split()) == " ".join(b.split())
 
 
 def _ward_section(session: Session, plan: Plan, old: Plan, change: dict[str, Any]) -> PlanSection:

@@ -7,7 +7,6 @@ number of wards.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,13 +15,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Plan, PlanProposal, ProposalStatus, Task, Unit
 from app.models.unit import tenant_units_below
-from app.plan_templates.changes import ward_substitution
+from app.plan_templates.changes import same_words, ward_substitution
 
-_SPACES = re.compile(r"\s+")
-
-
-def _same_words(a: str, b: str) -> bool:
-    return _SPACES.sub(" ", a).strip() == _SPACES.sub(" ", b).strip()
 
 
 @dataclass
@@ -67,7 +61,7 @@ def compare(session: Session, plan: Plan, template: Plan, ward_tasks: list[Task]
         words = sub(original.text)
         if ward is None:
             difference.items.append(TaskDifference("removed", None, original, words))
-        elif not _same_words(ward.text, words) or (ward.owner_role, ward.schedule) != (original.owner_role, original.schedule):
+        elif not same_words(ward.text, words) or (ward.owner_role, ward.schedule) != (original.owner_role, original.schedule):
             difference.items.append(TaskDifference("changed", ward, original, words))
         else:
             difference.same += 1
@@ -118,6 +112,7 @@ def wards_difference(session: Session, parent: Unit, template: Plan) -> list[War
             select(Plan).where(
                 Plan.is_template.is_(False),
                 Plan.unit_id.in_([w.id for w in wards]),
+                Plan.year == template.year,  # a plan of another year copied from it is that year's business
                 Plan.template_id.in_(revisions),
             )
         )

@@ -20,7 +20,14 @@ from app.security import requires
 bp = Blueprint("templates", __name__)
 
 
+def publisher_or_404() -> None:
+    """Templates belong to the units above the wards; under a ward's address they do not exist."""
+    if g.unit.is_tenant:
+        abort(404)
+
+
 def template_or_404(template_id: int) -> Plan:
+    publisher_or_404()
     return services.template_in(db.session, g.unit, template_id) or abort(404)
 
 
@@ -32,6 +39,7 @@ register_editor(
 @bp.get("/")
 @requires("template.view")
 def index():  # type: ignore[no-untyped-def]
+    publisher_or_404()
     return render_template("plan_templates/index.html", families=services.families(db.session, g.unit))
 
 
@@ -44,6 +52,7 @@ def show(template_id: int):  # type: ignore[no-untyped-def]
         "plan_templates/show.html",
         plan=template,
         revisions=services.revisions_of(db.session, template),
+        newest=services.newest_published(db.session, template),
         outline=plan_outline(db.session, template),
         rows=rows,
         departures=diff.across_wards(rows),

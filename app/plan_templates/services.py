@@ -18,7 +18,8 @@ from app.local_time import local_today
 from app.models import Plan, PlanStatus, Unit
 from app.plan_templates.changes import offer_to_wards
 from app.plans.errors import PlanError
-from app.plans.instantiate import copy_indicators, copy_outline, document_words, name_substitution
+from app.plans.instantiate import copy_indicators, copy_outline, document_words
+from app.plans.rollover import YearShift
 from app.plans.outline import plan_outline
 from app.plans.services import lock_plan
 
@@ -80,7 +81,7 @@ def revisions_of(session: Session, template: Plan) -> list[Plan]:
 
 def _copy(session: Session, source: Plan, *, code: str, revision: int, year: int) -> Plan:
     """A draft template copied from `source` (its year's words moved to `year`)."""
-    sub = name_substitution(None, _owner(session, source), source.year, year)  # same names, new year
+    sub = YearShift(source.year) if year != source.year else (lambda text: text)  # same names; dates move
     copy = Plan(
         unit_id=source.unit_id,
         is_template=True,
@@ -100,18 +101,19 @@ def _copy(session: Session, source: Plan, *, code: str, revision: int, year: int
     return copy
 
 
-def _owner(session: Session, template: Plan) -> Unit:
-    unit = session.get(Unit, template.unit_id)
-    assert unit is not None
-    return unit
+def newest_published(session: Session, template: Plan) -> Plan | None:
+    """The newest published revision of `template`'s family: what a new revision or next year starts from."""
+    return next((r for r in revisions_of(session, template) if r.published), None)
 
 
 def new_revision(session: Session, template: Plan) -> Plan:
-    """Start the next revision of a published template as a draft to edit."""
+    """Start the next revision of the template as a draft to edit, from its newest published revision
+    (whichever revision the user was looking at)."""
     family = revisions_of(session, template)
     if any(not r.published for r in family):
         raise TemplateError(_l("Mẫu này đã có một bản nháp đang sửa; hãy sửa hoặc công bố bản nháp đó."))
-    return _copy(session, template, code=template.code or "", revision=family[0].revision + 1, year=template.year)
+    source = next(r for r in family if r.published)
+    return _copy(session, source, code=source.code or "", revision=family[0].revision + 1, year=source.year)
 
 
 def next_year_code(code: str, year: int, next_year: int) -> str:
@@ -122,7 +124,9 @@ def next_year_code(code: str, year: int, next_year: int) -> str:
 
 
 def next_year(session: Session, template: Plan) -> Plan:
-    """Start next year's template from this one: a draft, its year's words moved on by one year."""
+    """Start next year's template from the newest published revision of this one: a draft, its
+    year's words and dates moved on by one year."""
+    template = newest_published(session, template) or template
     year = template.year + 1
     code = next_year_code(template.code or "template", template.year, year)
     if session.scalar(select(func.count(Plan.id)).where(Plan.is_template.is_(True), Plan.code == code)):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import name_action
@@ -98,7 +98,7 @@ def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int) -> Prev
     """What would be created, each task matched to the newest template visible if it can be (a new
     template then keeps the task keys of the old one, so wards stay comparable)."""
     fit_columns(parsed)
-    template = latest_template(session, year)
+    template = latest_template(session, year, unit)
     result = Preview(parsed, template)
     candidates: list[tuple[str, Task]] = []
     if template is not None:
@@ -163,7 +163,7 @@ def create(session: Session, unit: Unit, result: Preview, year: int, *, as_templ
         template_revision=template.revision if template else None,
     )
     if as_template:
-        plan.code = _template_code(session, year)
+        plan.code = _template_code(session, unit, year)
         plan.name = plan.title
         plan.source_unit_id = None
     session.add(plan)
@@ -176,9 +176,12 @@ def create(session: Session, unit: Unit, result: Preview, year: int, *, as_templ
     return plan
 
 
-def _template_code(session: Session, year: int) -> str:
-    taken = session.scalar(select(func.count(Plan.id)).where(Plan.is_template.is_(True), Plan.code.like(f"nhap-{year}-%")))
-    return f"nhap-{year}-{(taken or 0) + 1}"
+def _template_code(session: Session, unit: Unit, year: int) -> str:
+    """`nhap-bim-son-2025-3`: the publisher's own series, one past the highest number it has used."""
+    prefix = f"nhap-{unit.slug}-{year}-"
+    used = session.scalars(select(Plan.code).where(Plan.is_template.is_(True), Plan.code.like(f"{prefix}%")))
+    numbers = [int(code[len(prefix):]) for code in used if code and code[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1}"
 
 
 def _store(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import IndicatorDefinition, Plan, PlanSection, PlanStatus, Task, Unit
+from app.models.unit import ancestor_ids
 from app.plans.outline import SectionNode, plan_outline
 
 
@@ -152,11 +153,17 @@ def copy_outline(
         copy_outline(session, node.children, plan, section, sub, link)
 
 
-def latest_template(session: Session, year: int) -> Plan | None:
-    """The newest published revision of the visible template for `year`, else of the latest earlier year."""
+def latest_template(session: Session, year: int, unit: Unit) -> Plan | None:
+    """The template `unit` follows for `year`: the newest published one of the units above it (or
+    its own, for a town) for that year, else for the latest earlier year; the last published wins."""
     return session.scalar(
         select(Plan)
-        .where(Plan.is_template.is_(True), Plan.status == PlanStatus.ISSUED, Plan.year <= year)
-        .order_by(Plan.year.desc(), Plan.revision.desc())
+        .where(
+            Plan.is_template.is_(True),
+            Plan.status == PlanStatus.ISSUED,
+            Plan.year <= year,
+            Plan.unit_id.in_(ancestor_ids(session, unit)),
+        )
+        .order_by(Plan.year.desc(), Plan.id.desc())
         .limit(1)
     )

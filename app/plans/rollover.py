@@ -23,34 +23,44 @@ from app.progress.services import task_summaries
 FROM_PLAN = "plan"
 FROM_TEMPLATE = "template"
 
-# "Chỉ thị số 33/CT-TTg ngày 26/11/2021": the date of a cited document never moves.
-_CITATION_BEFORE = re.compile(r"số\s+\S+\s+ngày\s*$", re.IGNORECASE)
+# The date of a cited document never moves: "Chỉ thị số 33/CT-TTg ngày 26/11/2021", "Quyết định
+# 2543-QĐ/TU ngày 10/3/2025", "Kế hoạch số 12/KH-UBND ngày 05 tháng 01 năm 2025".
+_DOCUMENT = r"(?:số\s+\S+|\d+[\w./-]*[-/][A-ZĐ][\w./-]*)\s+ngày"
+_CITED_BEFORE_DATE = re.compile(_DOCUMENT + r"\s*$", re.IGNORECASE)
+_CITED_BEFORE_YEAR = re.compile(_DOCUMENT + r"\s+\d{1,2}\s+tháng\s+\d{1,2}\s*$", re.IGNORECASE)
 
 
 class YearShift:
-    """Moves the plan's own dates one year on: "năm 2025", "dd/mm/2025", "tháng 3/2025", "quý I/2025";
-    dates of cited documents and ranges such as "2021-2025" stay. Counts what it moved."""
+    """Moves the plan's own dates one year on: "năm 2025", "dd/mm/2025", "tháng 3/2025", "quý I/2025",
+    both ends of "01/01/2025 - 31/12/2025"; dates of cited documents and ranges of years such as
+    "2021-2025" or "năm 2025-2030" stay. Counts what it moved."""
 
     def __init__(self, year: int) -> None:
         self.year, self.moved = year, 0
-        self._words = re.compile(rf"\b(năm|Năm|NĂM)(\s+){year}\b")
-        self._dates = re.compile(rf"\b(\d{{1,2}})/(\d{{1,2}})/{year}\b(?!\s*-)")
+        self._words = re.compile(rf"\b(năm|Năm|NĂM)(\s+){year}\b(?!\s*[-–]\s*\d)")
+        self._dates = re.compile(rf"\b(\d{{1,2}})/(\d{{1,2}})/{year}\b")
         self._months = re.compile(rf"\b(tháng|Tháng|quý|Quý)(\s+[0-9IVX]+)/{year}\b")
 
     def __call__(self, text: str) -> str:
-        text = self._words.sub(self._count(lambda m: f"{m[1]}{m[2]}{self.year + 1}"), text)
-        text = self._months.sub(self._count(lambda m: f"{m[1]}{m[2]}/{self.year + 1}"), text)
+        text = self._words.sub(self._year, text)
+        text = self._months.sub(lambda m: self._moved(f"{m[1]}{m[2]}/{self.year + 1}"), text)
         return self._dates.sub(self._date, text)
 
-    def _count(self, replace):  # type: ignore[no-untyped-def]
-        def counted(match: re.Match[str]) -> str:
-            self.moved += 1
-            return replace(match)
+    def _moved(self, replacement: str) -> str:
+        self.moved += 1
+        return replacement
 
-        return counted
+    @staticmethod
+    def _cited(match: re.Match[str], before: re.Pattern[str]) -> bool:
+        return bool(before.search(match.string[max(0, match.start() - 80) : match.start()]))
+
+    def _year(self, match: re.Match[str]) -> str:
+        if self._cited(match, _CITED_BEFORE_YEAR):
+            return match[0]
+        return self._moved(f"{match[1]}{match[2]}{self.year + 1}")
 
     def _date(self, match: re.Match[str]) -> str:
-        if _CITATION_BEFORE.search(match.string[max(0, match.start() - 80) : match.start()]):
+        if self._cited(match, _CITED_BEFORE_DATE):
             return match[0]
         day, month = int(match[1]), int(match[2])
         try:
@@ -59,8 +69,7 @@ class YearShift:
             return match[0]  # not a date at all
         if (day, month) == (29, 2):
             day = 28  # the next year is not a leap year
-        self.moved += 1
-        return f"{day:0{len(match[1])}d}/{match[2]}/{self.year + 1}"
+        return self._moved(f"{day:0{len(match[1])}d}/{match[2]}/{self.year + 1}")
 
 
 @dataclass
@@ -86,7 +95,7 @@ def roll_over(session: Session, plan: Plan, source: str, today: date) -> Rollove
         raise PlanExists(_l("Đơn vị đã có kế hoạch năm %(year)s.", year=year))
     unfinished = unfinished_task_ids(session, plan, today)
     if source == FROM_TEMPLATE:
-        template = latest_template(session, year)
+        template = latest_template(session, year, unit)
         if template is None:
             raise no_template(year)
         new = instantiate(session, template, unit, year)

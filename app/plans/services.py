@@ -93,7 +93,7 @@ def create_plan(session: Session, unit: Unit, year: int) -> Plan:
         raise PlanError(_l("Chỉ phường, xã lập kế hoạch này."))
     if find_plan(session, unit, year) is not None:
         raise PlanExists(_l("Đơn vị đã có kế hoạch năm %(year)s.", year=year))
-    template = latest_template(session, year)
+    template = latest_template(session, year, unit)
     if template is None:
         raise no_template(year)
     return instantiate(session, template, unit, year)
@@ -107,10 +107,13 @@ class BatchResult:
 
 def create_plans_for_wards(session: Session, parent: Unit, year: int) -> BatchResult:
     """Give every ward and commune below `parent` its plan for `year`; existing plans are kept."""
-    template = latest_template(session, year)
-    if template is None:
-        raise no_template(year)
     units = tenant_units_below(session, parent)
+    templates: dict[int | None, Plan | None] = {}  # by the ward's parent: wards of one town share one
+    for unit in units:
+        if unit.parent_id not in templates:
+            templates[unit.parent_id] = latest_template(session, year, unit)
+    if not units or any(t is None for t in templates.values()):
+        raise no_template(year)
     have = set(
         session.scalars(
             select(Plan.unit_id).where(
@@ -123,7 +126,7 @@ def create_plans_for_wards(session: Session, parent: Unit, year: int) -> BatchRe
         if unit.id in have:
             result.skipped.append(unit)
         else:
-            instantiate(session, template, unit, year)
+            instantiate(session, templates[unit.parent_id], unit, year)  # type: ignore[arg-type]
             result.created.append(unit)
     return result
 

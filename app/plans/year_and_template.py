@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.local_time import local_today
-from app.models import PlanProposal
+from app.models import PlanProposal, Task
 from app.plan_templates import changes, diff
 from app.plans import rollover, services
 from app.plans.errors import PlanError
@@ -44,7 +44,12 @@ def _proposal_or_404(year: int, proposal_id: int):  # type: ignore[no-untyped-de
 @requires("plan.view")
 def proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def]
     plan, found = _proposal_or_404(year, proposal_id)
-    return render_template("plans/proposal.html", plan=plan, proposal=found)
+    ward_tasks = {
+        t.template_task_id: t for t in db.session.scalars(select(Task).where(Task.plan_id == plan.id)) if t.template_task_id
+    }
+    return render_template(
+        "plans/proposal.html", plan=plan, proposal=found, ward_tasks=ward_tasks, kept=changes.ward_kept_template
+    )
 
 
 @bp.post("/<int:year>/proposals/<int:proposal_id>/accept")
@@ -57,8 +62,10 @@ def accept_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def
         flash(error.message, "error")
         return redirect(url_for("plans.proposal", year=year, proposal_id=proposal_id))
     flash(_l("Đã nhận %(count)s thay đổi của mẫu vào kế hoạch.", count=outcome.applied), "success")
-    for text in outcome.kept or []:
+    for text in outcome.kept:
         flash(_l("Giữ lại nhiệm vụ đã có báo cáo tiến độ: %(text)s", text=text[:120]), "info")
+    for text in outcome.own:
+        flash(_l("Giữ nguyên phần đơn vị đã tự sửa: %(text)s", text=text[:120]), "info")
     return redirect(plan_url(plan))
 
 
@@ -80,7 +87,7 @@ def decline_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-de
 def next_year(year: int):  # type: ignore[no-untyped-def]
     plan = plan_or_404(year)
     form = RolloverForm()
-    template = latest_template(db.session, year + 1)
+    template = latest_template(db.session, year + 1, g.unit)
     context = dict(
         plan=plan,
         form=form,
