@@ -144,16 +144,15 @@ def offer_to_wards(session: Session, template: Plan, actor: str) -> int:
         proposal.decided_by = actor
         proposal.decided_at = datetime.now(UTC)
         name_action(session, proposal, "proposal.supersede")
-    # The wards' units in one query, held here (the session's identity map holds them only weakly),
-    # so naming each ward's texts reads none.
-    units = session.scalars(select(Unit).where(Unit.id.in_({p.unit_id for p in plans} | {template.source_unit_id}))).all()
+    # The wards' units in one query, so naming each ward's texts reads none.
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_({p.unit_id for p in plans} | {template.source_unit_id})))}
     made = 0
     differences: dict[int, list[dict[str, Any]]] = {}  # computed once per earlier revision, not per ward
     for plan in plans:
         old = earlier[plan.template_id]  # type: ignore[index]
         if old.id not in differences:
             differences[old.id] = revision_changes(session, old, template)
-        sub = ward_substitution(session, template, plan)
+        sub = name_substitution(units.get(template.source_unit_id or 0), units[plan.unit_id], template.year, plan.year)
         changes = [
             {k: _words_of(v, sub) if k in _WORDS else v for k, v in change.items()} for change in differences[old.id]
         ]
@@ -163,7 +162,6 @@ def offer_to_wards(session: Session, template: Plan, actor: str) -> int:
         ))
         made += 1
     session.flush()
-    del units
     return made
 
 
