@@ -119,7 +119,7 @@ def test_a_published_revision_is_offered_to_each_ward_which_accepts_or_declines(
 
     # The parent sees who did which, and Phú Sơn now matches the new revision.
     page = as_user("admin@bim-son").get(f"{TEMPLATES}/{revision.id}").get_data(as_text=True)
-    assert "Đã chấp nhận · chairman@phu-son" in page and "Đã từ chối · chairman@quang-trung" in page
+    assert "Đã chấp nhận (nhận 3/3 thay đổi) · chairman@phu-son" in page and "Đã từ chối · chairman@quang-trung" in page
     # Answered once is answered: a second answer is refused.
     again = as_user("chairman@phu-son").post(f"/u/phu-son/plans/2025/proposals/{offered[0].id}/decline")
     assert again.status_code == 302
@@ -378,3 +378,32 @@ def test_a_towns_newest_published_template_is_what_its_wards_get(as_user, sessio
     chairman = as_user("chairman@phu-son")
     assert chairman.post("/u/phu-son/plans/2027/create").status_code == 302
     assert plan_of(session, units["phu-son"], 2027).template_id == drafts[1].id
+
+
+def test_a_ward_takes_some_changes_and_leaves_others(as_user, session, units):
+    revision = _revise_and_publish(as_user("admin@bim-son"), session)
+    plan = plan_of(session, units["phu-son"])
+    offered = [p for p in _proposals(session, plan) if p.to_revision == revision.revision][0]
+    ops = [c["op"] for c in offered.changes]
+    take = [str(i) for i, op in enumerate(ops) if op != "remove"]  # keep II.6.2, take the rest
+    chairman = as_user("chairman@phu-son")
+    page = chairman.get(f"/u/phu-son/plans/2025/proposals/{offered.id}").get_data(as_text=True)
+    assert page.count('name="take"') == len(ops)
+    nothing = chairman.post(f"/u/phu-son/plans/2025/proposals/{offered.id}/accept", data={"choosing": "1"}, follow_redirects=True)
+    assert "Hãy chọn ít nhất một thay đổi" in nothing.get_data(as_text=True)
+    answer = chairman.post(f"/u/phu-son/plans/2025/proposals/{offered.id}/accept",
+                           data={"choosing": "1", "take": [*take, "x", "99999999"]}, follow_redirects=True)
+    assert "1 thay đổi không chọn" in answer.get_data(as_text=True)
+    texts = [t.text for t in _tasks(session, plan)]
+    assert any(t.startswith("Phát huy vai trò của Ủy ban Mặt trận") for t in texts)  # the removal was left
+    assert any(t.startswith("Hằng tháng rà soát") for t in texts)  # the rewording was taken
+    with everything(session):
+        session.refresh(offered)
+    assert offered.status == ProposalStatus.ACCEPTED and offered.taken == len(ops) - 1
+    shown = chairman.get(f"/u/phu-son/plans/2025/proposals/{offered.id}").get_data(as_text=True)
+    assert "Không nhận" in shown
+    # The part left shows in the difference: the ward kept a task the template no longer has.
+    difference = chairman.get("/u/phu-son/plans/2025/difference").get_data(as_text=True)
+    assert "Thêm: 1" in difference
+    town = as_user("admin@bim-son").get(f"{TEMPLATES}/{revision.id}").get_data(as_text=True)
+    assert f"nhận {len(ops) - 1}/{len(ops)} thay đổi" in town

@@ -26,7 +26,8 @@ class PlanProposal(UnitOwned, db.Model):
 
     `changes` is a list of {"op": "add" | "remove" | "change", "key", "section", "text", "old_text",
     "owner_role", "schedule", ...} for tasks and {"op": "document", "field", "old_value", "value"} for
-    the document's own words: the template's own difference, in the ward's names.
+    the document's own words: the template's own difference, in the ward's names. Once accepted,
+    each change also says whether the ward took it ("taken").
     """
 
     __tablename__ = "plan_proposals"
@@ -49,3 +50,8 @@ class PlanProposal(UnitOwned, db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def taken(self) -> int:
+        """How many of its changes the ward took (all of them, for a proposal answered as a whole)."""
+        return sum(1 for change in self.changes if change.get("taken", True))

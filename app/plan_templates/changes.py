@@ -173,6 +173,7 @@ class Outcome:
     applied: int = 0
     kept: list[str] = field(default_factory=list)  # tasks kept because progress was recorded on them
     own: list[str] = field(default_factory=list)  # the ward's own wording, kept instead of the template's
+    left: int = 0  # changes the ward chose not to take
 
 
 def decline(session: Session, proposal: PlanProposal, actor: str) -> None:
@@ -182,8 +183,14 @@ def decline(session: Session, proposal: PlanProposal, actor: str) -> None:
     session.flush()
 
 
-def accept(session: Session, proposal: PlanProposal, plan: Plan, actor: str) -> Outcome:
-    """Apply the proposal to the ward's draft plan and follow the new revision from now on."""
+def accept(
+    session: Session, proposal: PlanProposal, plan: Plan, actor: str, chosen: set[int] | None = None
+) -> Outcome:
+    """Apply the proposal's changes the ward chose (all, if `chosen` is None) to its draft plan and
+    follow the new revision from now on; a change left out is recorded as such and the plan keeps
+    its own version of that part (the difference view then shows it)."""
+    if chosen is not None and not chosen:
+        raise PlanError(_l("Hãy chọn ít nhất một thay đổi để nhận, hoặc bấm Từ chối."))
     lock_plan(session, plan)
     _require_pending(proposal)
     if not plan.editable:
@@ -198,8 +205,15 @@ def accept(session: Session, proposal: PlanProposal, plan: Plan, actor: str) -> 
     outcome = Outcome()
     ward_tasks = session.scalars(select(Task).where(Task.plan_id == plan.id)).all()
     linked = {t.template_task_id: t for t in ward_tasks if t.template_task_id}
-    for change in proposal.changes:
-        outcome.applied += _apply(session, plan, change, linked, old, outcome)
+    answered = []
+    for index, change in enumerate(proposal.changes):
+        taken = chosen is None or index in chosen
+        if taken:
+            outcome.applied += _apply(session, plan, change, linked, old, outcome)
+        else:
+            outcome.left += 1
+        answered.append({**change, "taken": taken})
+    proposal.changes = answered  # a new list, so the JSON column is written
     _relink(session, plan, old, template)
     plan.template_id, plan.template_revision = template.id, template.revision
     copy_indicators(session, template, plan)

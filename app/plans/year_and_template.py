@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -56,12 +56,17 @@ def proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def]
 @requires("plan.edit")
 def accept_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def]
     plan, found = _proposal_or_404(year, proposal_id)
+    # The proposal page sends the changes ticked; a form without the list takes them all.
+    ticked = request.form.getlist("take")
+    chosen = {int(v) for v in ticked if v.isdigit() and len(v) < 6} if request.form.get("choosing") else None
     try:
-        outcome = commit(lambda: changes.accept(db.session, found, plan, current_user.username))
+        outcome = commit(lambda: changes.accept(db.session, found, plan, current_user.username, chosen))
     except PlanError as error:
         flash(error.message, "error")
         return redirect(url_for("plans.proposal", year=year, proposal_id=proposal_id))
     flash(_l("Đã nhận %(count)s thay đổi của mẫu vào kế hoạch.", count=outcome.applied), "success")
+    if outcome.left:
+        flash(_l("%(count)s thay đổi không chọn: kế hoạch giữ nguyên phần đó.", count=outcome.left), "info")
     for text in outcome.kept:
         flash(_l("Giữ lại nhiệm vụ đã có báo cáo tiến độ: %(text)s", text=text[:120]), "info")
     for text in outcome.own:
