@@ -188,3 +188,13 @@ def test_a_section_number_too_long_for_its_column_moves_into_the_title():
     parsed = ParsedPlan(heading="KẾ HOẠCH", sections=[ParsedSection(number="Phần thứ nhất của chương trình", title="MỤC ĐÍCH")])
     fit_columns(parsed)
     assert (parsed.sections[0].number, parsed.sections[0].title) == ("", "Phần thứ nhất của chương trình. MỤC ĐÍCH")
+
+
+def test_items_lettered_a_b_stay_lettered(as_user, session, units):
+    name = "ke-hoach-xa-ha-long-2025.utf8.txt"
+    office = as_user("office@phu-son")
+    preview = _upload(office, WARD_IMPORT, name, (FIXTURES / name).read_bytes(), year="2029").get_data(as_text=True)
+    assert "a) Công chức Văn phòng - Thống kê theo dõi" in preview
+    assert office.post(WARD_IMPORT, data={"text": _textarea(preview), "year": "2029", "action": "create"}).status_code == 302
+    page = office.get("/u/phu-son/plans/2029").get_data(as_text=True)
+    assert "a) Công chức Văn phòng - Thống kê theo dõi" in page and "b) Các thôn xây dựng kế hoạch" in page

@@ -20,7 +20,7 @@ from app.documents.nd30 import (
     place_and_date,
 )
 from app.models import Plan, Unit
-from app.plans.outline import SectionNode
+from app.plans.outline import SectionNode, task_marker
 
 __all__ = ["body_name", "citation_number", "cited_in", "legal_basis_lines", "place_and_date", "plan_docx"]
 
@@ -95,11 +95,6 @@ def _section(document: DocxDocument, node: SectionNode) -> None:
         for index, text in enumerate(lines(section.body)):
             body(document, (prefix if index == 0 else "") + text)
     for number, task in enumerate(node.tasks, start=1):
-        if task.style == "bullet":
-            body(document, f"- {task.text}")
-        elif task.style == "numbered":
-            body(document, f"{number}. {task.text}")
-        else:
-            body(document, task.text)
+        body(document, task_marker(task.style, number) + task.text)
     for child in node.children:
         _section(document, child)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import name_action
-from app.documents.plan_import import ParsedPlan, ParsedSection
+from app.documents.plan_import import ParsedPlan, ParsedSection, ParsedTask
 from app.models import Plan, PlanSection, PlanStatus, Role, Schedule, Task, Unit
 from app.plans.errors import PlanError, PlanExists
 from app.plans.instantiate import copy_indicators, latest_template, name_substitution
@@ -113,10 +113,15 @@ def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int) -> Prev
             found = _best(_words(task.text), candidates, taken)
             if found is not None:
                 taken.add(found.id)
-                result.matches[id(task)] = Match(task.text, task.style, found.owner_role, found.schedule, found)
+                result.matches[id(task)] = Match(task.text, style_of(task), found.owner_role, found.schedule, found)
             else:
-                result.matches[id(task)] = Match(task.text, task.style, guess_owner(task.text), guess_schedule(task.text))
+                result.matches[id(task)] = Match(task.text, style_of(task), guess_owner(task.text), guess_schedule(task.text))
     return result
+
+
+def style_of(task: ParsedTask) -> str:
+    """A numbered item marked with a letter ("a)", "b.") is kept lettered."""
+    return "lettered" if task.style == "numbered" and task.marker.isalpha() else task.style
 
 
 def _walk(sections: list[ParsedSection]):  # type: ignore[no-untyped-def]
@@ -208,7 +213,7 @@ def _store(
                 result.keys.add(key)
             session.add(Task(
                 unit_id=plan.unit_id, is_template=plan.is_template, plan_id=plan.id, section_id=section.id,
-                position=index, style=task.style, text=task.text, owner_role=match.owner_role,
+                position=index, style=match.style, text=task.text, owner_role=match.owner_role,
                 schedule=match.schedule, key=key,
                 template_task_id=original.id if original is not None and not plan.is_template else None,
             ))

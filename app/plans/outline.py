@@ -43,3 +43,14 @@ def iter_nodes(nodes: list[SectionNode]):  # type: ignore[no-untyped-def]
     for node in nodes:
         yield node
         yield from iter_nodes(node.children)
+
+
+def task_marker(style: str, number: int) -> str:
+    """What stands before a task's words: "- " (bullet), "2. " (numbered), "b) " (lettered), or nothing."""
+    if style == "bullet":
+        return "- "
+    if style == "numbered":
+        return f"{number}. "
+    if style == "lettered":
+        return f"{chr(ord('a') + (number - 1) % 26)}) "
+    return ""

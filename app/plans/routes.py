@@ -13,13 +13,14 @@ from app.plans import services
 from app.plans.editing import register_editor
 from app.plans.errors import PlanError
 from app.plans.forms import CreatePlansForm, IssueForm
-from app.plans.outline import plan_outline
+from app.plans.outline import plan_outline, task_marker
 from app.plans.views import commit, editor_url, form_status, may_edit, plan_or_404, plan_url, refused
 from app.security import requires
 
 bp = Blueprint("plans", __name__)
 bp.add_app_template_global(editor_url)
 bp.add_app_template_global(may_edit)
+bp.add_app_template_global(task_marker)
 
 
 @bp.get("/<int:year>")
