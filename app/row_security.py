@@ -7,6 +7,10 @@ table; with no settings in force it sees nothing and writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import current_app
+
 FUNCTIONS = [
     """
     CREATE OR REPLACE FUNCTION dan_van_unit_in(setting text, unit integer) RETURNS boolean
@@ -95,3 +99,13 @@ SQLITE_APPEND_ONLY = [
     BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END
     """,
 ]
+
+
+def secure_new_tables(op, statements: Callable[[str], list[str]]) -> None:  # type: ignore[no-untyped-def]
+    """In a migration, on PostgreSQL: run `statements(app_role)` (grants, policies), then let the
+    app role use the new tables' id sequences. Nothing on SQLite."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    role = current_app.config["DB_APP_ROLE"]
+    for statement in [*statements(role), f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"']:
+        op.execute(statement)

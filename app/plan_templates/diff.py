@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Plan, PlanProposal, ProposalStatus, Task, Unit
+from app.models import Plan, PlanProposal, Task, Unit
 from app.models.unit import tenant_units_below
 from app.plan_templates.changes import same_words, ward_substitution
 
@@ -134,10 +134,6 @@ def wards_difference(session: Session, parent: Unit, template: Plan) -> list[War
             difference = compare(session, plan, original, tasks[plan.id], tasks[original.id])
         rows.append(WardRow(ward, plan, difference, proposals.get(ward.id)))
     return rows
-
-
-def pending(proposal: PlanProposal | None) -> bool:
-    return proposal is not None and proposal.status == ProposalStatus.PENDING
 
 
 @dataclass

@@ -48,11 +48,12 @@ def index():  # type: ignore[no-untyped-def]
 def show(template_id: int):  # type: ignore[no-untyped-def]
     template = template_or_404(template_id)
     rows = diff.wards_difference(db.session, g.unit, template) if template.published else []
+    family = services.family_of(db.session, template)
     return render_template(
         "plan_templates/show.html",
         plan=template,
-        revisions=services.revisions_of(db.session, template),
-        newest=services.newest_published(db.session, template),
+        revisions=family.revisions,
+        newest=family.published,
         outline=plan_outline(db.session, template),
         rows=rows,
         departures=diff.across_wards(rows),

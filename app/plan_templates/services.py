@@ -69,14 +69,14 @@ def families(session: Session, unit: Unit) -> list[TemplateFamily]:
     return [TemplateFamily(code, revisions) for code, revisions in grouped.items()]
 
 
-def revisions_of(session: Session, template: Plan) -> list[Plan]:
-    return list(
-        session.scalars(
-            select(Plan)
-            .where(Plan.is_template.is_(True), Plan.code == template.code, Plan.unit_id == template.unit_id)
-            .order_by(Plan.revision.desc())
-        )
-    )
+def family_of(session: Session, template: Plan) -> TemplateFamily:
+    """Every revision of `template`'s code (of the same publisher), newest first."""
+    revisions = session.scalars(
+        select(Plan)
+        .where(Plan.is_template.is_(True), Plan.code == template.code, Plan.unit_id == template.unit_id)
+        .order_by(Plan.revision.desc())
+    ).all()
+    return TemplateFamily(template.code or "", list(revisions))
 
 
 def _copy(session: Session, source: Plan, *, code: str, revision: int, year: int) -> Plan:
@@ -101,19 +101,14 @@ def _copy(session: Session, source: Plan, *, code: str, revision: int, year: int
     return copy
 
 
-def newest_published(session: Session, template: Plan) -> Plan | None:
-    """The newest published revision of `template`'s family: what a new revision or next year starts from."""
-    return next((r for r in revisions_of(session, template) if r.published), None)
-
-
 def new_revision(session: Session, template: Plan) -> Plan:
     """Start the next revision of the template as a draft to edit, from its newest published revision
     (whichever revision the user was looking at)."""
-    family = revisions_of(session, template)
-    if any(not r.published for r in family):
+    family = family_of(session, template)
+    if family.draft is not None or family.published is None:
         raise TemplateError(_l("Mẫu này đã có một bản nháp đang sửa; hãy sửa hoặc công bố bản nháp đó."))
-    source = next(r for r in family if r.published)
-    return _copy(session, source, code=source.code or "", revision=family[0].revision + 1, year=source.year)
+    source = family.published
+    return _copy(session, source, code=family.code, revision=family.latest.revision + 1, year=source.year)
 
 
 def next_year_code(code: str, year: int, next_year: int) -> str:
@@ -126,7 +121,7 @@ def next_year_code(code: str, year: int, next_year: int) -> str:
 def next_year(session: Session, template: Plan) -> Plan:
     """Start next year's template from the newest published revision of this one: a draft, its
     year's words and dates moved on by one year."""
-    template = newest_published(session, template) or template
+    template = family_of(session, template).published or template
     year = template.year + 1
     code = next_year_code(template.code or "template", template.year, year)
     if session.scalar(select(func.count(Plan.id)).where(Plan.is_template.is_(True), Plan.code == code)):

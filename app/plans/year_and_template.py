@@ -92,20 +92,26 @@ def decline_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-de
 def next_year(year: int):  # type: ignore[no-untyped-def]
     plan = plan_or_404(year)
     form = RolloverForm()
-    template = latest_template(db.session, year + 1, g.unit)
-    context = dict(
-        plan=plan,
-        form=form,
-        template=template if template is not None and template.year == year + 1 else None,
-        unfinished=len(rollover.unfinished_task_ids(db.session, plan, local_today())),
-        existing=services.find_plan(db.session, g.unit, year + 1),
-    )
+
+    def page(status: int, **extra: object):  # type: ignore[no-untyped-def]
+        """The form, with what the user should know first (read only when the page is shown)."""
+        template = latest_template(db.session, year + 1, g.unit)
+        return render_template(
+            "plans/next_year.html",
+            plan=plan,
+            form=form,
+            template=template if template is not None and template.year == year + 1 else None,
+            unfinished=len(rollover.unfinished_task_ids(db.session, plan, local_today())),
+            existing=services.find_plan(db.session, g.unit, year + 1),
+            **extra,
+        ), status
+
     if not form.validate_on_submit():
-        return render_template("plans/next_year.html", **context), form_status()
+        return page(form_status())
     try:
         result = commit(lambda: rollover.roll_over(db.session, plan, form.source.data, local_today()))
     except PlanError as error:
-        return render_template("plans/next_year.html", error=error.message, **context), error.status
+        return page(error.status, error=error.message)
     flash(
         _l(
             "Đã lập kế hoạch năm %(year)s: %(carried)s nhiệm vụ chưa xong năm trước được đánh dấu, %(moved)s mốc thời gian được chuyển sang năm mới.",

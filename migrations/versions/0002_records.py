@@ -7,7 +7,6 @@ Create Date: 2026-11-25 20:05:41.130291
 """
 import sqlalchemy as sa
 from alembic import op
-from flask import current_app
 
 from app import row_security
 
@@ -208,12 +207,9 @@ def upgrade():
         batch_op.create_index('ix_evidence_files_unit_update', ['unit_id', 'update_id'], unique=False)
 
     # ### end Alembic commands ###
-    if op.get_bind().dialect.name == "postgresql":
-        role = current_app.config["DB_APP_ROLE"]
-        for table in WARD_TABLES:
-            for statement in row_security.protect_ward_table(role, table):
-                op.execute(statement)
-        op.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+    row_security.secure_new_tables(
+        op, lambda role: [s for table in WARD_TABLES for s in row_security.protect_ward_table(role, table)]
+    )
 
 
 def downgrade():

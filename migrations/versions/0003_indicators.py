@@ -7,7 +7,6 @@ Create Date: 2026-11-25 20:12:43.876843
 """
 import sqlalchemy as sa
 from alembic import op
-from flask import current_app
 
 from app import row_security
 
@@ -65,16 +64,11 @@ def upgrade():
     sa.UniqueConstraint('unit_id', 'indicator_id', 'period', name=op.f('uq_indicator_values_unit_id_indicator_id_period'))
     )
     # ### end Alembic commands ###
-    if op.get_bind().dialect.name == "postgresql":
-        role = current_app.config["DB_APP_ROLE"]
-        statements = [
-            # Definitions are plan rows: wards see the ones of the templates published above them.
-            *row_security.protect_ward_table(role, "indicator_definitions", shares_templates=True),
-            *row_security.protect_ward_table(role, "indicator_values"),
-            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
-        ]
-        for statement in statements:
-            op.execute(statement)
+    row_security.secure_new_tables(op, lambda role: [
+        # Definitions are plan rows: wards see the ones of the templates published above them.
+        *row_security.protect_ward_table(role, "indicator_definitions", shares_templates=True),
+        *row_security.protect_ward_table(role, "indicator_values"),
+    ])
 
 
 def downgrade():

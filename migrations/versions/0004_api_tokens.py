@@ -7,7 +7,6 @@ Create Date: 2026-11-26 09:00:00.000000
 """
 import sqlalchemy as sa
 from alembic import op
-from flask import current_app
 
 from app import row_security
 
@@ -34,14 +33,7 @@ def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
-    if op.get_bind().dialect.name == "postgresql":
-        role = current_app.config["DB_APP_ROLE"]
-        statements = [
-            *row_security.grant_shared(role, ["api_tokens"]),
-            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
-        ]
-        for statement in statements:
-            op.execute(statement)
+    row_security.secure_new_tables(op, lambda role: row_security.grant_shared(role, ["api_tokens"]))
 
 
 def downgrade():

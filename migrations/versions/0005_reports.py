@@ -7,7 +7,6 @@ Create Date: 2026-11-25 20:58:13.331939
 """
 import sqlalchemy as sa
 from alembic import op
-from flask import current_app
 
 from app import row_security
 
@@ -53,14 +52,7 @@ def upgrade():
         batch_op.create_index('uq_reports_unit_kind_period', ['unit_id', 'kind', 'period'], unique=True, sqlite_where=sa.text("kind != 'requested'"), postgresql_where=sa.text("kind <> 'requested'"))
 
     # ### end Alembic commands ###
-    if op.get_bind().dialect.name == "postgresql":
-        role = current_app.config["DB_APP_ROLE"]
-        statements = [
-            *row_security.protect_ward_table(role, "reports"),
-            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
-        ]
-        for statement in statements:
-            op.execute(statement)
+    row_security.secure_new_tables(op, lambda role: row_security.protect_ward_table(role, "reports"))
 
 
 def downgrade():

@@ -11,7 +11,6 @@ Create Date: 2026-11-25 21:43:50.887395
 """
 import sqlalchemy as sa
 from alembic import op
-from flask import current_app
 
 from app import row_security
 
@@ -57,14 +56,7 @@ def upgrade():
 
     # ### end Alembic commands ###
     op.execute("UPDATE plans SET status = 'issued' WHERE is_template")
-    if op.get_bind().dialect.name == "postgresql":
-        role = current_app.config["DB_APP_ROLE"]
-        statements = [
-            *row_security.protect_ward_table(role, "plan_proposals"),
-            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
-        ]
-        for statement in statements:
-            op.execute(statement)
+    row_security.secure_new_tables(op, lambda role: row_security.protect_ward_table(role, "plan_proposals"))
 
 
 def downgrade():
