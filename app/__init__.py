@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, g, session
+from flask import Flask, abort, g, has_request_context, session
 from sqlalchemy import select
 
 from app.config import load_config
@@ -87,7 +87,11 @@ def register_units_in_urls(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.accounts import sessions
     from app.models import User
+    from app.models.account import utc_now
     from app.security import guard
 
     login_manager.login_view = "auth.login"
@@ -108,9 +112,29 @@ def register_security(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+        """The user of this browser's session, only while that session has not ended."""
+        found = sessions.live(db.session, int(user_id), session.get(sessions.SESSION_KEY))
+        if found is None:
+            return None
+        user, user_session = found
+        if sessions.due_a_touch(user_session, utc_now()):
+            g.seen_session_id = user_session.id
+        return user
 
     app.before_request(guard)
+
+    @app.after_request
+    def note_last_seen(response):  # type: ignore[no-untyped-def]
+        """At most every few minutes, note when a session was last seen (shown on /account). A
+        hook commits here because no view owns this write; only after a request that went well."""
+        session_id = g.pop("seen_session_id", None)
+        if session_id is not None and response.status_code < 400:
+            try:
+                sessions.touch(db.session, session_id, utc_now())
+                db.session.commit()
+            except SQLAlchemyError:
+                db.session.rollback()
+        return response
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
@@ -125,7 +149,7 @@ def register_i18n(app: Flask) -> None:
     from app import vocabulary
 
     def select_locale() -> str:
-        lang = session.get("lang")
+        lang = session.get("lang") if has_request_context() else None  # commands run without a request
         if lang in app.config["LANGUAGES"]:
             return lang
         return app.config["BABEL_DEFAULT_LOCALE"]
@@ -137,6 +161,8 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.accounts.routes import bp as account_bp
+    from app.people.routes import bp as people_bp
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
@@ -153,6 +179,8 @@ def register_blueprints(app: Flask) -> None:
     from app.units.routes import bp as units_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(people_bp, url_prefix="/u/<unit_slug>")
     app.register_blueprint(units_bp)
     app.register_blueprint(plans_bp, url_prefix="/u/<unit_slug>/plans")
     app.register_blueprint(admin_bp, url_prefix="/u/<unit_slug>")
@@ -175,10 +203,14 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.accounts.cli import users_group
     from app.cli import demo_command, tenants_group
+    from app.mail.cli import mail_group
 
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(users_group)
+    app.cli.add_command(mail_group)
 
 
 __all__ = ["create_app"]

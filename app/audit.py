@@ -6,12 +6,14 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from collections.abc import Iterable
+
 from sqlalchemy import LargeBinary, event, inspect
 from sqlalchemy.orm import Session
 
 from app.models.audit import AuditEntry
-from app.models.user import Membership
-from app.tenancy import TenancyError, TenantOwned, current_scope
+from app.models.user import Membership, User
+from app.tenancy import TenancyError, TenantOwned, current_scope, system_scope
 
 ACTIONS_KEY = "audit_actions"
 NOT_AUDITED = {"version", "content_hash", "search_text"}
@@ -32,7 +34,9 @@ def _plain(value: Any) -> Any:
 
 def _summary(obj: Any) -> str:
     if isinstance(obj, Membership):
-        return f"{obj.user.username if obj.user else obj.user_id}: {obj.role.value}"
+        from app.vocabulary import ROLE_LABELS
+
+        return f"{obj.user.label if obj.user else obj.user_id}: {ROLE_LABELS[obj.role]}"
     for attr in ("title", "text", "name"):
         value = getattr(obj, attr, None)
         if value:
@@ -119,3 +123,32 @@ def _record_writes(session: Session, flush_context: object) -> None:
                 )
             )
     session.add_all(entries)
+
+
+def record_account_event(
+    session: Session,
+    person: User,
+    action: str,
+    unit_ids: Iterable[int],
+    *,
+    actor: User | None,
+    changes: dict[str, list[Any]] | None = None,
+) -> None:
+    """Write an account change of `person` (signed in, password changed, …) into the audit log of
+    each unit in `unit_ids`; `changes` holds only what may be shown (never a password, link or code)."""
+    session.flush()  # what is pending is checked against the request's own scope first
+    with system_scope(session, actor=actor.label if actor else "system"):
+        for unit_id in sorted(set(unit_ids)):
+            session.add(
+                AuditEntry(
+                    unit_id=unit_id,
+                    user_id=actor.id if actor else None,
+                    username=actor.label if actor else "",
+                    action=action,
+                    object_type="User",
+                    object_id=person.id,
+                    summary=person.label,
+                    changes=changes or {},
+                )
+            )
+        session.flush()

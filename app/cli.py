@@ -24,7 +24,20 @@ from app.tenant_registry import RegistryError, SyncReport, sync_templates, sync_
 DEMO_YEAR = 2025
 DEMO_WARDS = ("phu-son", "quang-trung")
 DEMO_TOWN = "bim-son"
-DEMO_NAMES = {"chairman@phu-son": "Nguyễn Xuân Lâm"}
+# The demo's people: account → (full name, position). Everyone's email is <account name>.example.vn.
+DEMO_PEOPLE = {
+    "chairman@phu-son": ("Nguyễn Xuân Lâm", "Chủ tịch UBND phường Phú Sơn"),
+    "office@phu-son": ("Lê Thị Hương", "Công chức Văn phòng - Thống kê"),
+    "culture@phu-son": ("Trần Văn Minh", "Công chức Văn hóa - Xã hội"),
+    "front@phu-son": ("Phạm Thị Lan", "Chủ tịch Ủy ban MTTQ Việt Nam phường Phú Sơn"),
+    "chairman@quang-trung": ("Hoàng Văn Dũng", "Chủ tịch UBND phường Quang Trung"),
+    "office@quang-trung": ("Nguyễn Thị Mai", "Công chức Văn phòng - Thống kê"),
+    "culture@quang-trung": ("Đỗ Văn Hải", "Công chức Văn hóa - Xã hội"),
+    "front@quang-trung": ("Vũ Thị Thu", "Chủ tịch Ủy ban MTTQ Việt Nam phường Quang Trung"),
+    "admin@bim-son": ("Lê Văn Thành", "Chuyên viên Văn phòng HĐND và UBND thị xã"),
+    "front@bim-son": ("Trịnh Thị Hoa", "Phó Chủ tịch Ủy ban MTTQ Việt Nam thị xã Bỉm Sơn"),
+}
+DEMO_NAMES = {username: name for username, (name, _position) in DEMO_PEOPLE.items()}
 
 
 @click.group("tenants")
@@ -65,8 +78,10 @@ def sync_command() -> None:
 def _demo_account(username: str, unit: Unit, role: Role, password: str) -> None:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        user = User(username=username, full_name=DEMO_NAMES.get(username, ""))
+        user = User(username=username)
         db.session.add(user)
+    user.full_name, user.position = DEMO_PEOPLE.get(username, ("", ""))
+    user.email = username.replace("@", ".") + "@example.vn"
     user.set_password(password)
     if not any(m.unit_id == unit.id and m.role == role for m in user.memberships):
         user.memberships.append(Membership(unit=unit, role=role))

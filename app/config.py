@@ -57,8 +57,25 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
         "LANGUAGES": ("vi", "en"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
-        "LOGIN_RATE_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "20 per hour"),
+        # Failed sign-ins only (a whole office shares one address): per address, and per account
+        # from one address, so a stranger guessing elsewhere cannot lock the owner out.
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "30 per minute;200 per hour"),
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour"),
+        # Two-factor sign-in is optional; roles listed here must set it up (e.g. "chairman,town_admin").
+        "TWO_FACTOR_REQUIRED_ROLES": tuple(
+            r.strip() for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "").split(",") if r.strip()
+        ),
+        # Mail: SMTP when MAIL_SERVER is set; otherwise each message is saved under MAIL_DIR as .eml.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Dân vận chính quyền <no-reply@localhost>"),
+        "MAIL_DIR": os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail")),
+        # The address links in mails point at (e.g. https://danvan.example.gov.vn); else the request's.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/"),
         # Uploads (evidence files) are refused above this size before they reach the app.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "64")) * 1024 * 1024,
         "EVIDENCE_MAX_BYTES": int(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024,

@@ -433,6 +433,12 @@ def _models(session: Session, unit: Unit, days: _Year) -> list[Model]:
     return models
 
 
+def person_label(session: Session, username: str) -> str:
+    """How records name the demo account `username`: "Họ tên, chức vụ" (the account name if unknown)."""
+    user = session.scalar(select(User).where(User.username == username))
+    return user.label if user else username
+
+
 def _parent_slug(session: Session, unit: Unit) -> str:
     parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
     return parent.slug if parent else ""
@@ -465,6 +471,7 @@ def _meetings(unit: Unit, days: _Year) -> list[Meeting]:
 def _task_updates(session: Session, unit: Unit, plan: Plan, days: _Year, profile: dict) -> list[TaskUpdate]:
     tasks = session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.position, Task.id)).all()
     updates: list[TaskUpdate] = []
+    owners = {role: person_label(session, f"{role.value}@{unit.slug}") for role in {t.owner_role for t in tasks}}
 
     def update(task: Task, day: date, status: ProgressStatus, percent: int, note: str,
                period_start: date | None = None) -> None:
@@ -472,7 +479,7 @@ def _task_updates(session: Session, unit: Unit, plan: Plan, days: _Year, profile
             TaskUpdate(
                 unit_id=unit.id, task_id=task.id, reported_on=days.working(day), period_start=period_start,
                 percent=100 if status == ProgressStatus.DONE else percent, status=status, note=note,
-                username=f"{task.owner_role.value}@{unit.slug}",
+                username=owners[task.owner_role],
             )
         )
 
@@ -563,11 +570,11 @@ def add_demo_reports(session: Session, wards: dict[str, Unit], year: int, book: 
             status=ReportStatus.ACKNOWLEDGED if acknowledged else ReportStatus.SENT,
             frozen_indicators=freeze(indicator_values(session, plan, period, sent_on, book=book)),
             sent_on=sent_on,
-            sent_by=f"chairman@{slug}",
+            sent_by=person_label(session, f"chairman@{slug}"),
             **DEMO_REPORT_TEXT,
         )
         if acknowledged:
-            report.reviewed_on, report.reviewed_by = sent_on + timedelta(days=5), "admin@bim-son"
+            report.reviewed_on, report.reviewed_by = sent_on + timedelta(days=5), person_label(session, "admin@bim-son")
             report.review_comment = "Đã tiếp nhận báo cáo."
         session.add(report)
         added += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -47,9 +47,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "report.draft": frozenset({Role.OFFICE, Role.CHAIRMAN, Role.CULTURE}),
     "report.send": frozenset({Role.CHAIRMAN}),
     "report.review": frozenset({Role.TOWN_ADMIN}),
+    # People (DESIGN §3): who may be managed by whom is app.people.rules; the Front manages nobody.
+    "people.manage": frozenset({Role.CHAIRMAN, Role.TOWN_ADMIN}),
 }
 
 F = TypeVar("F", bound=Callable[..., object])
+
+# Set at sign-in for a person whose role requires two-factor sign-in and who has not set it up:
+# until they do, every page but these sends them to the set-up page.
+TWO_FACTOR_SETUP_KEY = "two_factor_required"
+TWO_FACTOR_SETUP_ENDPOINTS = frozenset({"account.two_factor_setup", "auth.logout", "auth.set_language"})
 
 
 def requires(permission: str) -> Callable[[F], F]:
@@ -72,7 +79,9 @@ def roles_on(user_id: int, reach: set[int]) -> set[Role]:
     """Roles the user holds on any of the units `reach` (a unit and those above it)."""
     return set(
         db.session.scalars(
-            select(Membership.role).where(Membership.user_id == user_id, Membership.unit_id.in_(reach))
+            select(Membership.role).where(
+                Membership.user_id == user_id, Membership.unit_id.in_(reach), Membership.active.is_(True)
+            )
         )
     )
 
@@ -106,6 +115,8 @@ def guard() -> object:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if session.get(TWO_FACTOR_SETUP_KEY) and request.endpoint not in TWO_FACTOR_SETUP_ENDPOINTS:
+        return redirect(url_for("account.two_factor_setup"))  # required for this person's role: set it up first
     if permission == SIGNED_IN:
         return None
     unit: Unit | None = g.get("unit")
@@ -118,7 +129,7 @@ def guard() -> object:
     if not holds(roles, permission):
         abort(403)
     g.roles = roles
-    set_scope(db.session, scope_for(current_user.id, current_user.username, unit, above, roles))
+    set_scope(db.session, scope_for(current_user.id, current_user.label, unit, above, roles))
     return None
 
 

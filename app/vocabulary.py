@@ -56,6 +56,18 @@ KIND_LABELS = {
 }
 
 ACTION_LABELS = {
+    "membership.grant": _l("Giao vai trò"),
+    "membership.role_change": _l("Đổi vai trò"),
+    "membership.deactivate": _l("Khóa tài khoản"),
+    "membership.reactivate": _l("Mở lại tài khoản"),
+    "account.invited": _l("Mời tham gia"),
+    "account.joined": _l("Nhận lời mời, tự đặt mật khẩu"),
+    "account.profile": _l("Sửa thông tin cá nhân"),
+    "account.password_changed": _l("Đổi mật khẩu"),
+    "account.password_reset": _l("Đặt lại mật khẩu qua email"),
+    "account.two_factor_on": _l("Bật đăng nhập hai bước"),
+    "account.two_factor_off": _l("Tắt đăng nhập hai bước"),
+    "account.sessions_ended": _l("Đăng xuất khỏi các thiết bị khác"),
     "create": _l("Tạo mới"),
     "update": _l("Sửa"),
     "delete": _l("Xóa"),
@@ -145,6 +157,7 @@ OBJECT_LABELS = {
     "PlanSection": _l("Mục"),
     "Task": _l("Nhiệm vụ"),
     "Membership": _l("Vai trò của tài khoản"),
+    "User": _l("Tài khoản"),
     "Reception": _l("Buổi tiếp công dân"),
     "Dialogue": _l("Buổi đối thoại"),
     "Model": _l("Mô hình Dân vận khéo"),
@@ -161,6 +174,12 @@ OBJECT_LABELS = {
 }
 
 FIELD_LABELS = {
+    "full_name": _l("Họ và tên"),
+    "job_position": _l("Chức vụ"),
+    "email": _l("Email"),
+    "phone": _l("Số điện thoại"),
+    "active": _l("Đang hoạt động"),
+    "user_id": _l("Tài khoản"),
     "text": _l("Nội dung"),
     "title": _l("Tiêu đề"),
     "body": _l("Nội dung"),

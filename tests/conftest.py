@@ -17,6 +17,8 @@ from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
+from app.accounts import sessions
+from app.models.account import UserSession, hash_secret, new_secret, utc_now
 from app.config import normalise_database_url
 from app.extensions import db
 from app.models import Plan, Role, Task, Unit, UnitKind, User
@@ -42,6 +44,20 @@ ACCOUNTS = {
     "admin@sam-son": ("sam-son", Role.TOWN_ADMIN),
     "chairman@truong-son": ("truong-son", Role.CHAIRMAN),
 }
+
+# Who the baseline's people are (pages name them by name and position, never by account).
+PEOPLE = {
+    "chairman@phu-son": ("Nguyễn Xuân Lâm", "Chủ tịch UBND phường Phú Sơn"),
+    "office@phu-son": ("Lê Thị Hương", "Công chức Văn phòng - Thống kê"),
+    "chairman@quang-trung": ("Hoàng Văn Dũng", "Chủ tịch UBND phường Quang Trung"),
+    "admin@bim-son": ("Lê Văn Thành", "Chuyên viên Văn phòng UBND thị xã"),
+}
+
+
+def label_of(account: str) -> str:
+    """How pages name the baseline account `account`: "Họ tên, chức vụ" (else the factory's name)."""
+    name, position = PEOPLE[account]
+    return f"{name}, {position}"
 
 
 postgres_only = pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL-only (set TEST_DATABASE_URL)")
@@ -79,7 +95,8 @@ def _baseline() -> None:
         UnitFactory(slug="truong-son", code="14880", name="Trường Sơn", kind=UnitKind.WARD, parent_id=sam_son.id)
         units = {u.slug: u for u in db.session.scalars(sa.select(Unit))}
         for username, (slug, role) in ACCOUNTS.items():
-            member(username, units[slug], role)
+            person = member(username, units[slug], role)
+            person.full_name, person.position = PEOPLE.get(username, (person.full_name, ""))
         create_plans_for_wards(db.session, units["bim-son"], YEAR)
         registry_template = db.session.scalar(sa.select(Plan).where(Plan.is_template.is_(True)))
         town_template(db.session, units["sam-son"], registry_template)  # the other town publishes its own
@@ -112,6 +129,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "LOGIN_RATE_LIMIT": "1000 per minute",
             "LOGIN_RATE_LIMIT_PER_ACCOUNT": "1000 per minute",
             "SERVER_NAME": "localhost",
+            "MAIL_SERVER": "",
+            "MAIL_DIR": str(tmp_path_factory.mktemp("mail")),  # never the instance folder
         },
     )
     application.test_client_class = RequestClient
@@ -165,10 +184,17 @@ def users(session) -> dict[str, User]:  # type: ignore[no-untyped-def]
 
 
 def login(client: FlaskClient, user: User) -> FlaskClient:
-    """Sign `user` in on `client` (the sign-in form itself is tested in test_auth)."""
+    """Sign `user` in on `client` with a server-side session of their own (the sign-in form itself
+    is tested in test_auth)."""
+    secret, now = new_secret(), utc_now()
+    # Straight on the connection: no flush of what the test has pending in its own scope.
+    db.session.connection().execute(sa.insert(UserSession.__table__).values(
+        user_id=user.id, secret_hash=hash_secret(secret), created_at=now, last_seen_at=now,
+        user_agent="pytest", address="127.0.0.1"))
     with client.session_transaction() as flask_session:
         flask_session["_user_id"] = str(user.id)
         flask_session["_fresh"] = True
+        flask_session[sessions.SESSION_KEY] = secret
     return client
 
 

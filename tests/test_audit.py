@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.models import AuditEntry, Task
 from app.tenancy import TenancyError
-from tests.conftest import everything, plan_of
+from tests.conftest import label_of, everything, plan_of
 
 
 def _entries(session, **where) -> list[AuditEntry]:
@@ -31,7 +31,7 @@ def test_an_edit_records_who_where_what_and_before_after(as_user, session, units
                                    data={"text": "Nội dung đã sửa", "owner_role": "office", "schedule": "monthly",
                                          "version": task.version})
     (entry,) = _entries(session, object_type="Task", object_id=task_id, action="update")
-    assert entry.user_id == users["office@phu-son"].id and entry.username == "office@phu-son"
+    assert entry.user_id == users["office@phu-son"].id and entry.username == label_of("office@phu-son")
     assert entry.unit_id == units["phu-son"].id and entry.at is not None
     assert entry.changes["text"] == [before_text, "Nội dung đã sửa"]
     assert "version" not in entry.changes
@@ -74,9 +74,9 @@ def test_the_log_page_shows_each_role_its_own_scope(as_user, session, units):
                                          data={"text": "Sửa ở Quang Trung", "owner_role": "office",
                                                "schedule": "once", "version": task.version})
     ward_log = as_user("chairman@phu-son").get("/u/phu-son/audit").get_data(as_text=True)
-    assert "Nhật ký thay đổi" in ward_log and "chairman@quang-trung" not in ward_log
+    assert "Nhật ký thay đổi" in ward_log and label_of("chairman@quang-trung") not in ward_log
     town_log = as_user("admin@bim-son").get("/u/bim-son/audit").get_data(as_text=True)
-    assert "chairman@quang-trung" in town_log and "Sửa ở Quang Trung" in town_log
+    assert label_of("chairman@quang-trung") in town_log and "Sửa ở Quang Trung" in town_log
     assert as_user("front@bim-son").get("/u/quang-trung/audit").status_code == 200
     assert as_user("office@phu-son").get("/u/phu-son/audit").status_code == 403
     assert as_user("admin@sam-son").get("/u/quang-trung/audit").status_code == 404
@@ -95,12 +95,12 @@ def test_granting_a_role_is_recorded_under_the_unit(session, units):
     from tests.factories import UserFactory
 
     with everything(session):
-        user = UserFactory(username="new@phu-son")
+        user = UserFactory(username="new@phu-son", full_name="Đặng Văn Mới", position="Công chức Văn phòng - Thống kê")
         session.add(Membership(user=user, unit=units["phu-son"], role=Role.OFFICE))
         session.flush()
-    (entry,) = [e for e in _entries(session, object_type="Membership", action="create") if e.summary.startswith("new@")]
+    (entry,) = [e for e in _entries(session, object_type="Membership", action="create") if e.summary.startswith("Đặng Văn Mới")]
     assert entry.unit_id == units["phu-son"].id and entry.changes["role"] == [None, "office"]
-    assert entry.summary == "new@phu-son: office"
+    assert entry.summary == "Đặng Văn Mới, Công chức Văn phòng - Thống kê: Công chức Văn phòng - Thống kê"
 
 
 def test_granting_a_role_with_no_scope_is_refused(session, units):

@@ -10,6 +10,7 @@ from flask import Flask
 from app import create_app
 from app.models import (
     Dialogue,
+    Membership,
     Evidence,
     IndicatorDefinition,
     Meeting,
@@ -53,6 +54,7 @@ DESIGN_TABLE = {
     "report.draft": {O, C, K},
     "report.send": {C},
     "report.review": {T},
+    "people.manage": {C, T},
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -132,8 +134,14 @@ def _url_values(session, units, unit_slug: str) -> dict[str, object]:
         task = first_task(session, unit)
         section = session.get(PlanSection, task.section_id)
         values: dict[str, object] = {
-            "unit_slug": unit_slug, "year": plan.year, "task_id": task.id, "section_id": section.id, "code": "en"
+            "unit_slug": unit_slug, "year": plan.year, "task_id": task.id, "section_id": section.id, "code": "en",
+            "token": "not-a-link",
         }
+        # A person of the unit: its office official where it has one (a chairman manages them).
+        values["user_id"] = session.scalar(
+            sa.select(Membership.user_id).where(Membership.unit_id == unit.id)
+            .order_by((Membership.role == Role.OFFICE).desc(), Membership.id).limit(1)
+        )
         for param, model in RECORD_PARAMS.items():
             values[param] = session.scalar(sa.select(model.id).where(model.unit_id == unit.id).order_by(model.id).limit(1))
     return values

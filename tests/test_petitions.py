@@ -352,7 +352,7 @@ def test_the_identity_is_shown_to_chairman_and_office_and_every_view_is_logged(a
         entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "petition.identity_viewed",
                                                             AuditEntry.object_id == petition_id)).first()
     assert (entry.user_id, entry.username, entry.unit_id, entry.object_type) == (
-        users[account].id, account, units["phu-son"].id, "Petition")
+        users[account].id, users[account].label, units["phu-son"].id, "Petition")
     # The list shows the name too, and that is logged as well.
     assert "Nguyễn Văn A" in _text(client.get(BASE))
     assert _identity_views(session, petition_id) == 3

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.models import AuditEntry, Plan, PlanSection, PlanStatus, Task
 from app.plans.instantiate import instantiate
-from tests.conftest import everything, plan_of
+from tests.conftest import label_of, everything, plan_of
 
 HTMX = {"HX-Request": "true"}
 
@@ -139,7 +139,7 @@ def test_draft_submitted_issued_reopened(as_user, session, units):
     assert plan_of(session, units["phu-son"]).status == PlanStatus.DRAFT
     with everything(session):
         entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "plan.reopen")).one()
-    assert entry.username == "chairman@phu-son" and entry.changes["status"] == ["issued", "draft"]
+    assert entry.username == label_of("chairman@phu-son") and entry.changes["status"] == ["issued", "draft"]
 
 
 def test_issue_form_rejects_bad_input_with_vietnamese_messages(as_user, session, units):

@@ -80,7 +80,7 @@ def post_update(client, task: Task, files=(), htmx: bool = False, **fields):  # 
 
 
 @pytest.mark.parametrize("account", ["office@phu-son", "chairman@phu-son", "culture@phu-son"])
-def test_ward_staff_record_progress_on_a_culture_task(as_user, session, units, account):
+def test_ward_staff_record_progress_on_a_culture_task(as_user, session, units, users, account):
     task = task_one(session, units["phu-son"])
     assert task.owner_role == Role.CULTURE
     before = len(updates_of(session, task))
@@ -90,7 +90,7 @@ def test_ward_staff_record_progress_on_a_culture_task(as_user, session, units, a
     updates = updates_of(session, task)
     assert len(updates) == before + 1
     latest = updates[-1]
-    assert (latest.percent, latest.status, latest.username) == (60, ProgressStatus.IN_PROGRESS, account)
+    assert (latest.percent, latest.status, latest.username) == (60, ProgressStatus.IN_PROGRESS, users[account].label)
     assert latest.period_start is None  # an ongoing task reports on no period
     page = as_user(account).get(progress_url(task)).get_data(as_text=True)
     assert "Tuyên truyền trên loa truyền thanh" in page

@@ -9,8 +9,8 @@ from app.forms_base import Form
 
 class LoginForm(Form):
     username = StringField(
-        _l("Tên đăng nhập"),
-        validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập.")), Length(max=120)],
+        _l("Tên đăng nhập hoặc email"),
+        validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập.")), Length(max=254)],
     )
     password = PasswordField(
         _l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")), Length(max=200)]

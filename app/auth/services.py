@@ -1,4 +1,4 @@
-"""Authentication: password check and where a user lands after signing in."""
+"""Where a user lands after signing in, and which `next` targets are safe."""
 
 from __future__ import annotations
 
@@ -8,14 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Membership, Unit, User
-
-
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
-        return None
-    return user
 
 
 def safe_next(target: str | None) -> str | None:
@@ -29,7 +21,10 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_units(session: Session, user: User) -> list[Unit]:
-    """The units the user holds a role on, top level first."""
-    units = {m.unit.id: m.unit for m in session.scalars(select(Membership).where(Membership.user_id == user.id))}
+    """The units the user holds an active role on, top level first."""
+    memberships = session.scalars(
+        select(Membership).where(Membership.user_id == user.id, Membership.active.is_(True))
+    )
+    units = {m.unit.id: m.unit for m in memberships}
     kind_order = {"province": 0, "town": 1, "ward": 2, "commune": 2}
     return sorted(units.values(), key=lambda u: (kind_order[u.kind.value], u.name))

@@ -106,7 +106,7 @@ def enter_value(year: int, indicator_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("indicators.show", year=year, period=code))
     try:
         record_value(db.session, definition, parse_period(code), form.value.data, note=form.note.data or "",
-                     user_id=current_user.id, username=current_user.username)
+                     user_id=current_user.id, username=current_user.label)
         db.session.commit()
     except (IndicatorValueError, PeriodError) as error:
         db.session.rollback()

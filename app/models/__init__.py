@@ -1,7 +1,9 @@
 """The domain models, one module per aggregate."""
 
+from app.models.account import AccountLink, LinkPurpose, RecoveryCode, UserSession
 from app.models.api_token import ApiToken
 from app.models.audit import AuditEntry
+from app.models.outbox import OutboxMessage
 from app.models.indicator import IndicatorDefinition, IndicatorSource, IndicatorValue
 from app.models.petition import (
     Petition,
@@ -28,6 +30,11 @@ from app.models.unit import Unit, UnitKind
 from app.models.user import Membership, Role, User
 
 __all__ = [
+    "AccountLink",
+    "LinkPurpose",
+    "OutboxMessage",
+    "RecoveryCode",
+    "UserSession",
     "ApiToken",
     "AuditEntry",
     "Dialogue",

@@ -76,6 +76,11 @@ def descendant_ids(session: Session, unit: Unit) -> set[int]:
     return set(session.scalars(select(cte.c.id)))
 
 
+def child_units(session: Session, unit: Unit) -> list[Unit]:
+    """The units directly below `unit`, by name."""
+    return list(session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)))
+
+
 def tenant_units_below(session: Session, unit: Unit) -> list[Unit]:
     """Wards and communes at or below `unit`, by name."""
     ids = descendant_ids(session, unit)

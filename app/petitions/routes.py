@@ -59,7 +59,7 @@ def _log_identity_shown(petitions: list[Petition]) -> None:
     """Every showing of a petitioner's identity goes into the audit log."""
     if petitions:
         commit(lambda: services.record_identity_views(
-            db.session, petitions, user_id=current_user.id, username=current_user.username))
+            db.session, petitions, user_id=current_user.id, username=current_user.label))
 
 
 # --- the list ---------------------------------------------------------------------------------

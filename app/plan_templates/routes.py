@@ -97,7 +97,7 @@ def next_year(template_id: int):  # type: ignore[no-untyped-def]
 def publish(template_id: int):  # type: ignore[no-untyped-def]
     return _step(
         template_id,
-        lambda t: services.publish(db.session, t, current_user.username),
+        lambda t: services.publish(db.session, t, current_user.label),
         lambda offered: _l(
             "Đã công bố mẫu. Đã gửi đề xuất thay đổi tới %(count)s kế hoạch của phường, xã.", count=offered
         ),

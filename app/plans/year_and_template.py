@@ -60,7 +60,7 @@ def accept_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def
     ticked = request.form.getlist("take")
     chosen = {int(v) for v in ticked if v.isdigit() and len(v) < 6} if request.form.get("choosing") else None
     try:
-        outcome = commit(lambda: changes.accept(db.session, found, plan, current_user.username, chosen))
+        outcome = commit(lambda: changes.accept(db.session, found, plan, current_user.label, chosen))
     except PlanError as error:
         flash(error.message, "error")
         return redirect(url_for("plans.proposal", year=year, proposal_id=proposal_id))
@@ -79,7 +79,7 @@ def accept_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def
 def decline_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def]
     plan, found = _proposal_or_404(year, proposal_id)
     try:
-        commit(lambda: changes.decline(db.session, found, current_user.username))
+        commit(lambda: changes.decline(db.session, found, current_user.label))
     except PlanError as error:
         flash(error.message, "error")
         return redirect(url_for("plans.proposal", year=year, proposal_id=proposal_id))

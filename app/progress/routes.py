@@ -134,7 +134,7 @@ def record(year: int, task_id: int):  # type: ignore[no-untyped-def]
     try:
         services.add_update(
             db.session, plan, task,
-            roles=g.roles, user_id=current_user.id, username=current_user.username, today=today,
+            roles=g.roles, user_id=current_user.id, username=current_user.label, today=today,
             percent=form.percent.data, status=ProgressStatus(form.status.data), note=form.note.data or "",
             period_start=form.period_start, files=uploads, max_bytes=max_evidence_bytes(),
         )

@@ -166,7 +166,7 @@ def send(report_id: int):  # type: ignore[no-untyped-def]
     return _step(
         report_id,
         lambda r: services.send(db.session, r, today=local_today(), user_id=current_user.id,
-                                username=current_user.username, book=_book()),
+                                username=current_user.label, book=_book()),
         _l("Đã duyệt và gửi báo cáo lên cấp trên; số liệu chỉ tiêu đã được chốt."),
     )
 
@@ -179,7 +179,7 @@ def acknowledge(report_id: int):  # type: ignore[no-untyped-def]
         return _page(report_or_404(report_id), 400, review_form=form)
     return _step(
         report_id,
-        lambda r: services.acknowledge(db.session, r, today=local_today(), username=current_user.username,
+        lambda r: services.acknowledge(db.session, r, today=local_today(), username=current_user.label,
                                        comment=form.comment.data or ""),
         _l("Đã tiếp nhận báo cáo."),
         form,
@@ -194,7 +194,7 @@ def return_report(report_id: int):  # type: ignore[no-untyped-def]
         return _page(report_or_404(report_id), 400, review_form=form)
     return _step(
         report_id,
-        lambda r: services.return_report(db.session, r, today=local_today(), username=current_user.username,
+        lambda r: services.return_report(db.session, r, today=local_today(), username=current_user.label,
                                          comment=form.comment.data or ""),
         _l("Đã trả lại báo cáo kèm ý kiến."),
         form,

@@ -192,7 +192,7 @@ def _petitions_export(fmt: str):  # type: ignore[no-untyped-def]
         given = [p for p in found if any((p.petitioner_name, p.petitioner_address, p.petitioner_contact))]
         if given:
             commit(lambda: petitions.record_identity_views(db.session, given, user_id=current_user.id,
-                                                           username=current_user.username))
+                                                           username=current_user.label))
     return response
 
 

@@ -1,0 +1,1 @@
+"""A person's own account: sessions, passwords, single-use links, two-factor sign-in."""

@@ -1,0 +1,92 @@
+"""Server-side sign-in sessions: the cookie names one row, and a session that ended is refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models.account import UserSession, hash_secret, new_secret, utc_now
+from app.models.user import User
+
+SESSION_KEY = "sid"  # the key of the session secret in Flask's signed cookie
+SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
+
+
+def start(session: Session, user: User, *, user_agent: str = "", address: str = "") -> str:
+    """A new session for `user`; returns the secret the cookie carries (only its hash is kept)."""
+    secret = new_secret()
+    session.add(UserSession(user=user, secret_hash=hash_secret(secret), user_agent=user_agent[:200], address=address[:64]))
+    session.flush()
+    return secret
+
+
+def live(session: Session, user_id: int, secret: str | None) -> tuple[User, UserSession] | None:
+    """The active user and their session if `secret` names a session of `user_id` that has not ended."""
+    if not secret:
+        return None
+    row = session.execute(
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.secret_hash == hash_secret(secret), UserSession.ended_at.is_(None), User.id == user_id)
+    ).tuples().first()
+    if row is None or not row[0].active:
+        return None
+    return row
+
+
+def due_a_touch(user_session: UserSession, now: datetime) -> bool:
+    return now - user_session.last_seen_at >= SEEN_EVERY
+
+
+def touch(session: Session, session_id: int, now: datetime) -> None:
+    session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
+
+
+def end(session: Session, secret: str | None) -> None:
+    """End the session `secret` names (signing out)."""
+    if secret:
+        session.execute(
+            update(UserSession)
+            .where(UserSession.secret_hash == hash_secret(secret), UserSession.ended_at.is_(None))
+            .values(ended_at=utc_now())
+        )
+
+
+def end_all(session: Session, user: User, *, keep: str | None = None) -> int:
+    """End every session of `user` (but the one `keep` names); returns how many ended."""
+    query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep:
+        query = query.where(UserSession.secret_hash != hash_secret(keep))
+    return session.execute(query.values(ended_at=utc_now())).rowcount or 0
+
+
+def open_sessions(session: Session, user: User) -> list[UserSession]:
+    """The user's sessions that have not ended, most recently seen first."""
+    return list(
+        session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .order_by(UserSession.last_seen_at.desc())
+        )
+    )
+
+
+def is_current(user_session: UserSession, secret: str | None) -> bool:
+    return bool(secret) and user_session.secret_hash == hash_secret(secret or "")
+
+
+BROWSERS = (("Edg/", "Edge"), ("CocCoc", "Cốc Cốc"), ("Zalo", "Zalo"), ("Firefox/", "Firefox"),
+            ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+           ("Mac OS X", "macOS"), ("Linux", "Linux"))
+
+
+def describe_device(user_agent: str) -> str:
+    """"Chrome · Android" from a User-Agent header; the raw start of it when nothing is recognised."""
+    browser = next((name for mark, name in BROWSERS if mark in user_agent), "")
+    system = next((name for mark, name in SYSTEMS if mark in user_agent), "")
+    found = " · ".join(part for part in (browser, system) if part)
+    return found or re.sub(r"\s+", " ", user_agent)[:60]

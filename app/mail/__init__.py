@@ -1,0 +1,1 @@
+"""Outgoing mail: the outbox, its SMTP (or mail-folder) transport and the `flask mail` worker."""

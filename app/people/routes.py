@@ -1,0 +1,160 @@
+"""/u/<unit>/people: who works in the unit, with which role; add, edit, deactivate, reactivate."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts import mails
+from app.accounts.services import Profile
+from app.extensions import db
+from app.mail.outbox import send_queued_now
+from app.models.unit import Unit, child_units
+from app.models.user import Role
+from app.people import services
+from app.people.forms import PersonForm
+from app.people.rules import Manager
+from app.people.services import Person
+from app.security import requires
+from app.service_errors import ServiceError
+
+bp = Blueprint("people", __name__)
+
+
+def _manager() -> Manager:
+    return services.manager_for(db.session, current_user, g.roles, g.unit)
+
+
+def _person_or_404(user_id: int) -> Person:
+    return services.find_person(db.session, g.unit, user_id) or abort(404)
+
+
+def _details(form: PersonForm) -> services.Details:
+    profile = Profile(form.full_name.data or "", form.position.data or "", form.email.data or "", form.phone.data or "")
+    return services.Details(profile, Role(form.role.data))
+
+
+def _invite(person_user, role: Role, secret: str | None):  # type: ignore[no-untyped-def]
+    """Mail the invitation (or, for someone who already signs in, the news of the role). Returns the
+    link to print when there is no email to send it to."""
+    if secret is None:
+        mails.role_given(db.session, person_user, unit=g.unit, role=role, inviter=current_user,
+                         url=mails.external_url("auth.login"))
+        return None
+    url = mails.external_url("auth.join", token=secret)
+    mails.invitation(db.session, person_user, url=url, unit=g.unit, role=role, inviter=current_user)
+    return None if person_user.email else url
+
+
+def _done(message: object, person_user, printable: str | None):  # type: ignore[no-untyped-def]
+    """After the commit: send the mail now if possible, and show the link once when there is no email."""
+    send_queued_now(db.session, current_app.config)
+    if printable:
+        return render_template("people/link.html", person=person_user, url=printable)
+    flash(message, "success")
+    return redirect(url_for("people.index"))
+
+
+@bp.get("/people")
+@requires("people.manage")
+def index():  # type: ignore[no-untyped-def]
+    manager = _manager()
+    unit: Unit = g.unit
+    return render_template(
+        "people/index.html",
+        people=services.people_of(db.session, unit),
+        manager=manager,
+        units_below=child_units(db.session, unit) if Role.TOWN_ADMIN in manager.roles_here else [],
+        can_add=bool(manager.grants(unit)),
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@requires("people.manage")
+def add():  # type: ignore[no-untyped-def]
+    manager = _manager()
+    form = PersonForm().offer_roles(manager.grants(g.unit))
+    if not form.role.choices:
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            added = services.add_person(db.session, g.unit, manager, current_user, _details(form))
+            printable = _invite(added.user, Role(form.role.data), added.link_secret)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, error.message]
+        else:
+            if added.link_secret is None:
+                message = _l("Đã giao vai trò cho %(name)s; họ đăng nhập bằng tài khoản hiện có.", name=added.user.label)
+            else:
+                message = _l("Đã gửi thư mời tới %(email)s.", email=added.user.email)
+            return _done(message, added.user, printable)
+    return render_template("people/form.html", form=form, person=None), (400 if form.errors else 200)
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@requires("people.manage")
+def edit(user_id: int):  # type: ignore[no-untyped-def]
+    manager = _manager()
+    person = _person_or_404(user_id)
+    current = next((m for m in person.memberships if m.active), person.memberships[0])
+    roles = manager.grants(g.unit) if manager.manages_membership(current, g.unit) else (current.role,)
+    form = PersonForm(obj=person.user, email=person.user.email or "", role=current.role.value).offer_roles(roles)
+    details_editable = manager.manages_person(person.all_memberships, g.unit)
+    if form.validate_on_submit():
+        try:
+            ended = services.change_person(db.session, g.unit, manager, current_user, person, _details(form))
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            form.role.errors = [*form.role.errors, error.message]
+        else:
+            flash(_l("Đã lưu. %(name)s được đăng xuất khỏi mọi thiết bị vì vai trò đã đổi.", name=person.user.label)
+                  if ended else _l("Đã lưu thông tin của %(name)s.", name=person.user.label), "success")
+            return redirect(url_for("people.index"))
+    return render_template("people/form.html", form=form, person=person, details_editable=details_editable,
+                           role_editable=len(roles) > 1 or roles != (current.role,)), (400 if form.errors else 200)
+
+
+def _act(user_id: int, change, message):  # type: ignore[no-untyped-def]
+    """Deactivate or reactivate; `message(person)` says what was done."""
+    person = _person_or_404(user_id)
+    try:
+        change(db.session, g.unit, _manager(), current_user, person)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(message(person), "success")
+    return redirect(url_for("people.index"))
+
+
+@bp.post("/people/<int:user_id>/deactivate")
+@requires("people.manage")
+def deactivate(user_id: int):  # type: ignore[no-untyped-def]
+    return _act(user_id, services.deactivate,
+                lambda p: _l("Đã khóa %(name)s; mọi phiên đăng nhập của họ đã kết thúc.", name=p.user.label))
+
+
+@bp.post("/people/<int:user_id>/reactivate")
+@requires("people.manage")
+def reactivate(user_id: int):  # type: ignore[no-untyped-def]
+    return _act(user_id, services.reactivate, lambda p: _l("Đã mở lại tài khoản của %(name)s.", name=p.user.label))
+
+
+@bp.post("/people/<int:user_id>/invite")
+@requires("people.manage")
+def reinvite(user_id: int):  # type: ignore[no-untyped-def]
+    person = _person_or_404(user_id)
+    try:
+        secret = services.reinvite(db.session, g.unit, _manager(), current_user, person)
+        printable = _invite(person.user, person.roles[0], secret)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("people.index"))
+    return _done(_l("Đã gửi lại thư mời tới %(email)s.", email=person.user.email), person.user, printable)
