@@ -86,7 +86,6 @@ def register_units_in_urls(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
-
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.accounts import sessions
@@ -162,13 +161,13 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as account_bp
-    from app.people.routes import bp as people_bp
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.documents.import_routes import bp as imports_bp
     from app.documents.routes import bp as documents_bp
     from app.indicators.routes import bp as indicators_bp
+    from app.people.routes import bp as people_bp
     from app.petitions.routes import bp as petitions_bp
     from app.plan_templates.routes import bp as templates_bp
     from app.plans.routes import bp as plans_bp
@@ -203,7 +202,7 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from app.accounts.cli import users_group
+    from app.people.cli import users_group
     from app.cli import demo_command, tenants_group
     from app.mail.cli import mail_group
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
-
-from collections.abc import Iterable
 
 from sqlalchemy import LargeBinary, event, inspect
 from sqlalchemy.orm import Session

@@ -18,10 +18,10 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.accounts import sessions
-from app.models.account import UserSession, hash_secret, new_secret, utc_now
 from app.config import normalise_database_url
 from app.extensions import db
 from app.models import Plan, Role, Task, Unit, UnitKind, User
+from app.models.account import UserSession, hash_secret, new_secret, utc_now
 from app.plans.services import create_plans_for_wards
 from app.tenancy import Scope, set_scope, system_scope
 from app.tenant_registry import sync_templates, sync_units

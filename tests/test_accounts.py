@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.accounts import services as accounts
-from app.extensions import db, limiter
+from app.accounts import two_factor
+from app.accounts.browser_session import PENDING_KEY, PENDING_SECONDS
+from app.extensions import limiter
 from app.models import AccountLink, AuditEntry, User, UserSession
 from tests.accounts_helpers import link_in, mailbox, messages_in, subject_of, text_of  # noqa: F401
 from tests.conftest import everything, login
@@ -142,25 +144,27 @@ def test_a_reset_link_expires_after_an_hour(client, session, users, mailbox):  #
 # --- two-factor sign-in ---------------------------------------------------------------------------
 
 
-def _turn_on_two_factor(client) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+def _turn_on_two_factor(client) -> tuple[str, list[str], str]:  # type: ignore[no-untyped-def]
     setup = client.get("/account/two-factor").get_data(as_text=True)
     assert 'src="data:image/svg+xml' in setup  # the QR code, drawn on the server
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', setup).group(1)
     assert client.post("/account/two-factor", data={"code": "000000"}).status_code == 400
-    shown = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()}).get_data(as_text=True)
+    confirming = pyotp.TOTP(secret).now()
+    shown = client.post("/account/two-factor", data={"code": confirming}).get_data(as_text=True)
     codes = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", shown)
-    return secret, codes
+    return secret, codes, confirming
 
 
 def test_two_factor_set_up_then_needed_at_sign_in_with_single_use_codes(app, client, session, users):  # type: ignore[no-untyped-def]
     assert sign_in(client, "chairman@phu-son").status_code == 302
-    secret, codes = _turn_on_two_factor(client)
+    secret, codes, confirming = _turn_on_two_factor(client)
     assert len(codes) == 10 and len(set(codes)) == 10
     browser = app.test_client()
     step_one = sign_in(browser, "chairman@phu-son")
     assert step_one.headers["Location"].startswith("/login/code")
     assert refused(browser)  # the password alone signs in nobody
     assert browser.post("/login/code", data={"code": "123456"}).status_code == 400
+    assert browser.post("/login/code", data={"code": confirming}).status_code == 400  # used to set it up
     code = pyotp.TOTP(secret).at(time.time() + 30)  # the next code (one step of drift is allowed)
     assert browser.post("/login/code", data={"code": code}).status_code == 302
     assert browser.get(UNIT_PAGE).status_code == 200
@@ -252,3 +256,16 @@ def test_the_operator_deactivates_an_account_and_its_sessions_end(app, client, s
     assert session.scalar(sa.select(User).where(User.email == "moi@phuson.vn")) is not None
     assert session.scalar(sa.select(sa.func.count()).select_from(UserSession)
                           .where(UserSession.user_id == users["office@phu-son"].id, UserSession.ended_at.is_(None))) == 0
+
+
+def test_the_code_must_follow_the_password_within_ten_minutes(client, session, users):  # type: ignore[no-untyped-def]
+    secret = two_factor.new_secret()
+    two_factor.turn_on(session, users["front@phu-son"], secret, used_step=0)
+    session.flush()
+    assert sign_in(client, "front@phu-son").headers["Location"].startswith("/login/code")
+    with client.session_transaction() as cookie:
+        user_id, since = cookie[PENDING_KEY]
+        cookie[PENDING_KEY] = [user_id, since - PENDING_SECONDS - 1]
+    late = client.post("/login/code", data={"code": pyotp.TOTP(secret).now()})
+    assert late.status_code == 302 and late.headers["Location"] == "/login"
+    assert refused(client)

@@ -4,14 +4,16 @@ changes and deactivation that end sessions, one person in several units, names n
 from __future__ import annotations
 
 import re
+from datetime import UTC, timedelta
 
 import sqlalchemy as sa
 
-from app.models import AccountLink, AuditEntry, Membership, Role, User
+from app.mail.outbox import deliver_due
+from app.models import AccountLink, AuditEntry, OutboxMessage, Role, User
 from app.models.account import hash_secret
 from tests.accounts_helpers import html_of, link_in, mailbox, messages_in, subject_of, text_of  # noqa: F401
 from tests.conftest import everything, first_task, label_of, login
-from tests.factories import TEST_PASSWORD
+from tests.test_mail import inbox, start_smtp, use_smtp  # noqa: F401
 
 NEW_PASSWORD = "Cay-da-dau-lang-2025"
 
@@ -220,3 +222,34 @@ def test_pages_name_people_by_name_and_position(client, session, users, units): 
     assert "chairman@phu-son" not in page
     log = client.get("/u/phu-son/audit").get_data(as_text=True)
     assert "Nguyễn Xuân Lâm, Chủ tịch UBND phường Phú Sơn" in log
+
+
+def test_an_invitation_goes_out_over_smtp_and_waits_in_the_outbox_while_smtp_is_down(  # type: ignore[no-untyped-def]
+        app, client, session, users, start_smtp, use_smtp):  # noqa: F811
+    from tests.test_mail import free_port
+
+    use_smtp(free_port())  # nothing listens: the server is down
+    chairman = login(client, users["chairman@phu-son"])
+    assert _add(chairman, "phu-son", email="tam@phuson.vn", role="culture").status_code == 302
+    waiting = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == "tam@phuson.vn")).all()
+    assert len(waiting) == 1 and waiting[0].sent_at is None and waiting[0].attempts == 1
+    server = start_smtp()
+    use_smtp(server.port)
+    later = (waiting[0].next_attempt_at + timedelta(seconds=1)).replace(tzinfo=UTC)
+    assert deliver_due(session, app.config, now=later).sent == 1
+    [received] = server.messages()
+    assert received["To"] == "tam@phuson.vn" and received["Subject"] == "Lời mời tham gia Dân vận chính quyền"
+    assert received.get_body(("plain",)).get_content().count("/join/") == 1
+    assert "/join/" in received.get_body(("html",)).get_content()
+
+
+def test_mail_is_in_the_language_the_person_reads(app, client, session, users, inbox):  # type: ignore[no-untyped-def]  # noqa: F811
+    office = users["office@phu-son"]
+    office.email, office.locale = "huong@phuson.vn", "en"
+    session.flush()
+    admin = login(client, users["admin@bim-son"])
+    assert _add(admin, "quang-trung", email="huong@phuson.vn", role="culture").status_code == 302
+    [received] = inbox.messages()
+    body = received.get_body(("plain",)).get_content()
+    assert received["Subject"] != "Bạn được giao vai trò mới" and "Kính gửi" not in body
+    assert "Lê Văn Thành" in body  # names stay as they are

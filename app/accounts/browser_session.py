@@ -3,6 +3,8 @@ their server-side session row; everything else is dropped when the session start
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 
@@ -11,7 +13,8 @@ from app.extensions import db
 from app.models.user import User
 from app.security import TWO_FACTOR_SETUP_KEY
 
-PENDING_KEY = "two_factor_pending"  # user id between the password and the second factor
+PENDING_KEY = "two_factor_pending"  # [user id, when] between the password and the second factor
+PENDING_SECONDS = 600  # the code must follow the password within ten minutes
 
 
 def _fresh() -> None:
@@ -50,10 +53,16 @@ def finish() -> None:
 def await_second_factor(user: User) -> None:
     """The password was right and the account has two-factor sign-in: remember who, not signed in yet."""
     _fresh()
-    session[PENDING_KEY] = user.id
+    session[PENDING_KEY] = [user.id, int(time.time())]
 
 
 def pending_user() -> User | None:
-    user_id = session.get(PENDING_KEY)
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    """The account waiting for its second factor, if the password was typed less than ten minutes ago."""
+    pending = session.get(PENDING_KEY)
+    if not (isinstance(pending, list) and len(pending) == 2 and all(isinstance(v, int) for v in pending)):
+        return None
+    user_id, since = pending
+    if time.time() - since > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, user_id)
     return user if user is not None and user.active and user.two_factor_on else None

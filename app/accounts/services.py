@@ -18,7 +18,6 @@ from app.models.account import AccountLink, LinkPurpose, utc_now
 from app.models.user import Membership, User
 from app.service_errors import ServiceError
 
-
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -170,9 +169,10 @@ def update_profile(session: Session, user: User, profile: Profile) -> bool:
 
 def turn_on_two_factor(session: Session, user: User, secret: str, code: str) -> list[str]:
     """Keep the authenticator `secret` once the person typed a code from it; returns the recovery codes."""
-    if not two_factor.code_fits(secret, code):
+    step = two_factor.setup_step(secret, code)
+    if step is None:
         raise AccountError(_l("Mã không đúng. Hãy nhập mã 6 chữ số đang hiện trong ứng dụng xác thực."))
-    codes = two_factor.turn_on(session, user, secret)
+    codes = two_factor.turn_on(session, user, secret, step)
     record_account_event(session, user, "account.two_factor_on", unit_ids_of(user), actor=user)
     return codes
 

@@ -44,9 +44,9 @@ def _matching_step(secret: str, code: str, at: float) -> int | None:
     return None
 
 
-def code_fits(secret: str, code: str, at: float | None = None) -> bool:
-    """Does `code` come from the authenticator holding `secret` (used while setting it up)?"""
-    return _matching_step(secret, code, time.time() if at is None else at) is not None
+def setup_step(secret: str, code: str, at: float | None = None) -> int | None:
+    """The time step of `code` if it comes from the authenticator holding `secret` (while setting it up)."""
+    return _matching_step(secret, code, time.time() if at is None else at)
 
 
 def accept_code(user: User, code: str, at: float | None = None) -> bool:
@@ -64,10 +64,11 @@ def _normal(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def turn_on(session: Session, user: User, secret: str) -> list[str]:
-    """Keep `secret` for `user` and return ten new recovery codes (shown once, kept hashed)."""
+def turn_on(session: Session, user: User, secret: str, used_step: int) -> list[str]:
+    """Keep `secret` for `user` (the code typed to confirm it, of `used_step`, counts as used) and
+    return ten new recovery codes (shown once, kept hashed)."""
     user.totp_secret = secret
-    user.totp_last_step = 0
+    user.totp_last_step = used_step
     return new_recovery_codes(session, user)
 
 

@@ -50,7 +50,8 @@ def _pair_key() -> str:
 
 
 def _pending_key() -> str:
-    return f"login-code:{session.get(browser_session.PENDING_KEY)}|{get_remote_address()}"
+    pending = session.get(browser_session.PENDING_KEY) or [None]
+    return f"login-code:{pending[0]}|{get_remote_address()}"
 
 
 def _mail_limit() -> str:

@@ -35,16 +35,11 @@ def _details(form: PersonForm) -> services.Details:
     return services.Details(profile, Role(form.role.data))
 
 
-def _invite(person_user, role: Role, secret: str | None):  # type: ignore[no-untyped-def]
-    """Mail the invitation (or, for someone who already signs in, the news of the role). Returns the
-    link to print when there is no email to send it to."""
-    if secret is None:
-        mails.role_given(db.session, person_user, unit=g.unit, role=role, inviter=current_user,
-                         url=mails.external_url("auth.login"))
-        return None
-    url = mails.external_url("auth.join", token=secret)
-    mails.invitation(db.session, person_user, url=url, unit=g.unit, role=role, inviter=current_user)
-    return None if person_user.email else url
+def _invite(person_user, role: Role, secret: str | None) -> str | None:  # type: ignore[no-untyped-def]
+    """Mail the invitation (or the news of the role); the invitation link to print when there is no
+    email to send it to."""
+    url = mails.welcome(db.session, person_user, unit=g.unit, role=role, inviter=current_user, secret=secret)
+    return url if secret is not None and not person_user.email else None
 
 
 def _done(message: object, person_user, printable: str | None):  # type: ignore[no-untyped-def]

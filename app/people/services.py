@@ -21,6 +21,7 @@ from app.search import fold
 from app.service_errors import ServiceError
 from app.vocabulary import ROLE_LABELS
 
+
 class PeopleError(ServiceError):
     status = 400
 

@@ -42,12 +42,7 @@ def _invite(unit: Unit, email: str, role: Role, name: str, position: str) -> Non
         except ServiceError as error:
             db.session.rollback()
             raise click.ClickException(str(error.message)) from error
-        if added.link_secret is None:
-            url = mails.external_url("auth.login")
-            mails.role_given(db.session, added.user, unit=unit, role=role, inviter=stand_in, url=url)
-        else:
-            url = mails.external_url("auth.join", token=added.link_secret)
-            mails.invitation(db.session, added.user, url=url, unit=unit, role=role, inviter=stand_in)
+        url = mails.welcome(db.session, added.user, unit=unit, role=role, inviter=stand_in, secret=added.link_secret)
         db.session.commit()
         send_queued_now(db.session, current_app.config)
     click.echo(f"{added.user.username}: {role.value} on {unit.slug}")

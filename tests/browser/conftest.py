@@ -1,0 +1,74 @@
+"""What the browser tests share: Debian's Chromium through Playwright, and the app on a fresh
+SQLite file with the demo loaded, served on a free local port (mail saved under a temp folder)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.cli import demo_command
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PASSWORD = "Trinh-duyet-2025"  # of every demo account
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("REQUIRE_BROWSER"):
+        raise RuntimeError("Debian's chromium is not installed: run `make browser-deps`")
+    collect_ignore_glob = ["test_*.py"]  # said once, in the summary of skipped modules below
+
+
+def pytest_report_header() -> list[str]:
+    return [] if Path(CHROMIUM).exists() else ["browser tests skipped: Debian's chromium is not installed (make browser-deps)"]
+
+
+@pytest.fixture(scope="module")
+def mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the live server saves the mail it sends (no MAIL_SERVER)."""
+    return tmp_path_factory.mktemp("mail")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, mail_dir: Path) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
+    app = create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "DEMO_PASSWORD": PASSWORD,
+        "MAIL_SERVER": "",
+        "MAIL_DIR": str(mail_dir),
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": "1000 per minute",
+    })
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+    result = app.test_cli_runner().invoke(demo_command)
+    assert result.exit_code == 0, result.output
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
