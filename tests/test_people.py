@@ -253,3 +253,19 @@ def test_mail_is_in_the_language_the_person_reads(app, client, session, users, i
     body = received.get_body(("plain",)).get_content()
     assert received["Subject"] != "Bạn được giao vai trò mới" and "Kính gửi" not in body
     assert "Lê Văn Thành" in body  # names stay as they are
+
+
+def test_someone_without_email_who_forgot_their_password_gets_a_link_from_the_chairman(app, client, session, users):  # type: ignore[no-untyped-def]
+    office = users["office@phu-son"]
+    assert office.email is None and office.has_password
+    chairman = login(client, users["chairman@phu-son"])
+    page = chairman.post(f"/u/phu-son/people/{office.id}/reset-link").get_data(as_text=True)
+    path = re.sub(r"^https?://[^/]+", "", re.search(r'id="invitation-link">([^<]+)<', page).group(1))
+    assert path.startswith("/reset/") and "1 giờ" in page
+    assert client.application.test_client().post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert app.test_client().post("/login", data={"username": "office@phu-son", "password": NEW_PASSWORD}).status_code == 302
+    # Not for the Front's account, which the chairman does not manage.
+    front = users["front@phu-son"]
+    refused = chairman.post(f"/u/phu-son/people/{front.id}/reset-link", follow_redirects=True).get_data(as_text=True)
+    assert "Bạn không có quyền đặt lại mật khẩu" in refused
+    assert session.scalar(sa.select(sa.func.count()).select_from(AccountLink).where(AccountLink.user_id == front.id)) == 0

@@ -10,6 +10,7 @@ from app.accounts import mails
 from app.accounts.services import Profile
 from app.extensions import db
 from app.mail.outbox import send_queued_now
+from app.models.account import LinkPurpose
 from app.models.unit import Unit, child_units
 from app.models.user import Role
 from app.people import services
@@ -42,11 +43,11 @@ def _invite(person_user, role: Role, secret: str | None) -> str | None:  # type:
     return url if secret is not None and not person_user.email else None
 
 
-def _done(message: object, person_user, printable: str | None):  # type: ignore[no-untyped-def]
+def _done(message: object, person_user, printable: str | None, purpose: LinkPurpose = LinkPurpose.INVITATION):  # type: ignore[no-untyped-def]
     """After the commit: send the mail now if possible, and show the link once when there is no email."""
     send_queued_now(db.session, current_app.config)
     if printable:
-        return render_template("people/link.html", person=person_user, url=printable)
+        return render_template("people/link.html", person=person_user, url=printable, purpose=purpose)
     flash(message, "success")
     return redirect(url_for("people.index"))
 
@@ -153,3 +154,21 @@ def reinvite(user_id: int):  # type: ignore[no-untyped-def]
         flash(error.message, "error")
         return redirect(url_for("people.index"))
     return _done(_l("Đã gửi lại thư mời tới %(email)s.", email=person.user.email), person.user, printable)
+
+
+@bp.post("/people/<int:user_id>/reset-link")
+@requires("people.manage")
+def reset_link(user_id: int):  # type: ignore[no-untyped-def]
+    """For someone who forgot their password: a reset link mailed to them, or shown once to hand over."""
+    person = _person_or_404(user_id)
+    try:
+        secret = services.reset_link(db.session, g.unit, _manager(), current_user, person)
+        url = mails.external_url("auth.reset", token=secret)
+        mails.password_reset(db.session, person.user, url=url)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("people.index"))
+    return _done(_l("Đã gửi liên kết đặt lại mật khẩu tới %(email)s.", email=person.user.email), person.user,
+                 None if person.user.email else url, LinkPurpose.PASSWORD_RESET)

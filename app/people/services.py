@@ -214,3 +214,17 @@ def reinvite(session: Session, unit: Unit, manager: Manager, actor: User, person
     secret = links.issue(session, person.user, LinkPurpose.INVITATION, unit=unit, now=now or utc_now())
     record_account_event(session, person.user, "account.invited", [unit.id], actor=actor)
     return secret
+
+
+def reset_link(session: Session, unit: Unit, manager: Manager, actor: User, person: Person) -> str:
+    """A password reset link (1 hour) for someone who forgot theirs and has no email to receive it:
+    the admin hands it over and never sees or sets the password. Only for whom the admin answers
+    entirely (a link opens the whole account)."""
+    if not person.user.has_password:
+        raise PeopleError(_l("Người này chưa đặt mật khẩu: hãy gửi lại lời mời."))
+    held = [m for m in person.memberships if m.active]
+    if not person.active or not manager.manages_all(held, unit) or not manager.manages_person(person.all_memberships, unit):
+        raise NotYours(_l("Bạn không có quyền đặt lại mật khẩu của người này."))
+    secret = links.issue(session, person.user, LinkPurpose.PASSWORD_RESET)
+    record_account_event(session, person.user, "account.reset_link", [unit.id], actor=actor)
+    return secret
