@@ -170,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
     from app.people.routes import bp as people_bp
     from app.petitions.routes import bp as petitions_bp
     from app.plan_templates.routes import bp as templates_bp
+    from app.plan_templates.ward_routes import bp as ward_templates_bp
     from app.plans.routes import bp as plans_bp
     from app.progress.routes import bp as progress_bp
     from app.records.routes import bp as records_bp
@@ -187,6 +188,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rollups_bp, url_prefix="/u/<unit_slug>")
     app.register_blueprint(petitions_bp, url_prefix="/u/<unit_slug>/petitions")
     app.register_blueprint(progress_bp, url_prefix="/u/<unit_slug>/plans")
+    app.register_blueprint(ward_templates_bp, url_prefix="/u/<unit_slug>/plans")
     app.register_blueprint(indicators_bp, url_prefix="/u/<unit_slug>/plans")
     app.register_blueprint(documents_bp, url_prefix="/u/<unit_slug>/plans")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
@@ -202,9 +204,9 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from app.people.cli import users_group
     from app.cli import demo_command, tenants_group
     from app.mail.cli import mail_group
+    from app.people.cli import users_group
 
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo_command)

@@ -15,11 +15,11 @@ from app.extensions import db
 from app.local_time import local_today
 from app.models import IndicatorDefinition, Membership, Plan, Role, Unit, User
 from app.models.unit import tenant_units_below
-from app.petitions.deadlines import legal_book
 from app.plans.instantiate import copy_indicators
 from app.plans.services import create_plans_for_wards, find_plan
 from app.tenancy import system_scope
 from app.tenant_registry import RegistryError, SyncReport, sync_templates, sync_units
+from app.web.legal import app_legal_book
 
 DEMO_YEAR = 2025
 DEMO_WARDS = ("phu-son", "quang-trung")
@@ -130,7 +130,7 @@ def demo_command() -> None:
             _demo_account(username, units[username.split("@")[1]], role, password)
         result = create_plans_for_wards(db.session, units[DEMO_TOWN], DEMO_YEAR)
         _backfill_indicators(units[DEMO_TOWN], DEMO_YEAR)
-        book = legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
+        book = app_legal_book()
         added = {
             slug: add_demo_records(
                 db.session,

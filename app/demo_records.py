@@ -3,7 +3,8 @@ two dialogues, petitions of every kind and status (some resolved late), "Dân v�
 propaganda posts, briefings and trainings, and progress on the plan's tasks.
 
 Deterministic (one seeded random generator per ward and year) and idempotent (a ward that has
-its demo receptions already gets nothing more). The text is data, not UI: it stays Vietnamese.
+its demo receptions already gets nothing more). The texts are data, not UI: they stay Vietnamese
+and live in `tenants/demo/records.yaml`, with the per-ward settings; the logic stays here.
 """
 
 from __future__ import annotations
@@ -11,15 +12,20 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 
+import yaml
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.law.book import LegalBook
+from app.law.working_days import WorkingCalendar
 from app.models import (
     Dialogue,
     Meeting,
     MeetingKind,
-    Model,
     ModelField,
     ModelStatus,
     Petition,
@@ -32,157 +38,116 @@ from app.models import (
     ProgressStatus,
     Reception,
     Schedule,
+    SkilfulModel,
     Task,
     TaskUpdate,
     Unit,
     UnitKind,
     User,
 )
-from app.petitions.deadlines import LegalBook, deadline_of
+from app.petitions.deadlines import deadline_of
 from app.progress.schedule import periods as schedule_periods
-from app.records.working_days import WorkingCalendar
 
+# The marker of demo rows (the note of every demo reception): how a ward that has its demo year is
+# recognised, so it stays in the code rather than in the data.
 DEMO_NOTE = "Dữ liệu minh họa"
 
-RECEPTION_TOPICS = [
-    "Tranh chấp ranh giới đất giữa các hộ liền kề",
-    "Đề nghị cấp giấy chứng nhận quyền sử dụng đất",
-    "Phản ánh công trình xây dựng không phép",
-    "Đề nghị xem xét chế độ hộ nghèo, cận nghèo",
-    "Phản ánh ô nhiễm môi trường từ cơ sở sản xuất",
-    "Kiến nghị sửa chữa đường giao thông nội khu dân cư",
-    "Phản ánh lấn chiếm vỉa hè, lòng đường",
-    "Đề nghị hỗ trợ chính sách người có công",
-    "Kiến nghị về bồi thường, hỗ trợ giải phóng mặt bằng",
-    "Phản ánh tiếng ồn từ cơ sở kinh doanh karaoke",
-]
+# The sample texts and the per-ward settings of the demo year, under TENANTS_DIR.
+DEMO_DATA = Path("demo") / "records.yaml"
+_DEFAULT_TENANTS_DIR = Path(__file__).resolve().parent.parent / "tenants"  # as app/config.py
 
-# (kind, summary, handler, complex case, mediated at the grassroots)
-PETITIONS = [
-    (PetitionKind.COMPLAINT, "Khiếu nại quyết định xử phạt vi phạm hành chính về trật tự xây dựng",
-     "Công chức Địa chính - Xây dựng", False, False),
-    (PetitionKind.COMPLAINT, "Khiếu nại việc xác định nguồn gốc đất khi cấp giấy chứng nhận",
-     "Công chức Địa chính - Xây dựng", True, False),
-    (PetitionKind.COMPLAINT, "Khiếu nại mức hỗ trợ giải phóng mặt bằng dự án mở rộng đường",
-     "Công chức Địa chính - Xây dựng", True, False),
-    (PetitionKind.COMPLAINT, "Khiếu nại việc không xét duyệt hộ cận nghèo",
-     "Công chức Văn hóa - Xã hội", False, False),
-    (PetitionKind.COMPLAINT, "Khiếu nại việc thu hồi đất nông nghiệp công ích",
-     "Công chức Địa chính - Xây dựng", False, False),
-    (PetitionKind.DENUNCIATION, "Tố cáo cán bộ khu phố có hành vi nhũng nhiễu khi xác nhận hồ sơ",
-     "Công chức Văn phòng - Thống kê", False, False),
-    (PetitionKind.DENUNCIATION, "Tố cáo hành vi xây dựng trái phép trên đất nông nghiệp",
-     "Công chức Địa chính - Xây dựng", True, False),
-    (PetitionKind.DENUNCIATION, "Tố cáo việc khai thác đất trái phép ven sông",
-     "Công chức Địa chính - Xây dựng", False, False),
-    (PetitionKind.RECOMMENDATION, "Kiến nghị lắp đặt hệ thống đèn chiếu sáng tuyến đường liên khu phố",
-     "Công chức Văn phòng - Thống kê", False, False),
-    (PetitionKind.RECOMMENDATION, "Kiến nghị nạo vét rãnh thoát nước trước mùa mưa bão",
-     "Công chức Địa chính - Xây dựng", False, False),
-    (PetitionKind.RECOMMENDATION, "Kiến nghị bố trí điểm tập kết rác thải hợp lý",
-     "Công chức Địa chính - Xây dựng", False, False),
-    (PetitionKind.RECOMMENDATION, "Kiến nghị hỗ trợ sửa chữa nhà văn hóa khu dân cư",
-     "Công chức Văn hóa - Xã hội", False, False),
-    (PetitionKind.RECOMMENDATION, "Kiến nghị làm gờ giảm tốc gần trường tiểu học",
-     "Công chức Văn phòng - Thống kê", False, False),
-    (PetitionKind.RECOMMENDATION, "Kiến nghị giải quyết tranh chấp lối đi chung giữa hai hộ",
-     "Công chức Tư pháp - Hộ tịch", False, True),
-    (PetitionKind.RECOMMENDATION, "Kiến nghị công khai danh sách hộ được hỗ trợ nhà ở",
-     "Công chức Văn hóa - Xã hội", False, False),
-    (PetitionKind.FEEDBACK, "Phản ánh cơ sở chăn nuôi gây ô nhiễm môi trường",
-     "Công chức Địa chính - Xây dựng", False, True),
-    (PetitionKind.FEEDBACK, "Phản ánh tình trạng lấn chiếm vỉa hè kinh doanh",
-     "Công chức Văn phòng - Thống kê", False, False),
-    (PetitionKind.FEEDBACK, "Phản ánh tiếng ồn kéo dài từ cơ sở kinh doanh karaoke",
-     "Công chức Văn hóa - Xã hội", False, True),
-    (PetitionKind.FEEDBACK, "Phản ánh thái độ phục vụ tại bộ phận một cửa",
-     "Công chức Văn phòng - Thống kê", False, False),
-    (PetitionKind.FEEDBACK, "Phản ánh đường ống nước sạch bị vỡ chậm khắc phục",
-     "Công chức Địa chính - Xây dựng", False, False),
-]
-PETITION_SOURCES = [
-    "Trực tiếp tại buổi tiếp công dân",
-    "Qua đường bưu điện",
-    "Chuyển từ UBND thị xã",
-    "Hòm thư góp ý",
-    "Qua Cổng dịch vụ công",
-]
-PETITIONER_NAMES = [
-    "Nguyễn Văn Bình", "Trần Thị Hoa", "Lê Văn Hải", "Phạm Thị Lan", "Hoàng Văn Minh",
-    "Đỗ Thị Thu", "Vũ Văn Toàn", "Bùi Thị Nga", "Đặng Văn Tuấn", "Ngô Thị Mai",
-]
 
-POST_TITLES = [
-    "Tuyên truyền Luật Thực hiện dân chủ ở cơ sở",
-    "Chỉ thị 33/CT-TTg về đổi mới công tác dân vận chính quyền",
-    "Lịch tiếp công dân định kỳ của Chủ tịch UBND",
-    "Hướng dẫn nộp hồ sơ trực tuyến trên Cổng dịch vụ công",
-    "Phòng, chống cháy nổ mùa hanh khô",
-    "Vận động Nhân dân tham gia bảo hiểm y tế hộ gia đình",
-    "Gương điển hình “Dân vận khéo” năm 2025",
-    "Công khai kế hoạch sử dụng đất năm 2025",
-    "Phòng, chống lừa đảo qua mạng",
-    "Vận động hiến đất mở rộng đường giao thông",
-    "Tuyên truyền phân loại rác thải tại nguồn",
-    "Phòng, chống dịch sốt xuất huyết",
-    "Kết quả tiếp công dân, giải quyết đơn thư quý I",
-    "Quy tắc ứng xử của cán bộ, công chức tại bộ phận một cửa",
-    "Vận động Nhân dân tham gia phong trào “Toàn dân đoàn kết xây dựng đời sống văn hóa”",
-    "An toàn giao thông dịp Tết Nguyên đán",
-    "Chính sách hỗ trợ hộ nghèo, hộ cận nghèo",
-    "Hướng dẫn cài đặt và sử dụng ứng dụng VNeID",
-    "Phòng, chống thiên tai mùa mưa bão",
-    "Kết quả đối thoại giữa Chủ tịch UBND với Nhân dân",
-    "Tuyên truyền Luật Đất đai năm 2024",
-    "Ngày hội Đại đoàn kết toàn dân tộc ở khu dân cư",
-    "Tuyên truyền chuyển đổi số trong cộng đồng",
-    "Vận động Nhân dân giữ gìn vệ sinh môi trường",
-    "Kết quả thực hiện công tác dân vận chính quyền 6 tháng đầu năm",
-    "Phòng, chống ma túy trong thanh thiếu niên",
-    "Tuyên truyền thực hiện nếp sống văn minh trong việc cưới, việc tang",
-    "Công khai thủ tục hành chính thuộc thẩm quyền cấp xã",
-    "Vận động tham gia bảo hiểm xã hội tự nguyện",
-    "Tổng kết phong trào thi đua “Dân vận khéo” năm 2025",
-]
-POST_CHANNELS = (
-    [PostChannel.LOUDSPEAKER] * 11 + [PostChannel.PORTAL] * 8 + [PostChannel.ZALO] * 7
-    + [PostChannel.NOTICE_BOARD] * 3 + [PostChannel.OTHER]
-)
+@dataclass(frozen=True)
+class DemoData:
+    """tenants/demo/records.yaml, enums converted back; its comments say what each entry is for."""
 
-# (kind, month, topic, documents, attendees range)
-MEETINGS = [
-    (MeetingKind.BRIEFING, 1, "Hội nghị quán triệt Kế hoạch công tác dân vận chính quyền năm 2025",
-     "Kế hoạch công tác dân vận chính quyền năm 2025", (40, 60)),
-    (MeetingKind.BRIEFING, 3, "Quán triệt Chỉ thị số 33/CT-TTg và Kết luận số 114-KL/TW",
-     "Chỉ thị số 33/CT-TTg; Kết luận số 114-KL/TW", (35, 55)),
-    (MeetingKind.TRAINING, 4, "Tập huấn nghiệp vụ hòa giải ở cơ sở",
-     "Luật Hòa giải ở cơ sở; tài liệu nghiệp vụ hòa giải", (30, 45)),
-    (MeetingKind.BRIEFING, 5, "Quán triệt Luật Thực hiện dân chủ ở cơ sở và các văn bản hướng dẫn",
-     "Luật Thực hiện dân chủ ở cơ sở; Nghị định 59/2023/NĐ-CP", (50, 90)),
-    (MeetingKind.TRAINING, 6, "Tập huấn kỹ năng tiếp công dân, xử lý đơn thư",
-     "Luật Tiếp công dân; Luật Khiếu nại; Luật Tố cáo", (20, 30)),
-    (MeetingKind.BRIEFING, 8, "Quán triệt Quy chế đối thoại theo Quyết định số 2543-QĐ/TU",
-     "Quyết định số 2543-QĐ/TU", (30, 50)),
-    (MeetingKind.TRAINING, 9, "Tập huấn chuyển đổi số, dịch vụ công trực tuyến cho tổ công nghệ số cộng đồng",
-     "Tài liệu hướng dẫn dịch vụ công trực tuyến", (40, 70)),
-    (MeetingKind.BRIEFING, 11, "Quán triệt Kết luận số 01 của Bộ Chính trị về học tập và làm theo Bác",
-     "Kết luận số 01-KL/TW", (45, 80)),
-]
+    profiles: dict[str, dict]  # slug: {weekday, missed_month, review_done, dialogue_months}
+    default_profile: dict
+    reception_host: str
+    reception_deputy_host: str
+    reception_no_cases: str
+    reception_topics: tuple[str, ...]
+    dialogues: tuple[dict, ...]  # {days, participants, with_front, topic, issues_raised, answers}
+    place_in_commune: str
+    place_in_ward: str
+    petition_sources: tuple[str, ...]
+    petitioner_names: tuple[str, ...]
+    petition_withdrawn: str
+    petition_transferred: str
+    petition_resolved: str
+    extension_reason: str
+    petitions: tuple[tuple[PetitionKind, str, str, bool, bool], ...]  # (kind, summary, handler, complex, mediated)
+    model_description: str
+    models: tuple[tuple[str, ModelField, bool], ...]  # (name, field, recognised)
+    post_titles: tuple[str, ...]
+    post_channels: tuple[PostChannel, ...]  # one per post title, before shuffling
+    # (kind, month, topic, documents, attendees)
+    meetings: tuple[tuple[MeetingKind, int, str, str, tuple[int, int]], ...]
+    task_notes: dict[str, str]
+    reports: dict[str, tuple[tuple[int, int], bool]]  # slug: (sent on (month, day), acknowledged by the town)
+    report_text: dict[str, str]  # Report columns: results, strengths_shortcomings, direction, proposals
+    review_comment: str
 
-# (name, field, recognised)
-MODELS = [
-    ("Mô hình “Dân vận khéo” vận động Nhân dân hiến đất mở rộng đường giao thông", ModelField.ECONOMY, True),
-    ("Mô hình “Khu dân cư tự quản về an ninh trật tự”", ModelField.DEFENCE_SECURITY, False),
-    ("Mô hình “Phân loại rác thải tại nguồn” ở khu dân cư", ModelField.CULTURE_SOCIETY, False),
-]
 
-# Per ward, so the two demo wards differ: reception weekday (0 = Monday), the month the monthly
-# task was not reported done, whether the year-end review (once task) was finished.
-PROFILES = {
-    "phu-son": {"weekday": 3, "missed_month": 8, "review_done": True, "dialogue_months": (5, 11)},
-    "quang-trung": {"weekday": 1, "missed_month": 12, "review_done": False, "dialogue_months": (6, 10)},
-}
-DEFAULT_PROFILE = {"weekday": 2, "missed_month": 9, "review_done": True, "dialogue_months": (5, 10)}
+def demo_data() -> DemoData:
+    """The demo data of the current app's TENANTS_DIR (this repository's tenants/ outside an app)."""
+    root = current_app.config["TENANTS_DIR"] if has_app_context() else _DEFAULT_TENANTS_DIR
+    return load_demo_data(str(Path(root) / DEMO_DATA))
+
+
+def _profile(entry: dict) -> dict:
+    return {**entry, "dialogue_months": tuple(entry["dialogue_months"])}
+
+
+@cache
+def load_demo_data(path: str) -> DemoData:
+    """Read the demo data file (once per process)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    receptions, petitions, models, posts, notes, reports = (
+        data["receptions"], data["petitions"], data["models"], data["posts"], data["task_updates"], data["reports"]
+    )
+    return DemoData(
+        profiles={slug: _profile(entry) for slug, entry in data["wards"].items()},
+        default_profile=_profile(data["default_ward"]),
+        reception_host=receptions["host"],
+        reception_deputy_host=receptions["deputy_host"],
+        reception_no_cases=receptions["no_cases"],
+        reception_topics=tuple(receptions["topics"]),
+        dialogues=tuple(
+            {**d, "days": tuple(d["days"]), "participants": tuple(d["participants"])} for d in data["dialogues"]
+        ),
+        place_in_commune=petitions["place_in_commune"],
+        place_in_ward=petitions["place_in_ward"],
+        petition_sources=tuple(petitions["sources"]),
+        petitioner_names=tuple(petitions["petitioner_names"]),
+        petition_withdrawn=petitions["withdrawn"],
+        petition_transferred=petitions["transferred"],
+        petition_resolved=petitions["resolved"],
+        extension_reason=petitions["extension_reason"],
+        petitions=tuple(
+            (PetitionKind(c["kind"]), c["summary"], c["handler"], bool(c.get("complex_case", False)),
+             bool(c.get("mediated", False)))
+            for c in petitions["cases"]
+        ),
+        model_description=models["description"],
+        models=tuple((m["name"], ModelField(m["field"]), bool(m["recognised"])) for m in models["entries"]),
+        post_titles=tuple(posts["titles"]),
+        post_channels=tuple(
+            PostChannel(channel) for channel, count in posts["channels"].items() for _ in range(count)
+        ),
+        meetings=tuple(
+            (MeetingKind(m["kind"]), m["month"], m["topic"], m["documents"], tuple(m["attendees"]))
+            for m in data["meetings"]
+        ),
+        task_notes=dict(notes),
+        reports={
+            slug: (tuple(entry["sent_on"]), bool(entry["acknowledged"])) for slug, entry in reports["wards"].items()
+        },
+        report_text={
+            key: reports[key] for key in ("results", "strengths_shortcomings", "direction", "proposals")
+        },
+        review_comment=reports["review_comment"],
+    )
 
 
 @dataclass
@@ -235,18 +200,19 @@ def build_demo_records(
 ) -> DemoYear:
     """The ward's demo year (`plan.year`), records dated after `today` left out; the same every run."""
     year = plan.year if plan is not None else today.year
-    profile = PROFILES.get(unit.slug, DEFAULT_PROFILE)
+    data = demo_data()
+    profile = data.profiles.get(unit.slug, data.default_profile)
     days = _Year(year, book.calendar, random.Random(f"dan-van-demo:{unit.slug}:{year}"))
     rows: list[object] = []
-    rows += _receptions(unit, days, profile, chairman)
-    rows += _dialogues(unit, days, profile)
-    petitions, extensions = _petitions(unit, days, book, today)
+    rows += _receptions(unit, days, profile, chairman, data)
+    rows += _dialogues(unit, days, profile, data)
+    petitions, extensions = _petitions(unit, days, book, today, data)
     rows += petitions
-    rows += _models(session, unit, days)
-    rows += _posts(unit, days)
-    rows += _meetings(unit, days)
+    rows += _models(session, unit, days, data)
+    rows += _posts(unit, days, data)
+    rows += _meetings(unit, days, data)
     if plan is not None:
-        rows += _task_updates(session, unit, plan, days, profile)
+        rows += _task_updates(session, unit, plan, days, profile, data)
     kept = [r for r in rows if _day_of(r) <= today]
     kept_ids = {id(r) for r in kept}
     return DemoYear(kept, [e for e in extensions if id(e[0]) in kept_ids and e[1] <= today])
@@ -277,8 +243,8 @@ def _day_of(row: object) -> date:
     return date.min
 
 
-def _receptions(unit: Unit, days: _Year, profile: dict, chairman: str) -> list[Reception]:
-    host = f"{chairman} - Chủ tịch UBND" if chairman else "Chủ tịch UBND"
+def _receptions(unit: Unit, days: _Year, profile: dict, chairman: str, data: DemoData) -> list[Reception]:
+    host = f"{chairman} - {data.reception_host}" if chairman else data.reception_host
     mondays = [date(days.year, 1, 1) + timedelta(days=n) for n in range(366)]
     mondays = [d for d in mondays if d.year == days.year and d.weekday() == 0]
     missed = set(days.rng.sample(range(len(mondays)), 4))
@@ -292,54 +258,43 @@ def _receptions(unit: Unit, days: _Year, profile: dict, chairman: str) -> list[R
         day = preferred if preferred in open_days else next((d for d in open_days if d > preferred), open_days[-1])
         citizens = days.rng.choices(range(9), weights=(3, 5, 7, 7, 6, 4, 3, 2, 1))[0]
         cases = min(citizens, days.rng.randint(0, 3)) if citizens else 0
-        topics = days.rng.sample(RECEPTION_TOPICS, cases)
+        topics = days.rng.sample(data.reception_topics, cases)
         deputy = days.rng.random() < 0.1
         receptions.append(
             Reception(
                 unit_id=unit.id,
                 held_on=day,
-                host="Phó Chủ tịch UBND (được ủy quyền)" if deputy else host,
+                host=data.reception_deputy_host if deputy else host,
                 citizens=citizens,
                 cases=cases,
-                cases_raised="; ".join(topics) if topics else "Không có công dân đến kiến nghị, phản ánh",
+                cases_raised="; ".join(topics) if topics else data.reception_no_cases,
                 note=DEMO_NOTE,
             )
         )
     return receptions
 
 
-def _dialogues(unit: Unit, days: _Year, profile: dict) -> list[Dialogue]:
-    first, second = profile["dialogue_months"]
+def _dialogues(unit: Unit, days: _Year, profile: dict, data: DemoData) -> list[Dialogue]:
     return [
         Dialogue(
             unit_id=unit.id,
-            held_on=days.in_month(first, 10, 25),
-            topic=f"Đối thoại giữa Chủ tịch UBND {unit.full_name} với Nhân dân về chỉnh trang đô thị, "
-                  "giải phóng mặt bằng",
-            participants=days.rng.randint(70, 120),
-            with_front=True,
-            issues_raised="Tiến độ chi trả bồi thường; vị trí tái định cư; thu gom rác thải; đèn chiếu sáng.",
-            answers="UBND cam kết công khai phương án bồi thường, hoàn thành chi trả trong quý III; "
-                    "bổ sung 12 bóng đèn chiếu sáng; giao công chức Địa chính - Xây dựng theo dõi.",
-        ),
-        Dialogue(
-            unit_id=unit.id,
-            held_on=days.in_month(second, 5, 25),
-            topic="Đối thoại với hộ kinh doanh về trật tự vỉa hè, vệ sinh môi trường",
-            participants=days.rng.randint(35, 60),
-            with_front=False,
-            issues_raised="Thời gian được sử dụng vỉa hè; điểm trông giữ xe; thu phí vệ sinh.",
-            answers="Thống nhất quy định sử dụng tạm thời vỉa hè; ra quân kiểm tra định kỳ hằng tháng.",
-        ),
+            held_on=days.in_month(month, *dialogue["days"]),
+            topic=dialogue["topic"].format(unit=unit.full_name),
+            participants=days.rng.randint(*dialogue["participants"]),
+            with_front=dialogue["with_front"],
+            issues_raised=dialogue["issues_raised"],
+            answers=dialogue["answers"],
+        )
+        for month, dialogue in zip(profile["dialogue_months"], data.dialogues, strict=True)
     ]
 
 
 def _petitions(
-    unit: Unit, days: _Year, book: LegalBook, today: date
+    unit: Unit, days: _Year, book: LegalBook, today: date, data: DemoData
 ) -> tuple[list[Petition], list[tuple[Petition, date, str]]]:
     rng = days.rng
-    place = "Thôn" if unit.kind == UnitKind.COMMUNE else "Khu phố"
-    order = rng.sample(PETITIONS, rng.randint(len(PETITIONS) - 2, len(PETITIONS)))
+    place = data.place_in_commune if unit.kind == UnitKind.COMMUNE else data.place_in_ward
+    order = rng.sample(data.petitions, rng.randint(len(data.petitions) - 2, len(data.petitions)))
     received = days.spread(len(order), date(days.year, 1, 6), date(days.year, 12, 20))
     late = set(rng.sample([i for i in range(len(order) - 4) if i not in (4, 7, 9)], 3))  # resolved late
     petitions: list[Petition] = []
@@ -349,8 +304,8 @@ def _petitions(
             unit_id=unit.id,
             received_on=day,
             kind=kind,
-            source=rng.choice(PETITION_SOURCES),
-            petitioner_name=rng.choice(PETITIONER_NAMES),
+            source=rng.choice(data.petition_sources),
+            petitioner_name=rng.choice(data.petitioner_names),
             petitioner_address=f"{place} {rng.randint(1, 9)}, {unit.full_name}",
             petitioner_contact=f"09{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}",
             summary=summary,
@@ -380,14 +335,14 @@ def _petitions(
         if index == 7:
             petition.status = PetitionStatus.WITHDRAWN
             petition.closed_on = days.working(classify + timedelta(days=rng.randint(5, 12)))
-            petition.resolution = "Người gửi đơn tự nguyện rút đơn sau khi được giải thích."
+            petition.resolution = data.petition_withdrawn
             petitions.append(petition)
             continue
         if index == 9:
             petition.status = PetitionStatus.TRANSFERRED
             petition.accepted_on = None
             petition.closed_on = classify
-            petition.resolution = "Chuyển đơn đến cơ quan có thẩm quyền giải quyết theo quy định."
+            petition.resolution = data.petition_transferred
             petitions.append(petition)
             continue
         extended = kind == PetitionKind.DENUNCIATION and complex_case
@@ -406,25 +361,25 @@ def _petitions(
             start = due.starts_on
             closed = days.working(start + timedelta(days=rng.randint(7, (due.due_on - start).days)))
             petition.closed_on = min(due.due_on, closed)
-        petition.resolution = "Đã giải quyết, trả lời bằng văn bản cho người gửi đơn."
+        petition.resolution = data.petition_resolved
         if extended:
             decided = due.due_on - timedelta(days=due.rule.extension_days + 3)
-            extensions.append((petition, days.working(decided), "Vụ việc phức tạp, cần xác minh thêm"))
+            extensions.append((petition, days.working(decided), data.extension_reason))
         petitions.append(petition)
     return petitions, extensions
 
 
-def _models(session: Session, unit: Unit, days: _Year) -> list[Model]:
+def _models(session: Session, unit: Unit, days: _Year, data: DemoData) -> list[SkilfulModel]:
     admin = session.scalar(select(User.id).where(User.username == f"admin@{_parent_slug(session, unit)}"))
     models = []
-    for name, field, recognised in MODELS:
-        model = Model(
+    for name, field, recognised in data.models:
+        model = SkilfulModel(
             unit_id=unit.id,
             name=name,
             field=field,
             year=days.year,
             status=ModelStatus.RECOGNISED if recognised else ModelStatus.REGISTERED,
-            description="Đăng ký xây dựng trong năm; có kế hoạch, phân công và tiêu chí đánh giá.",
+            description=data.model_description,
         )
         if recognised:
             model.recognised_on = days.in_month(11, 10, 28)
@@ -444,17 +399,17 @@ def _parent_slug(session: Session, unit: Unit) -> str:
     return parent.slug if parent else ""
 
 
-def _posts(unit: Unit, days: _Year) -> list[Post]:
-    published = days.spread(len(POST_TITLES), date(days.year, 1, 3), date(days.year, 12, 28))
-    channels = list(POST_CHANNELS)
+def _posts(unit: Unit, days: _Year, data: DemoData) -> list[Post]:
+    published = days.spread(len(data.post_titles), date(days.year, 1, 3), date(days.year, 12, 28))
+    channels = list(data.post_channels)
     days.rng.shuffle(channels)
     return [
         Post(unit_id=unit.id, title=title, channel=channel, published_on=day)
-        for title, channel, day in zip(POST_TITLES, channels, published, strict=True)
+        for title, channel, day in zip(data.post_titles, channels, published, strict=True)
     ]
 
 
-def _meetings(unit: Unit, days: _Year) -> list[Meeting]:
+def _meetings(unit: Unit, days: _Year, data: DemoData) -> list[Meeting]:
     return [
         Meeting(
             unit_id=unit.id,
@@ -464,13 +419,16 @@ def _meetings(unit: Unit, days: _Year) -> list[Meeting]:
             documents=documents,
             attendees=days.rng.randint(*attendees),
         )
-        for kind, month, topic, documents, attendees in MEETINGS
+        for kind, month, topic, documents, attendees in data.meetings
     ]
 
 
-def _task_updates(session: Session, unit: Unit, plan: Plan, days: _Year, profile: dict) -> list[TaskUpdate]:
+def _task_updates(
+    session: Session, unit: Unit, plan: Plan, days: _Year, profile: dict, data: DemoData
+) -> list[TaskUpdate]:
     tasks = session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.position, Task.id)).all()
     updates: list[TaskUpdate] = []
+    notes = data.task_notes
     owners = {role: person_label(session, f"{role.value}@{unit.slug}") for role in {t.owner_role for t in tasks}}
 
     def update(task: Task, day: date, status: ProgressStatus, percent: int, note: str,
@@ -488,24 +446,19 @@ def _task_updates(session: Session, unit: Unit, plan: Plan, days: _Year, profile
             for period in schedule_periods(task.schedule, plan.year):
                 report_day = period.end + timedelta(days=days.rng.randint(1, 5))
                 if task.schedule == Schedule.MONTHLY and period.start.month == profile["missed_month"]:
-                    update(task, report_day, ProgressStatus.IN_PROGRESS, 70,
-                           "Còn đơn thư chưa rà soát xong trong kỳ.", period.start)
+                    update(task, report_day, ProgressStatus.IN_PROGRESS, 70, notes["period_missed"], period.start)
                 else:
-                    update(task, report_day, ProgressStatus.DONE, 100,
-                           "Đã rà soát, đôn đốc giải quyết đơn thư trong kỳ.", period.start)
+                    update(task, report_day, ProgressStatus.DONE, 100, notes["period_done"], period.start)
         elif task.schedule == Schedule.ONCE:
             if task.key == "II.4.2":  # the dialogue
                 month = profile["dialogue_months"][0]
-                update(task, date(plan.year, month, 28), ProgressStatus.DONE, 100,
-                       "Đã tổ chức hội nghị đối thoại có Mặt trận Tổ quốc phối hợp.")
+                update(task, date(plan.year, month, 28), ProgressStatus.DONE, 100, notes["dialogue_done"])
             else:
-                update(task, date(plan.year, 7, 10), ProgressStatus.IN_PROGRESS, 50,
-                       "Đã sơ kết 6 tháng đầu năm.")
+                update(task, date(plan.year, 7, 10), ProgressStatus.IN_PROGRESS, 50, notes["half_year"])
                 if profile["review_done"]:
-                    update(task, date(plan.year, 12, 18), ProgressStatus.DONE, 100, "Đã tổng kết năm.")
+                    update(task, date(plan.year, 12, 18), ProgressStatus.DONE, 100, notes["year_done"])
                 else:
-                    update(task, date(plan.year, 12, 22), ProgressStatus.IN_PROGRESS, 80,
-                           "Đang hoàn thiện báo cáo tổng kết năm.")
+                    update(task, date(plan.year, 12, 22), ProgressStatus.IN_PROGRESS, 80, notes["year_pending"])
         else:
             finished = days.rng.random() < 0.6
             for quarter, percent in enumerate((25, 50, 75, 100), start=1):
@@ -513,30 +466,11 @@ def _task_updates(session: Session, unit: Unit, plan: Plan, days: _Year, profile
                 update(task, date(plan.year, 3 * quarter, 25),
                        ProgressStatus.DONE if done else ProgressStatus.IN_PROGRESS,
                        percent if done else min(percent, 90),
-                       f"Đã triển khai theo kế hoạch quý {('I', 'II', 'III', 'IV')[quarter - 1]}.")
+                       notes["quarter"].format(quarter=("I", "II", "III", "IV")[quarter - 1]))
     return updates
 
 
-# --- periodic reports: Phú Sơn sent its six-month review on time (acknowledged), Quang Trung late ---
-
-DEMO_REPORTS = {
-    # slug: (sent on (month, day), acknowledged by the town)
-    "phu-son": ((6, 12), True),
-    "quang-trung": ((7, 3), False),
-}
-DEMO_REPORT_TEXT = {
-    "results": (
-        "UBND đã ban hành kế hoạch, tổ chức quán triệt đến cán bộ, công chức; duy trì tiếp công dân định kỳ, "
-        "tổ chức đối thoại với Nhân dân có sự tham gia của Mặt trận Tổ quốc; tiếp nhận và giải quyết đơn thư "
-        "theo đúng quy định."
-    ),
-    "strengths_shortcomings": (
-        "Ưu điểm: các nhiệm vụ được triển khai đồng bộ, kịp thời. Hạn chế: một số đơn thư giải quyết còn chậm; "
-        "nguyên nhân: vụ việc phức tạp, liên quan đến đất đai có nguồn gốc lâu năm."
-    ),
-    "direction": "Tiếp tục thực hiện tốt Quy chế dân chủ ở cơ sở; nhân rộng mô hình “Dân vận khéo”.",
-    "proposals": "Đề nghị UBND thị xã tổ chức tập huấn kỹ năng tiếp công dân, xử lý đơn thư.",
-}
+# --- periodic reports: the six-month review of the wards listed under `reports` in the demo data ---
 
 
 def add_demo_reports(session: Session, wards: dict[str, Unit], year: int, book: LegalBook, today: date) -> int:
@@ -545,8 +479,9 @@ def add_demo_reports(session: Session, wards: dict[str, Unit], year: int, book: 
     from app.models import Plan, Report, ReportKind, ReportStatus
     from app.reports.services import default_due, default_title, freeze, period_of
 
+    data = demo_data()
     added = 0
-    for slug, ((month, day), acknowledged) in DEMO_REPORTS.items():
+    for slug, ((month, day), acknowledged) in data.reports.items():
         unit = wards.get(slug)
         sent_on = date(year, month, day)
         if unit is None or sent_on > today:
@@ -571,11 +506,11 @@ def add_demo_reports(session: Session, wards: dict[str, Unit], year: int, book: 
             frozen_indicators=freeze(indicator_values(session, plan, period, sent_on, book=book)),
             sent_on=sent_on,
             sent_by=person_label(session, f"chairman@{slug}"),
-            **DEMO_REPORT_TEXT,
+            **data.report_text,
         )
         if acknowledged:
             report.reviewed_on, report.reviewed_by = sent_on + timedelta(days=5), person_label(session, "admin@bim-son")
-            report.review_comment = "Đã tiếp nhận báo cáo."
+            report.review_comment = data.review_comment
         session.add(report)
         added += 1
     session.flush()

@@ -1,6 +1,13 @@
-"""The base of every refusal a service explains to the user."""
+"""The base of every refusal a service explains to the user, and the refusals every feature shares."""
 
 from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+CONFLICT_MESSAGE = _l(
+    "Nội dung này vừa được người khác sửa trước bạn. Nội dung mới nhất đang hiển thị; "
+    "hãy xem lại và nhập lại thay đổi của bạn."
+)
 
 
 class ServiceError(Exception):
@@ -11,3 +18,11 @@ class ServiceError(Exception):
     def __init__(self, message: object) -> None:
         super().__init__(message)  # kept lazy: it is translated when shown, inside a request
         self.message = message
+
+
+class EditConflict(ServiceError):
+    """Someone else changed the row after this user opened it (a stale version)."""
+
+
+class InvalidTransition(ServiceError):
+    """The row's status does not allow this step (skipping, going back, already closed)."""

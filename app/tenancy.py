@@ -89,7 +89,8 @@ def set_scope(session: Session | scoped_session[Session], scope: Scope | None) -
 
 @contextmanager
 def system_scope(session: Session | scoped_session[Session], actor: str = "system") -> Iterator[Scope]:
-    """The escape hatch: every unit, writable. Only for CLI loaders and cross-unit rollups."""
+    """The escape hatch: every unit, writable. For `flask` commands (loading units and templates,
+    the demo, accounts) and for writing an account's events into the audit log of its units."""
     previous = current_scope(session)
     scope = Scope(unit_ids=frozenset(), actor=actor, everything=True)
     set_scope(session, scope)

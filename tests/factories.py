@@ -63,7 +63,6 @@ def ward_records(session, unit: Unit, task) -> None:  # type: ignore[no-untyped-
         Evidence,
         Meeting,
         MeetingKind,
-        Model,
         ModelField,
         Petition,
         PetitionExtension,
@@ -72,6 +71,7 @@ def ward_records(session, unit: Unit, task) -> None:  # type: ignore[no-untyped-
         PostChannel,
         ProgressStatus,
         Reception,
+        SkilfulModel,
         TaskUpdate,
     )
 
@@ -82,7 +82,7 @@ def ward_records(session, unit: Unit, task) -> None:  # type: ignore[no-untyped-
                       cases_raised="Tiếp công dân về đất đai"),
             Dialogue(unit_id=unit.id, held_on=day, topic="Đối thoại về chỉnh trang đô thị", participants=40,
                      with_front=True),
-            Model(unit_id=unit.id, name="Mô hình “Tuyến phố văn minh”", field=ModelField.CULTURE_SOCIETY, year=2025),
+            SkilfulModel(unit_id=unit.id, name="Mô hình “Tuyến phố văn minh”", field=ModelField.CULTURE_SOCIETY, year=2025),
             Post(unit_id=unit.id, title="Tuyên truyền Luật Thực hiện dân chủ ở cơ sở", channel=PostChannel.LOUDSPEAKER,
                  published_on=day),
             Meeting(unit_id=unit.id, kind=MeetingKind.BRIEFING, held_on=day, topic="Quán triệt Chỉ thị 33/CT-TTg",

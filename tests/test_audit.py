@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.models import AuditEntry, Task
 from app.tenancy import TenancyError
-from tests.conftest import label_of, everything, plan_of
+from tests.conftest import everything, label_of, plan_of
 
 
 def _entries(session, **where) -> list[AuditEntry]:

@@ -8,7 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.models import Petition, PetitionKind, Reception
-from app.units.services import as_of, weeks_without_reception
+from app.periods import as_of
+from app.units.services import weeks_without_reception
 from tests.conftest import everything
 
 
@@ -90,7 +91,7 @@ def test_every_computed_figure_links_to_the_records_behind_it(as_user):
 
 
 def test_the_tet_week_is_not_counted_as_missing_a_reception(session, units):
-    from app.records.working_days import WorkingCalendar
+    from app.law.working_days import WorkingCalendar
 
     tet = WorkingCalendar(extra_days_off=frozenset(date(2025, 1, 27 + n) for n in range(5))
                           | frozenset({date(2025, 2, 1), date(2025, 2, 2)}))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.records.deadlines import DeadlineRuleError, deadline, load_rules, rule_for
-from app.records.working_days import WorkingCalendar, load_calendar
+from app.law.deadline_rules import DeadlineRuleError, deadline, load_rules, rule_for
+from app.law.working_days import WorkingCalendar, load_calendar
 
 LEGAL = str(Path(__file__).resolve().parents[1] / "tenants" / "legal")
 D = date

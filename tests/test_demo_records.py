@@ -11,12 +11,12 @@ from flask import Flask
 
 from app.demo_records import DEMO_NOTE, build_demo_records
 from app.indicators.services import indicator_values
+from app.law.book import legal_book
 from app.models import (
     Dialogue,
     IndicatorDefinition,
     Meeting,
     MeetingKind,
-    Model,
     ModelStatus,
     Petition,
     PetitionExtension,
@@ -25,14 +25,14 @@ from app.models import (
     Post,
     PostChannel,
     Reception,
+    SkilfulModel,
     TaskUpdate,
 )
-from app.petitions.deadlines import legal_book
 from tests.conftest import ROOT, everything, plan_of
 
 DEMO_WARDS = ("phu-son", "quang-trung")
-REGISTERS = (Reception, Dialogue, Petition, PetitionExtension, Model, Post, Meeting, TaskUpdate)
-BASELINE = {Reception: 1, Dialogue: 1, Petition: 1, PetitionExtension: 1, Model: 1, Post: 1, Meeting: 1, TaskUpdate: 1}
+REGISTERS = (Reception, Dialogue, Petition, PetitionExtension, SkilfulModel, Post, Meeting, TaskUpdate)
+BASELINE = {Reception: 1, Dialogue: 1, Petition: 1, PetitionExtension: 1, SkilfulModel: 1, Post: 1, Meeting: 1, TaskUpdate: 1}
 
 
 def run_demo(app: Flask) -> str:
@@ -72,7 +72,7 @@ def test_the_demo_year_is_plausible(app: Flask, session, units) -> None:  # type
         assert 44 <= added[Reception] <= 50, (slug, added)  # most of the 51 weeks with a working day
         assert added[Dialogue] == 2
         assert 18 <= added[Petition] <= 20
-        assert added[Model] == 3
+        assert added[SkilfulModel] == 3
         assert 28 <= added[Post] <= 32
         assert added[Meeting] == 8
         assert added[TaskUpdate] >= 50
@@ -95,7 +95,7 @@ def test_the_demo_year_is_plausible(app: Flask, session, units) -> None:  # type
                 assert (p.closed_on is not None) == p.closed, p.summary
             assert {p.channel for p in session.scalars(sa.select(Post).where(Post.unit_id == ward.id))} == set(PostChannel)
             assert {m.kind for m in session.scalars(sa.select(Meeting).where(Meeting.unit_id == ward.id))} == set(MeetingKind)
-            models = session.scalars(sa.select(Model).where(Model.unit_id == ward.id)).all()
+            models = session.scalars(sa.select(SkilfulModel).where(SkilfulModel.unit_id == ward.id)).all()
             assert sum(m.status == ModelStatus.RECOGNISED for m in models) == 1
             assert sum(d.with_front for d in session.scalars(sa.select(Dialogue).where(Dialogue.unit_id == ward.id))) == 2
             values = {r.code: r.value for r in indicator_values(session, plan_of(session, ward), "2025", date(2026, 1, 15))}

@@ -15,7 +15,6 @@ from flask import Flask
 
 from app.extensions import db
 from app.indicators.measures import IndicatorDefinitionError, check_definition
-from app.indicators.periods import PeriodError, parse_period, periods_of_year
 from app.indicators.services import (
     IndicatorValueError,
     indicator_values,
@@ -29,7 +28,6 @@ from app.models import (
     IndicatorValue,
     Meeting,
     MeetingKind,
-    Model,
     ModelField,
     ModelStatus,
     Petition,
@@ -41,11 +39,13 @@ from app.models import (
     PostChannel,
     ProgressStatus,
     Reception,
+    SkilfulModel,
     Task,
     TaskUpdate,
     Unit,
 )
 from app.models.unit import tenant_units_below
+from app.periods import PeriodError, parse_period, periods_of_year
 from app.plans.instantiate import copy_indicators
 from app.progress.services import plan_rollup, task_summaries
 from tests.conftest import ROOT, everything, plan_of, postgres_only, scoped_to
@@ -257,12 +257,12 @@ def phu_son_year(session, units) -> Plan:  # type: ignore[no-untyped-def]
                for kind, day, n in [(MeetingKind.BRIEFING, D(2024, 12, 31), 99), (MeetingKind.TRAINING, D(2025, 2, 20), 30),
                                     (MeetingKind.BRIEFING, D(2025, 3, 25), 40), (MeetingKind.BRIEFING, D(2025, 9, 5), 60),
                                     (MeetingKind.TRAINING, D(2026, 1, 1), 10)]]
-            + [Model(unit_id=u, name="Hiến đất làm đường", field=ModelField.ECONOMY, year=2025,
+            + [SkilfulModel(unit_id=u, name="Hiến đất làm đường", field=ModelField.ECONOMY, year=2025,
                      status=ModelStatus.RECOGNISED, recognised_on=D(2025, 5, 15)),
-               Model(unit_id=u, name="Khu dân cư tự quản", field=ModelField.DEFENCE_SECURITY, year=2025),
-               Model(unit_id=u, name="Chi bộ gương mẫu", field=ModelField.POLITICAL_SYSTEM, year=2025,
+               SkilfulModel(unit_id=u, name="Khu dân cư tự quản", field=ModelField.DEFENCE_SECURITY, year=2025),
+               SkilfulModel(unit_id=u, name="Chi bộ gương mẫu", field=ModelField.POLITICAL_SYSTEM, year=2025,
                      status=ModelStatus.RECOGNISED),
-               Model(unit_id=u, name="Mô hình năm trước", field=ModelField.CULTURE_SOCIETY, year=2024,
+               SkilfulModel(unit_id=u, name="Mô hình năm trước", field=ModelField.CULTURE_SOCIETY, year=2024,
                      status=ModelStatus.RECOGNISED, recognised_on=D(2024, 11, 1))]
         )
         petitions = {
@@ -401,6 +401,17 @@ def test_the_year_agrees_with_the_task_progress_summaries(session, phu_son_year,
     assert (values["tasks_total"], values["tasks_done"], values["tasks_overdue"]) == (
         rollup.total, rollup.done, rollup.overdue
     )
+
+
+@pytest.mark.parametrize("today", [D(2025, 5, 3), MID_YEAR, D(2025, 10, 2), D(2026, 1, 10)])
+@pytest.mark.parametrize("code", ["2025-H1", "2025-H2", "2025-Q2", "2025-Q4", "2025-06", "2025-09"])
+def test_part_of_a_year_counts_overdue_tasks_as_the_task_pages_do(session, phu_son_year, code, today) -> None:  # type: ignore[no-untyped-def]
+    """One rule of "overdue" (app/progress/schedule): the indicator's SQL and the task pages' Python
+    agree for every half, quarter and month, not only for the whole year."""
+    with everything(session):
+        values = {r.code: r.value for r in indicator_values(session, phu_son_year, code, today)}
+        summaries = task_summaries(session, phu_son_year, today, within=parse_period(code))
+    assert values["tasks_overdue"] == sum(1 for s in summaries.values() if s.overdue)
 
 
 def test_a_ward_scope_computes_the_same_values_and_sees_only_its_records(session, units, phu_son_year) -> None:  # type: ignore[no-untyped-def]

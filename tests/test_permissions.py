@@ -10,11 +10,10 @@ from flask import Flask
 from app import create_app
 from app.models import (
     Dialogue,
-    Membership,
     Evidence,
     IndicatorDefinition,
     Meeting,
-    Model,
+    Membership,
     Petition,
     PetitionExtension,
     Plan,
@@ -24,6 +23,7 @@ from app.models import (
     Reception,
     Report,
     Role,
+    SkilfulModel,
     Task,
     TaskUpdate,
 )
@@ -115,7 +115,7 @@ RECORD_PARAMS = {
     "proposal_id": PlanProposal,
     "reception_id": Reception,
     "dialogue_id": Dialogue,
-    "model_id": Model,
+    "model_id": SkilfulModel,
     "post_id": Post,
     "meeting_id": Meeting,
     "petition_id": Petition,

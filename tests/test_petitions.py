@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from app.law.book import legal_book
 from app.models import AuditEntry, Petition, PetitionExtension, PetitionKind, PetitionStatus
-from app.petitions.deadlines import deadline_of, legal_book
+from app.petitions.deadlines import deadline_of
 from tests.conftest import everything, scoped_to
 
 BASE = "/u/phu-son/petitions"

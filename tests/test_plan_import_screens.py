@@ -183,7 +183,7 @@ def test_values_too_long_for_their_column_are_kept_visible_not_cut(as_user, sess
 
 def test_a_section_number_too_long_for_its_column_moves_into_the_title():
     from app.documents.plan_import import ParsedPlan, ParsedSection
-    from app.plans.importing import fit_columns
+    from app.documents.plan_importing import fit_columns
 
     parsed = ParsedPlan(heading="KẾ HOẠCH", sections=[ParsedSection(number="Phần thứ nhất của chương trình", title="MỤC ĐÍCH")])
     fit_columns(parsed)

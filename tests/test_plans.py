@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.models import AuditEntry, Plan, PlanSection, PlanStatus, Task
 from app.plans.instantiate import instantiate
-from tests.conftest import label_of, everything, plan_of
+from tests.conftest import everything, label_of, plan_of
 
 HTMX = {"HX-Request": "true"}
 

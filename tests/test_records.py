@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.models import Model, ModelStatus, Post, Reception
+from app.models import ModelStatus, Post, Reception, SkilfulModel
 from tests.conftest import everything
 
 RECEPTION = {"held_on": "12/05/2025", "host": "Chủ tịch UBND", "citizens": "4", "cases": "2",
@@ -82,11 +82,11 @@ def test_who_may_write_which_register(as_user):
 
 
 def test_the_town_recognises_a_model_and_the_ward_cannot(as_user, session, units):
-    model = _rows(session, Model, units["phu-son"])[0]
+    model = _rows(session, SkilfulModel, units["phu-son"])[0]
     assert as_user("chairman@phu-son").post(f"/u/phu-son/models/{model.id}/recognise").status_code == 403
     assert as_user("admin@bim-son").post(f"/u/phu-son/models/{model.id}/recognise").status_code == 302
     session.expire_all()
-    recognised = _rows(session, Model, units["phu-son"])[0]
+    recognised = _rows(session, SkilfulModel, units["phu-son"])[0]
     assert recognised.status == ModelStatus.RECOGNISED and recognised.recognised_on is not None
 
 
@@ -120,7 +120,7 @@ def test_a_wards_row_is_not_reached_through_the_towns_address(as_user, session, 
 
 
 def test_a_model_is_recognised_once(as_user, session, units):
-    model = _rows(session, Model, units["phu-son"])[0]
+    model = _rows(session, SkilfulModel, units["phu-son"])[0]
     client = as_user("admin@bim-son")
     client.post(f"/u/phu-son/models/{model.id}/recognise")
     again = client.post(f"/u/phu-son/models/{model.id}/recognise", follow_redirects=True)

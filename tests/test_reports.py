@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.models import AuditEntry, Reception, Report, ReportKind, ReportStatus
-from tests.conftest import label_of, everything
+from tests.conftest import everything, label_of
 
 NARRATIVE = {
     "title": "Báo cáo tổng kết công tác dân vận chính quyền năm 2025",
@@ -247,7 +247,7 @@ def test_the_demo_has_one_late_report(app, as_user, session, units):
     from pathlib import Path
 
     from app.demo_records import add_demo_reports
-    from app.petitions.deadlines import legal_book
+    from app.law.book import legal_book
 
     book = legal_book(Path(app.config["TENANTS_DIR"]) / "legal")
     with everything(session):

@@ -72,7 +72,7 @@ def test_the_rollup_figures_are_the_wards_indicators(as_user, session, units):
 
     from flask import current_app
 
-    from app.petitions.deadlines import legal_book
+    from app.law.book import legal_book
     from app.rollups.services import ward_rollups
 
     with everything(session):

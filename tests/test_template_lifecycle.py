@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import Plan, PlanProposal, PlanStatus, ProposalStatus, Task, TaskUpdate
-from app.plans.rollover import YearShift
-from tests.conftest import label_of, everything, plan_of
+from app.plan_templates.rollover import YearShift
+from tests.conftest import everything, label_of, plan_of
 
 TEMPLATES = "/u/bim-son/templates"
 

@@ -7,8 +7,7 @@ import sqlalchemy as sa
 
 from app.models import AuditEntry, Plan, PlanSection, Role, Schedule, Task
 from app.plans import services
-from app.tenancy import ReadOnlyScope, TenancyError
-from app.tenancy import set_scope
+from app.tenancy import ReadOnlyScope, TenancyError, set_scope
 from tests.conftest import everything, plan_of, postgres_only, scoped_to
 
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.accounts import browser_session, sessions, two_factor
+from app.accounts import bp, browser_session, sessions, two_factor
 from app.accounts import services as accounts
 from app.accounts.forms import ChangePasswordForm, CodeForm, PasswordCheckForm, ProfileForm
 from app.extensions import db
 from app.security import TWO_FACTOR_SETUP_KEY, signed_in
 from app.service_errors import ServiceError
-
-bp = Blueprint("account", __name__, url_prefix="/account")
 
 SETUP_SECRET_KEY = "two_factor_setup_secret"  # the authenticator secret until a code confirms it
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 
+from app.admin import bp
 from app.admin.services import PAGE_SIZE, audit_page
 from app.database import bounded_int
 from app.extensions import db
 from app.security import requires
-
-bp = Blueprint("admin", __name__)
 
 
 @bp.get("/audit")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.web.years import FIRST_YEAR, LAST_YEAR
+
 NULLABLE_STRING = {"type": "string", "nullable": True}
 NUMBER_OR_NULL = {"type": "number", "nullable": True}
 ROLES = ["chairman", "office", "culture", "town_admin", "front"]
@@ -137,7 +139,7 @@ SCHEMAS: dict[str, Any] = {
 UNIT_SLUG = {"name": "unit_slug", "in": "path", "required": True, "description": "Unit slug, e.g. phu-son",
              "schema": {"type": "string"}, "example": "phu-son"}
 YEAR = {"name": "year", "in": "path", "required": True, "description": "Plan year",
-        "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}, "example": 2025}
+        "schema": {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}, "example": 2025}
 PERIOD_PARAM = {
     "name": "period", "in": "query", "required": False,
     "description": "The year (2025), a half (2025-H1), a quarter (2025-Q2) or a month (2025-03) of `year`; "

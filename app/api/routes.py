@@ -4,32 +4,29 @@ guard resolves the unit in the URL, so a token sees exactly what its user sees (
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import abort, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app.api import services
+from app.api import bp, services
 from app.api.openapi import openapi_document
 from app.errors import MESSAGES
 from app.extensions import csrf, db, login_manager
-from app.indicators.periods import parse_period
-from app.indicators.routes import period_choices
 from app.indicators.services import indicator_values, rollup_values
 from app.local_time import local_today
 from app.models.unit import tenant_units_below
-from app.petitions.deadlines import legal_book
+from app.periods import as_of, parse_period, period_choices
 from app.plans.outline import plan_outline
 from app.plans.services import find_plan
 from app.rollups.services import ward_plan_statuses
 from app.security import public, requires, signed_in
-from app.units.services import as_of
+from app.web.legal import app_legal_book
+from app.web.years import year_or_404
 
-bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # token auth, no cookies to forge requests with
 
 
@@ -40,9 +37,6 @@ def _install(state) -> None:  # type: ignore[no-untyped-def]
 
     login_manager.request_loader(services.load_user_from_request)
     state.app.register_blueprint(tokens_bp)
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
-
 
 def json_error(status: int, message: object | None = None) -> Response:
     response = jsonify({"error": str(message or MESSAGES.get(status, MESSAGES[500]))})
@@ -75,21 +69,12 @@ def api_errors_as_json(response: Response) -> Response:
     return response
 
 
-def _year_or_404(year: int) -> int:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        abort(404)
-    return year
-
-
 def _period(year: int) -> str:
     code = request.args.get("period") or str(year)
     if code not in period_choices(year):
         abort(400)
     return code
 
-
-def _book():  # type: ignore[no-untyped-def]
-    return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
 
 
 @bp.get("/openapi.json")
@@ -121,7 +106,7 @@ def unit_detail():  # type: ignore[no-untyped-def]
 @bp.get("/u/<unit_slug>/plans/<int:year>")
 @requires("plan.view")
 def plan(year: int):  # type: ignore[no-untyped-def]
-    found = find_plan(db.session, g.unit, _year_or_404(year))
+    found = find_plan(db.session, g.unit, year_or_404(year))
     if found is None:
         abort(404)
     return jsonify({"unit": services.unit_json(g.unit),
@@ -131,12 +116,12 @@ def plan(year: int):  # type: ignore[no-untyped-def]
 @bp.get("/u/<unit_slug>/plans/<int:year>/indicators")
 @requires("record.view")
 def indicators(year: int):  # type: ignore[no-untyped-def]
-    found = find_plan(db.session, g.unit, _year_or_404(year))
+    found = find_plan(db.session, g.unit, year_or_404(year))
     if found is None:
         abort(404)
     code = _period(year)
     period = parse_period(code)
-    results = indicator_values(db.session, found, period, as_of(year, local_today()), book=_book())
+    results = indicator_values(db.session, found, period, as_of(year, local_today()), book=app_legal_book())
     return jsonify({"unit": services.unit_json(g.unit), "year": year, **_period_json(period),
                     "indicators": [services.indicator_json(r) for r in results]})
 
@@ -144,12 +129,12 @@ def indicators(year: int):  # type: ignore[no-untyped-def]
 @bp.get("/u/<unit_slug>/rollup/<int:year>")
 @requires("rollup.view")
 def rollup(year: int):  # type: ignore[no-untyped-def]
-    _year_or_404(year)
+    year_or_404(year)
     code = _period(year)
     period = parse_period(code)
     rows = ward_plan_statuses(db.session, g.unit, year)
     values = rollup_values(db.session, [row.unit for row in rows], year, period,
-                           today=as_of(year, local_today()), book=_book())
+                           today=as_of(year, local_today()), book=app_legal_book())
     return jsonify({
         "unit": services.unit_json(g.unit), "year": year, **_period_json(period),
         "wards": [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import IntegerField, StringField
@@ -10,12 +10,11 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import HiddenInput
 
 from app.api import services
+from app.api import tokens_bp as bp
 from app.database import INT_MAX
 from app.extensions import db
 from app.forms_base import Form
 from app.security import signed_in
-
-bp = Blueprint("api_tokens", __name__)
 
 
 class TokenForm(Form):

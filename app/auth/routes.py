@@ -4,7 +4,6 @@ password, the language switch, and the front door."""
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -21,6 +20,7 @@ from flask_login import current_user
 from app.accounts import browser_session, links, mails
 from app.accounts import services as accounts
 from app.accounts.forms import CodeForm, ForgotForm, NewPasswordForm
+from app.auth import bp
 from app.auth.forms import LoginForm
 from app.auth.services import home_units, safe_next
 from app.extensions import db, limiter
@@ -28,8 +28,6 @@ from app.mail.outbox import send_queued_now
 from app.models.account import LinkPurpose
 from app.security import public, signed_in
 from app.service_errors import ServiceError
-
-bp = Blueprint("auth", __name__)
 
 
 def _failed(response: Response) -> bool:

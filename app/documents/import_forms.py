@@ -9,6 +9,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from app.documents.import_text import MAX_TEXT_CHARS as MAX_TEXT  # the same limit as for a file read
 from app.forms_base import Form
+from app.web.years import FIRST_YEAR, LAST_YEAR
 
 
 class ImportForm(Form):
@@ -19,5 +20,5 @@ class ImportForm(Form):
     )
     year = IntegerField(
         _l("Năm của kế hoạch"),
-        validators=[Optional(), NumberRange(min=2000, max=2100, message=_l("Năm phải từ %(min)s đến %(max)s."))],
+        validators=[Optional(), NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l("Năm phải từ %(min)s đến %(max)s."))],
     )

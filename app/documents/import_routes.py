@@ -6,20 +6,20 @@ the user may correct and read again; confirming reads that text once more and cr
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request
+from flask import flash, g, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from app.documents import imports_bp as bp
+from app.documents import plan_importing as importing
 from app.documents.import_forms import ImportForm
 from app.documents.plan_import import ImportFileError, parse_plan, plan_to_text, read_upload
 from app.extensions import db
 from app.local_time import local_today
-from app.plan_templates.routes import publisher_or_404
-from app.plans import importing
-from app.plans.errors import PlanError
-from app.plans.views import commit, form_status, plan_url
+from app.plans.view_helpers import plan_url
 from app.security import requires
-
-bp = Blueprint("imports", __name__)
+from app.service_errors import ServiceError
+from app.web.commit import commit, form_status
+from app.web.unit_pages import parent_unit_or_404
 
 
 @bp.route("/plans/import", methods=["GET", "POST"])
@@ -31,7 +31,7 @@ def plan():  # type: ignore[no-untyped-def]
 @bp.route("/templates/import", methods=["GET", "POST"])
 @requires("template.edit")
 def template():  # type: ignore[no-untyped-def]
-    publisher_or_404()
+    parent_unit_or_404()
     return _import(as_template=True)
 
 
@@ -52,7 +52,7 @@ def _import(*, as_template: bool):  # type: ignore[no-untyped-def]
         return render_template("imports/import.html", preview=result, year=year, **page)
     try:
         created = commit(lambda: importing.create(db.session, g.unit, result, year, as_template=as_template))
-    except PlanError as error:
+    except ServiceError as error:
         form.text.data, form.year.data = plan_to_text(parsed), year
         return render_template("imports/import.html", preview=result, year=year, error=error.message, **page), error.status
     flash(_l("Đã tạo bản nháp từ văn bản nhập vào. Hãy kiểm tra người phụ trách và tần suất của từng nhiệm vụ."), "success")

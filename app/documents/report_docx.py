@@ -23,8 +23,8 @@ from app.documents.nd30 import (
     number_line,
     place_and_date,
 )
-from app.indicators.periods import parse_period
 from app.models import Plan, Report, Unit
+from app.periods import parse_period
 from app.vocabulary import number
 
 NUMERALS = ("I", "II", "III", "IV")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g
+from flask import abort, g
 from flask_babel import lazy_gettext as _l
 
+from app.documents import bp
 from app.documents.download import docx_response, parent_of
 from app.documents.plan_docx import plan_docx
 from app.errors import render_error
@@ -13,8 +14,6 @@ from app.models import PlanStatus
 from app.plans import services
 from app.plans.outline import plan_outline
 from app.security import requires
-
-bp = Blueprint("documents", __name__)
 
 
 @bp.get("/<int:year>.docx", endpoint="plan_docx")

@@ -30,7 +30,6 @@ from app.models import (
     IndicatorSource,
     Meeting,
     MeetingKind,
-    Model,
     ModelField,
     ModelStatus,
     Petition,
@@ -41,6 +40,7 @@ from app.models import (
     Reception,
     Role,
     Schedule,
+    SkilfulModel,
     Task,
 )
 
@@ -51,7 +51,7 @@ class IndicatorDefinitionError(ValueError):
     """An indicator definition uses a register, measure or filter outside the vocabulary."""
 
 
-class Register(enum.StrEnum):
+class RecordKind(enum.StrEnum):
     TASKS = "tasks"
     RECEPTIONS = "receptions"
     DIALOGUES = "dialogues"
@@ -61,22 +61,22 @@ class Register(enum.StrEnum):
     MEETINGS = "meetings"
 
 
-REGISTER_MODELS: dict[Register, type] = {
-    Register.TASKS: Task,
-    Register.RECEPTIONS: Reception,
-    Register.DIALOGUES: Dialogue,
-    Register.PETITIONS: Petition,
-    Register.MODELS: Model,
-    Register.POSTS: Post,
-    Register.MEETINGS: Meeting,
+REGISTER_MODELS: dict[RecordKind, type] = {
+    RecordKind.TASKS: Task,
+    RecordKind.RECEPTIONS: Reception,
+    RecordKind.DIALOGUES: Dialogue,
+    RecordKind.PETITIONS: Petition,
+    RecordKind.MODELS: SkilfulModel,
+    RecordKind.POSTS: Post,
+    RecordKind.MEETINGS: Meeting,
 }
 
 # Columns a filter may test, with the type their values are parsed into.
-FILTERS: dict[Register, dict[str, type]] = {
-    Register.TASKS: {"owner_role": Role, "schedule": Schedule, "key": str},
-    Register.RECEPTIONS: {},
-    Register.DIALOGUES: {"with_front": bool},
-    Register.PETITIONS: {
+FILTERS: dict[RecordKind, dict[str, type]] = {
+    RecordKind.TASKS: {"owner_role": Role, "schedule": Schedule, "key": str},
+    RecordKind.RECEPTIONS: {},
+    RecordKind.DIALOGUES: {"with_front": bool},
+    RecordKind.PETITIONS: {
         "kind": PetitionKind,
         "status": PetitionStatus,
         "mediated": bool,
@@ -86,16 +86,16 @@ FILTERS: dict[Register, dict[str, type]] = {
         "remote_area": bool,
         "second_resolution": bool,
     },
-    Register.MODELS: {"field": ModelField, "status": ModelStatus},
-    Register.POSTS: {"channel": PostChannel},
-    Register.MEETINGS: {"kind": MeetingKind},
+    RecordKind.MODELS: {"field": ModelField, "status": ModelStatus},
+    RecordKind.POSTS: {"channel": PostChannel},
+    RecordKind.MEETINGS: {"kind": MeetingKind},
 }
 
 # Integer columns `sum:<column>` may add up.
-SUMMABLE: dict[Register, tuple[str, ...]] = {
-    Register.RECEPTIONS: ("citizens", "cases"),
-    Register.DIALOGUES: ("participants",),
-    Register.MEETINGS: ("attendees",),
+SUMMABLE: dict[RecordKind, tuple[str, ...]] = {
+    RecordKind.RECEPTIONS: ("citizens", "cases"),
+    RecordKind.DIALOGUES: ("participants",),
+    RecordKind.MEETINGS: ("attendees",),
 }
 SUM_LABELS = {
     "citizens": _l("Tổng số lượt công dân được tiếp"),
@@ -127,44 +127,44 @@ def _percent(numerator: str, denominator: str, label: object) -> Measure:
     return Measure((numerator, denominator), combine, label)
 
 
-MEASURES: dict[Register, dict[str, Measure]] = {
-    Register.TASKS: {
+MEASURES: dict[RecordKind, dict[str, Measure]] = {
+    RecordKind.TASKS: {
         "count": _count("total", _l("Số nhiệm vụ")),
         "count_done": _count("done", _l("Số nhiệm vụ hoàn thành")),
         "count_overdue": _count("overdue", _l("Số nhiệm vụ quá hạn")),
         "percent_done": _percent("done", "total", _l("Tỷ lệ nhiệm vụ hoàn thành")),
     },
-    Register.RECEPTIONS: {
+    RecordKind.RECEPTIONS: {
         "count": _count("count", _l("Số buổi tiếp công dân")),
         # The chairman receives citizens at least one day a week (Luật Tiếp công dân 2013, Điều 15).
         "required_receptions": _count("required_weeks", _l("Số buổi tiếp công dân phải tổ chức")),
     },
-    Register.DIALOGUES: {
+    RecordKind.DIALOGUES: {
         "count": _count("count", _l("Số cuộc đối thoại")),
         "count_with_front": _count("with_front", _l("Số cuộc đối thoại có Mặt trận tham gia")),
     },
-    Register.PETITIONS: {
+    RecordKind.PETITIONS: {
         "count": _count("count", _l("Số đơn tiếp nhận")),
         "count_resolved": _count("resolved", _l("Số đơn đã giải quyết")),
         "count_resolved_on_time": _count("on_time", _l("Số đơn giải quyết đúng hạn")),
         "percent_resolved_on_time": _percent("on_time", "resolved", _l("Tỷ lệ đơn giải quyết đúng hạn")),
     },
-    Register.MODELS: {
+    RecordKind.MODELS: {
         "count": _count("count", _l("Số mô hình đăng ký")),
         "count_recognised": _count("recognised", _l("Số mô hình được công nhận")),
     },
-    Register.POSTS: {"count": _count("count", _l("Số tin, bài"))},
-    Register.MEETINGS: {"count": _count("count", _l("Số hội nghị, buổi tập huấn"))},
+    RecordKind.POSTS: {"count": _count("count", _l("Số tin, bài"))},
+    RecordKind.MEETINGS: {"count": _count("count", _l("Số hội nghị, buổi tập huấn"))},
 }
 
 
 def measure_for(register: str, name: str) -> Measure:
     """The measure `name` of `register` (including `sum:<column>`); IndicatorDefinitionError if none."""
     try:
-        reg = Register(register)
+        reg = RecordKind(register)
     except ValueError:
         raise IndicatorDefinitionError(
-            f"register {register!r} is not one of {[r.value for r in Register]}"
+            f"register {register!r} is not one of {[r.value for r in RecordKind]}"
         ) from None
     if name.startswith("sum:") and name[4:] in SUMMABLE.get(reg, ()):
         return _count(name, SUM_LABELS[name[4:]])
@@ -192,7 +192,7 @@ def parse_filter(register: str, raw: Mapping[str, Any] | None) -> dict[str, list
         return {}
     if not isinstance(raw, Mapping):
         raise IndicatorDefinitionError(f"filter must be a mapping, not {raw!r}")
-    columns = FILTERS[Register(register)]
+    columns = FILTERS[RecordKind(register)]
     parsed: dict[str, list[Any]] = {}
     for column, value in raw.items():
         if column not in columns:

@@ -16,12 +16,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from app.indicators.measures import REGISTER_MODELS, Number, Register
-from app.indicators.periods import ReportingPeriod
+from app.indicators.measures import REGISTER_MODELS, Number, RecordKind
+from app.law.book import LegalBook
 from app.models import (
     Dialogue,
     Meeting,
-    Model,
     ModelStatus,
     Petition,
     PetitionExtension,
@@ -30,10 +29,13 @@ from app.models import (
     ProgressStatus,
     Reception,
     Schedule,
+    SkilfulModel,
     Task,
     TaskUpdate,
 )
-from app.petitions.deadlines import LegalBook, deadline_of
+from app.periods import ReportingPeriod
+from app.petitions.deadlines import deadline_of
+from app.progress.schedule import last_passed_due
 from app.progress.schedule import periods as schedule_periods
 
 PartKey = tuple[str, str]  # (filter key, part)
@@ -229,19 +231,23 @@ def _on_time(session: Session, batch: Batch, wanted: Wanted, keys: list[str],
 
 def model_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
     recognised = and_(
-        Model.status == ModelStatus.RECOGNISED,
-        or_(Model.recognised_on.is_(None), Model.recognised_on <= batch.period.end),
+        SkilfulModel.status == ModelStatus.RECOGNISED,
+        or_(SkilfulModel.recognised_on.is_(None), SkilfulModel.recognised_on <= batch.period.end),
     )
     columns = []
     for key, part in wanted.pairs():
-        condition = _condition(Model, wanted.filters[key])
+        condition = _condition(SkilfulModel, wanted.filters[key])
         columns.append(((key, part), _count_if(_all(condition, recognised if part == "recognised" else None))))
     return _grouped(
-        session, Model, columns, [Model.unit_id.in_(batch.unit_ids), Model.year == batch.period.year]
+        session, SkilfulModel, columns, [SkilfulModel.unit_id.in_(batch.unit_ids), SkilfulModel.year == batch.period.year]
     )
 
 
 # --- tasks ------------------------------------------------------------------------------------
+
+
+def _start_of(missed: tuple[date, date | None] | None) -> date | None:
+    return missed[1] if missed else None
 
 
 def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
@@ -249,9 +255,10 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
     period, today, year = batch.period, batch.today, batch.plan_year
     months = [p for p in schedule_periods(Schedule.MONTHLY, year) if p.end in period]
     quarters = [p for p in schedule_periods(Schedule.QUARTERLY, year) if p.end in period]
-    last_month = next((p.start for p in reversed(months) if p.end < today), None)
-    last_quarter = next((p.start for p in reversed(quarters) if p.end < today), None)
-    once_due = date(year, 12, 31)
+    # Which due date counts is app/progress/schedule's one rule; here it becomes SQL.
+    last_month = _start_of(last_passed_due(Schedule.MONTHLY, year, today, within=period))
+    last_quarter = _start_of(last_passed_due(Schedule.QUARTERLY, year, today, within=period))
+    once_passed = last_passed_due(Schedule.ONCE, year, today, within=period) is not None
     done = TaskUpdate.status == ProgressStatus.DONE
 
     def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -309,7 +316,7 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
         else_=0,
     )
     overdue_flag = case(
-        (Task.schedule == Schedule.ONCE, 1 - got(updates.c.any_done) if once_due in period and once_due < today else zero),
+        (Task.schedule == Schedule.ONCE, 1 - got(updates.c.any_done) if once_passed else zero),
         (Task.schedule == Schedule.MONTHLY, 1 - got(updates.c.last_month_done) if last_month else zero),
         (Task.schedule == Schedule.QUARTERLY, 1 - got(updates.c.last_quarter_done) if last_quarter else zero),
         else_=0,
@@ -332,13 +339,13 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
     )
 
 
-REGISTER_PARTS: dict[Register, Callable[[Session, Batch, Wanted], UnitParts]] = {
-    Register.TASKS: task_parts,
-    Register.RECEPTIONS: _dated(Reception, Reception.held_on, {}),
-    Register.DIALOGUES: _dated(Dialogue, Dialogue.held_on, {"with_front": lambda: Dialogue.with_front.is_(True)}),
-    Register.PETITIONS: petition_parts,
-    Register.MODELS: model_parts,
-    Register.POSTS: _dated(Post, Post.published_on, {}),
-    Register.MEETINGS: _dated(Meeting, Meeting.held_on, {}),
+REGISTER_PARTS: dict[RecordKind, Callable[[Session, Batch, Wanted], UnitParts]] = {
+    RecordKind.TASKS: task_parts,
+    RecordKind.RECEPTIONS: _dated(Reception, Reception.held_on, {}),
+    RecordKind.DIALOGUES: _dated(Dialogue, Dialogue.held_on, {"with_front": lambda: Dialogue.with_front.is_(True)}),
+    RecordKind.PETITIONS: petition_parts,
+    RecordKind.MODELS: model_parts,
+    RecordKind.POSTS: _dated(Post, Post.published_on, {}),
+    RecordKind.MEETINGS: _dated(Meeting, Meeting.held_on, {}),
 }
 assert set(REGISTER_PARTS) == set(REGISTER_MODELS)

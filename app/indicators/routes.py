@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,16 +18,15 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from app.extensions import db
 from app.forms_base import Form
-from app.indicators.periods import PeriodError, parse_period
+from app.indicators import bp
 from app.indicators.services import IndicatorValueError, indicator_values, record_value
 from app.local_time import local_today
 from app.models import IndicatorDefinition
-from app.petitions.deadlines import legal_book
-from app.plans.views import plan_or_404
+from app.periods import PeriodError, as_of, parse_period, period_choices
+from app.plans.view_helpers import plan_or_404
 from app.security import requires
-from app.units.services import as_of
-
-bp = Blueprint("indicators", __name__)
+from app.web.legal import app_legal_book
+from app.web.records_links import records_url
 
 
 class ValueForm(Form):
@@ -44,36 +39,6 @@ class ValueForm(Form):
     note = StringField(_l("Ghi chú"), validators=[Length(max=500, message=_l("Ghi chú quá dài."))])
 
 
-# Where the records behind an indicator are listed (every figure can be traced to its rows).
-RECORDS_OF_REGISTER = {
-    "tasks": ("progress.overview", {}),
-    "receptions": ("records.receptions_list", {}),
-    "dialogues": ("records.dialogues_list", {}),
-    "petitions": ("petitions.index", {}),
-    "models": ("records.models_list", {}),
-    "posts": ("records.posts_list", {}),
-    "meetings": ("records.meetings_list", {}),
-}
-
-
-def records_url(definition: IndicatorDefinition, year: int, period: str | None = None) -> str | None:
-    """The list of the records an indicator is computed from, for its plan's year (and a month,
-    quarter or half of it, where that list can narrow to one)."""
-    target = RECORDS_OF_REGISTER.get(definition.register or "")
-    if target is None:
-        return None
-    endpoint, extra = target
-    if period and period != str(year) and endpoint.startswith("records."):
-        extra = {**extra, "period": period}
-    return url_for(endpoint, year=year, **extra)
-
-
-def period_choices(year: int) -> list[str]:
-    """The period codes of a year: the year, its halves, quarters and months."""
-    return [str(year), f"{year}-H1", f"{year}-H2", *(f"{year}-Q{q}" for q in range(1, 5)),
-            *(f"{year}-{m:02d}" for m in range(1, 13))]
-
-
 @bp.get("/<int:year>/indicators")
 @requires("record.view")
 def show(year: int):  # type: ignore[no-untyped-def]
@@ -83,7 +48,7 @@ def show(year: int):  # type: ignore[no-untyped-def]
         abort(404)
     today = as_of(year, local_today())
     results = indicator_values(db.session, plan, code, today,
-                               book=legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal"))
+                               book=app_legal_book())
     return render_template("indicators/show.html", plan=plan, year=year, period=parse_period(code),
                            periods=period_choices(year), results=results, form=ValueForm(period=code),
                            records_url=records_url)

@@ -20,15 +20,15 @@ from app.indicators.measures import (
     IndicatorDefinitionError,
     Measure,
     Number,
-    Register,
+    RecordKind,
     measure_for,
     parse_filter,
 )
-from app.indicators.periods import ReportingPeriod, parse_period
 from app.indicators.queries import REGISTER_PARTS, Batch, UnitParts, Wanted
+from app.law.book import LegalBook, legal_book
 from app.local_time import local_today
 from app.models import IndicatorDefinition, IndicatorSource, IndicatorValue, Plan, Unit
-from app.petitions.deadlines import LegalBook, legal_book
+from app.periods import ReportingPeriod, parse_period
 
 
 @dataclass(frozen=True)
@@ -103,13 +103,13 @@ def _evaluate(
     if not plans:
         return {}
     measures: dict[int, tuple[Measure, dict] | None] = {}
-    wanted: dict[Register, Wanted] = {}
+    wanted: dict[RecordKind, Wanted] = {}
     for definition in definitions:
         if definition.source != IndicatorSource.COMPUTED:
             continue
         found = measures[definition.id] = _measure(definition)
         if found is not None:
-            wanted.setdefault(Register(definition.register), Wanted()).ask(
+            wanted.setdefault(RecordKind(definition.register), Wanted()).ask(
                 _filter_key(definition), found[1], found[0].parts
             )
     batch = Batch(
@@ -120,7 +120,7 @@ def _evaluate(
         today=today,
         book=_book_loader(book),
     )
-    parts: dict[Register, UnitParts] = {
+    parts: dict[RecordKind, UnitParts] = {
         register: REGISTER_PARTS[register](session, batch, asked) for register, asked in wanted.items()
     }
     entered_ids = [d.id for d in definitions if d.source == IndicatorSource.ENTERED]
@@ -152,7 +152,7 @@ def _evaluate(
             unit_results.append(IndicatorResult(definition, period, None))
             continue
         measure = found[0]
-        unit_parts = parts[Register(definition.register)].get(definition.unit_id, {})
+        unit_parts = parts[RecordKind(definition.register)].get(definition.unit_id, {})
         key = _filter_key(definition)
         values = {part: unit_parts.get((key, part), 0) for part in measure.parts}
         unit_results.append(IndicatorResult(definition, period, measure.combine(values), values))

@@ -3,8 +3,8 @@
 from app.models.account import AccountLink, LinkPurpose, RecoveryCode, UserSession
 from app.models.api_token import ApiToken
 from app.models.audit import AuditEntry
-from app.models.outbox import OutboxMessage
 from app.models.indicator import IndicatorDefinition, IndicatorSource, IndicatorValue
+from app.models.outbox import OutboxMessage
 from app.models.petition import (
     Petition,
     PetitionExtension,
@@ -12,18 +12,18 @@ from app.models.petition import (
     PetitionStatus,
 )
 from app.models.plan import Plan, PlanSection, PlanStatus, Schedule, Task
-from app.models.proposal import PlanProposal, ProposalStatus
 from app.models.progress import Evidence, ProgressStatus, TaskUpdate
+from app.models.proposal import PlanProposal, ProposalStatus
 from app.models.records import (
     Dialogue,
     Meeting,
     MeetingKind,
-    Model,
     ModelField,
     ModelStatus,
     Post,
     PostChannel,
     Reception,
+    SkilfulModel,
 )
 from app.models.report import Report, ReportKind, ReportStatus
 from app.models.unit import Unit, UnitKind
@@ -44,7 +44,7 @@ __all__ = [
     "IndicatorValue",
     "Meeting",
     "MeetingKind",
-    "Model",
+    "SkilfulModel",
     "ModelField",
     "ModelStatus",
     "Petition",

@@ -4,7 +4,6 @@ values entered by hand per period. Computed values are never stored: they come f
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.columns import enum_column
+from app.models.columns import Versioned, VersionedRow, enum_column
 from app.tenancy import PlanContent, UnitOwned
 
 
@@ -29,7 +28,7 @@ class IndicatorSource(enum.StrEnum):
     ENTERED = "entered"  # typed in by the ward, one value per period
 
 
-class IndicatorDefinition(PlanContent, db.Model):
+class IndicatorDefinition(Versioned, PlanContent, db.Model):
     """One indicator of a plan or plan template: what is counted, in which unit, against which target."""
 
     __tablename__ = "indicator_definitions"
@@ -57,16 +56,13 @@ class IndicatorDefinition(PlanContent, db.Model):
     template_indicator_id: Mapped[int | None] = mapped_column(
         ForeignKey("indicator_definitions.id", ondelete="SET NULL")
     )
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def computed(self) -> bool:
         return self.source == IndicatorSource.COMPUTED
 
 
-class IndicatorValue(UnitOwned, db.Model):
+class IndicatorValue(VersionedRow, UnitOwned, db.Model):
     """A value entered by hand for an indicator and a period ("2025", "2025-H1", "2025-Q2", "2025-03")."""
 
     __tablename__ = "indicator_values"
@@ -79,14 +75,9 @@ class IndicatorValue(UnitOwned, db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int]
     period: Mapped[str] = mapped_column(String(10))
     value: Mapped[float]
     note: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     username: Mapped[str] = mapped_column(String(120), default="")
-    created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}

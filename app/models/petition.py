@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.columns import enum_column
+from app.models.columns import VersionedRow, enum_column
 from app.search import Searchable
 from app.tenancy import UnitOwned
 
@@ -34,7 +34,7 @@ class PetitionStatus(enum.StrEnum):
 CLOSED_STATUSES = frozenset({PetitionStatus.RESOLVED, PetitionStatus.WITHDRAWN, PetitionStatus.TRANSFERRED})
 
 
-class Petition(Searchable, UnitOwned, db.Model):
+class Petition(VersionedRow, Searchable, UnitOwned, db.Model):
     """A petition received by the unit. The petitioner's identity is confidential (chairman, office)."""
 
     __tablename__ = "petitions"
@@ -48,7 +48,6 @@ class Petition(Searchable, UnitOwned, db.Model):
     __search_fields__ = ("summary", "source", "handler", "resolution")
     __confidential__ = ("petitioner_name", "petitioner_address", "petitioner_contact")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     received_on: Mapped[date]
     kind: Mapped[PetitionKind] = mapped_column(enum_column(PetitionKind))
     source: Mapped[str] = mapped_column(String(255), default="")
@@ -68,10 +67,6 @@ class Petition(Searchable, UnitOwned, db.Model):
     mediated: Mapped[bool] = mapped_column(default=False)
     above_level: Mapped[bool] = mapped_column(default=False)
     mass_complaint: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def closed(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import (
     JSON,
@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.columns import enum_column
+from app.models.columns import Versioned, VersionedRow, enum_column
 from app.models.user import Role
 from app.tenancy import PlanContent
 
@@ -37,7 +37,7 @@ class Schedule(enum.StrEnum):
     ONGOING = "ongoing"
 
 
-class Plan(PlanContent, db.Model):
+class Plan(VersionedRow, PlanContent, db.Model):
     __tablename__ = "plans"
     __table_args__ = (
         # Rows of a plan reference it by (unit_id, id): a task can never belong to another
@@ -62,7 +62,6 @@ class Plan(PlanContent, db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
     code: Mapped[str | None] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(255), default="")
@@ -83,10 +82,6 @@ class Plan(PlanContent, db.Model):
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus), default=PlanStatus.DRAFT)
     number: Mapped[str | None] = mapped_column(String(40))
     issued_on: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def editable(self) -> bool:
@@ -99,7 +94,7 @@ class Plan(PlanContent, db.Model):
         return self.is_template and self.status == PlanStatus.ISSUED
 
 
-class PlanSection(PlanContent, db.Model):
+class PlanSection(Versioned, PlanContent, db.Model):
     __tablename__ = "plan_sections"
     __table_args__ = (
         UniqueConstraint("unit_id", "id"),
@@ -121,12 +116,9 @@ class PlanSection(PlanContent, db.Model):
     template_section_id: Mapped[int | None] = mapped_column(
         ForeignKey("plan_sections.id", ondelete="SET NULL")
     )
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class Task(PlanContent, db.Model):
+class Task(Versioned, PlanContent, db.Model):
     __tablename__ = "tasks"
     __table_args__ = (
         UniqueConstraint("unit_id", "id"),
@@ -150,6 +142,3 @@ class Task(PlanContent, db.Model):
     # Year rollover: the task of last year's plan this one continues, and whether it was unfinished.
     previous_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
     carried_over: Mapped[bool] = mapped_column(default=False, server_default=false())
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}

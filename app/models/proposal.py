@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.columns import enum_column
+from app.models.columns import VersionedRow, enum_column
 from app.tenancy import UnitOwned
 
 
@@ -21,7 +21,7 @@ class ProposalStatus(enum.StrEnum):
     SUPERSEDED = "superseded"  # a newer revision was published before the ward answered
 
 
-class PlanProposal(UnitOwned, db.Model):
+class PlanProposal(VersionedRow, UnitOwned, db.Model):
     """Template revision `from_revision` → `to_revision`, as it would change one ward's plan.
 
     `changes` is a list of {"op": "add" | "remove" | "change", "key", "section", "text", "old_text",
@@ -37,7 +37,6 @@ class PlanProposal(UnitOwned, db.Model):
         Index("ix_plan_proposals_unit_plan", "unit_id", "plan_id", "status"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int]
     template_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     from_revision: Mapped[int]
@@ -46,10 +45,6 @@ class PlanProposal(UnitOwned, db.Model):
     status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus), default=ProposalStatus.PENDING)
     decided_by: Mapped[str] = mapped_column(String(120), default="")
     decided_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def taken(self) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.columns import enum_column
+from app.models.columns import VersionedRow, enum_column
 from app.search import Searchable
 from app.tenancy import UnitOwned
 
@@ -18,44 +18,34 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Reception(Searchable, UnitOwned, db.Model):
+class Reception(VersionedRow, Searchable, UnitOwned, db.Model):
     """A citizen reception session (tiếp công dân)."""
 
     __tablename__ = "receptions"
     __table_args__ = (Index("ix_receptions_unit_day", "unit_id", "held_on"),)
     __search_fields__ = ("host", "cases_raised", "note")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     held_on: Mapped[date]
     host: Mapped[str] = mapped_column(String(120))
     citizens: Mapped[int] = mapped_column(default=0)
     cases: Mapped[int] = mapped_column(default=0)
     cases_raised: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class Dialogue(Searchable, UnitOwned, db.Model):
+class Dialogue(VersionedRow, Searchable, UnitOwned, db.Model):
     """A dialogue of the unit's head with the people (đối thoại)."""
 
     __tablename__ = "dialogues"
     __table_args__ = (Index("ix_dialogues_unit_day", "unit_id", "held_on"),)
     __search_fields__ = ("topic", "issues_raised", "answers")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     held_on: Mapped[date]
     topic: Mapped[str] = mapped_column(String(500))
     participants: Mapped[int] = mapped_column(default=0)
     with_front: Mapped[bool] = mapped_column(default=False)
     issues_raised: Mapped[str] = mapped_column(Text, default="")
     answers: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class ModelField(enum.StrEnum):
@@ -70,14 +60,13 @@ class ModelStatus(enum.StrEnum):
     RECOGNISED = "recognised"
 
 
-class Model(Searchable, UnitOwned, db.Model):
+class SkilfulModel(VersionedRow, Searchable, UnitOwned, db.Model):
     """A "Dân vận khéo" model or exemplar (mô hình, điển hình)."""
 
     __tablename__ = "dan_van_models"
     __table_args__ = (Index("ix_dan_van_models_unit_year", "unit_id", "year"),)
     __search_fields__ = ("name", "description")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     field: Mapped[ModelField] = mapped_column(enum_column(ModelField))
     year: Mapped[int]
@@ -85,10 +74,6 @@ class Model(Searchable, UnitOwned, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     recognised_on: Mapped[date | None]
     recognised_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class PostChannel(enum.StrEnum):
@@ -99,22 +84,17 @@ class PostChannel(enum.StrEnum):
     OTHER = "other"
 
 
-class Post(Searchable, UnitOwned, db.Model):
+class Post(VersionedRow, Searchable, UnitOwned, db.Model):
     """A propaganda post (tin, bài tuyên truyền)."""
 
     __tablename__ = "posts"
     __table_args__ = (Index("ix_posts_unit_day", "unit_id", "published_on"),)
     __search_fields__ = ("title", "link")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
     channel: Mapped[PostChannel] = mapped_column(enum_column(PostChannel))
     published_on: Mapped[date]
     link: Mapped[str] = mapped_column(String(1000), default="")
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class MeetingKind(enum.StrEnum):
@@ -122,20 +102,15 @@ class MeetingKind(enum.StrEnum):
     TRAINING = "training"
 
 
-class Meeting(Searchable, UnitOwned, db.Model):
+class Meeting(VersionedRow, Searchable, UnitOwned, db.Model):
     """A briefing or training session (hội nghị quán triệt, tập huấn)."""
 
     __tablename__ = "meetings"
     __table_args__ = (Index("ix_meetings_unit_day", "unit_id", "held_on"),)
     __search_fields__ = ("topic", "documents")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind), default=MeetingKind.BRIEFING)
     held_on: Mapped[date]
     topic: Mapped[str] = mapped_column(String(500))
     documents: Mapped[str] = mapped_column(Text, default="")
     attendees: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}

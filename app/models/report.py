@@ -4,7 +4,7 @@ parent requested with a due date. The indicator values are frozen into the repor
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.columns import enum_column
+from app.models.columns import VersionedRow, enum_column
 from app.tenancy import UnitOwned
 
 
@@ -37,7 +37,7 @@ class ReportStatus(enum.StrEnum):
     RETURNED = "returned"
 
 
-class Report(UnitOwned, db.Model):
+class Report(VersionedRow, UnitOwned, db.Model):
     __tablename__ = "reports"
     __table_args__ = (
         UniqueConstraint("unit_id", "id"),
@@ -55,7 +55,6 @@ class Report(UnitOwned, db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int]
     kind: Mapped[ReportKind] = mapped_column(enum_column(ReportKind))
     period: Mapped[str] = mapped_column(String(10))
@@ -74,10 +73,6 @@ class Report(UnitOwned, db.Model):
     reviewed_on: Mapped[date | None]
     reviewed_by: Mapped[str] = mapped_column(String(120), default="")
     review_comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def editable(self) -> bool:

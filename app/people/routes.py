@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -13,14 +13,12 @@ from app.mail.outbox import send_queued_now
 from app.models.account import LinkPurpose
 from app.models.unit import Unit, child_units
 from app.models.user import Role
-from app.people import services
+from app.people import bp, services
 from app.people.forms import PersonForm
 from app.people.rules import Manager
 from app.people.services import Person
 from app.security import requires
 from app.service_errors import ServiceError
-
-bp = Blueprint("people", __name__)
 
 
 def _manager() -> Manager:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from app.models import Petition, PetitionKind, PetitionStatus
-from app.records.deadlines import (
+from app.law.book import LegalBook
+from app.law.deadline_rules import (
     DeadlineRule,
     DeadlineRuleError,
     deadline,
-    load_rules,
     rule_for,
 )
-from app.records.working_days import WorkingCalendar, load_calendar
+from app.models import Petition, PetitionKind, PetitionStatus
 
 CLASSIFICATION = "petition.classification"
 COMPLAINT_ACCEPTANCE = "complaint.acceptance"
@@ -27,19 +25,6 @@ _CLASSIFIED = frozenset(
     {PetitionStatus.CLASSIFIED, PetitionStatus.ACCEPTED, PetitionStatus.IN_RESOLUTION, PetitionStatus.RESOLVED}
 )
 _ACCEPTED = frozenset({PetitionStatus.ACCEPTED, PetitionStatus.IN_RESOLUTION, PetitionStatus.RESOLVED})
-
-
-@dataclass(frozen=True)
-class LegalBook:
-    """The deadline rules and the working-day calendar kept as data in tenants/legal/."""
-
-    rules: tuple[DeadlineRule, ...]
-    calendar: WorkingCalendar
-
-
-def legal_book(directory: Path | str) -> LegalBook:
-    """The rules and calendar of `directory` (each file is read once per process)."""
-    return LegalBook(load_rules(str(directory)), load_calendar(str(directory)))
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,6 @@ class PetitionError(ServiceError):
     """A refused petition operation."""
 
 
-class EditConflict(PetitionError):
-    """Someone else changed the petition after this user opened it."""
-
-
-class InvalidTransition(PetitionError):
-    """The petition's status does not allow this step (skipping, going back, already closed)."""
-
-
 class ExtensionRefused(PetitionError):
     """Not a denunciation, closed, or the rule's extensions are used up."""
 

@@ -22,6 +22,7 @@ from app.forms_base import Form, VersionedForm, VnDateField
 from app.models import Petition, PetitionKind, PetitionStatus
 from app.petitions import services
 from app.vocabulary import PETITION_KIND_LABELS, PETITION_STATUS_LABELS
+from app.web.years import filter_year
 
 KINDS = [k.value for k in PetitionKind]
 STATUSES = [s.value for s in PetitionStatus]
@@ -188,7 +189,7 @@ class FilterForm(Form):
             year = bounded_int(self.year.data or "")
         except ValueError:
             return None
-        return year if 1900 <= year <= 2200 else None
+        return filter_year(year)
 
     def criteria(self) -> services.Filters:
         return services.Filters(

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -25,26 +19,16 @@ from app.database import bounded_int
 from app.extensions import db
 from app.local_time import local_today
 from app.models import Petition
-from app.petitions import services
-from app.petitions.deadlines import LegalBook, deadline_of, legal_book
-from app.petitions.errors import EditConflict, PetitionError
+from app.petitions import bp, services
+from app.petitions.deadlines import deadline_of
 from app.petitions.forms import ExtensionForm, FilterForm, PetitionForm, StatusForm
-from app.plans import views
 from app.security import holds, requires
-
-bp = Blueprint("petitions", __name__)
-
-
-def commit(change: Callable[[], Any]) -> Any:
-    """The shared commit; a concurrent change is a petition EditConflict."""
-    return views.commit(change, conflict=EditConflict)
-
+from app.service_errors import EditConflict, ServiceError
+from app.web.commit import commit, form_status
+from app.web.legal import app_legal_book
 
 # --- what the views share ---------------------------------------------------------------------
 
-
-def _book() -> LegalBook:
-    return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
 
 
 def _shows_identity() -> bool:
@@ -75,9 +59,9 @@ def index():  # type: ignore[no-untyped-def]
     shown = _shows_identity()
     page = services.register_page(
         db.session, g.unit, filters, request.args.get("page", 1, type=bounded_int),
-        book=_book(), today=today, show_identity=shown,
+        book=app_legal_book(), today=today, show_identity=shown,
     )
-    rows = page.rows
+    rows = page.items
     filter_args = {name: value for name in ("kind", "status", "year", "overdue", "q")
                    if (value := request.args.get(name, "").strip())}
     context = dict(page=page, rows=rows, form=form, filter_args=filter_args, today=today)
@@ -102,10 +86,10 @@ def new():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.received_on.data = today
     if not form.validate_on_submit():
-        return render_template("petitions/form.html", form=form, petition=None), views.form_status()
+        return render_template("petitions/form.html", form=form, petition=None), form_status()
     try:
         petition = commit(lambda: services.create_petition(db.session, g.unit, **form.fields()))
-    except PetitionError as error:
+    except ServiceError as error:
         return render_template("petitions/form.html", form=form, petition=None, problem=error.message), error.status
     flash(_l("Đã ghi sổ đơn tiếp nhận ngày %(day)s.", day=petition.received_on.strftime("%d/%m/%Y")), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))
@@ -122,7 +106,7 @@ def edit(petition_id: int):  # type: ignore[no-untyped-def]
     if request.method == "GET" and shown:
         _log_identity_shown([petition])
     if not form.validate_on_submit():
-        return render_template("petitions/form.html", form=form, petition=petition), views.form_status()
+        return render_template("petitions/form.html", form=form, petition=petition), form_status()
     try:
         commit(lambda: services.update_petition(db.session, petition, version=form.version.data, **form.fields()))
     except EditConflict as error:
@@ -135,7 +119,7 @@ def edit(petition_id: int):  # type: ignore[no-untyped-def]
             "petitions/form.html", form=form, petition=latest, conflict=error.message,
             saved=latest, saved_identity=services.identity_of(latest, shown),
         ), error.status
-    except PetitionError as error:
+    except ServiceError as error:
         return render_template("petitions/form.html", form=form, petition=petition, problem=error.message), error.status
     flash(_l("Đã lưu thông tin đơn."), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))
@@ -148,7 +132,7 @@ def _detail(petition: Petition, status: int = 200, *, status_form: StatusForm | 
             extension_form: ExtensionForm | None = None, problem: object | None = None):  # type: ignore[no-untyped-def]
     """The petition's page: what was recorded, its deadline, history and extensions, and the next steps."""
     today = local_today()
-    book = _book()
+    book = app_legal_book()
     shown = _shows_identity()
     extensions = services.extensions_of(db.session, petition)
     steps = services.next_steps(petition)
@@ -191,7 +175,7 @@ def change_status(petition_id: int):  # type: ignore[no-untyped-def]
     try:
         commit(lambda: services.change_status(db.session, petition, form.target, on=form.on.data,
                                               note=form.note.data or "", version=form.version.data, today=today))
-    except PetitionError as error:
+    except ServiceError as error:
         return _detail(_petition_or_404(petition_id), error.status, status_form=form, problem=error.message)
     flash(_l("Đã chuyển đơn sang trạng thái mới."), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))
@@ -207,8 +191,8 @@ def add_extension(petition_id: int):  # type: ignore[no-untyped-def]
         return _detail(petition, 400, extension_form=form)
     try:
         commit(lambda: services.add_extension(db.session, petition, decided_on=form.decided_on.data,
-                                              reason=form.reason.data or "", book=_book(), today=today))
-    except PetitionError as error:
+                                              reason=form.reason.data or "", book=app_legal_book(), today=today))
+    except ServiceError as error:
         return _detail(_petition_or_404(petition_id), error.status, extension_form=form, problem=error.message)
     flash(_l("Đã ghi nhận gia hạn thời hạn giải quyết."), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))

@@ -3,9 +3,8 @@ confidentiality (masked unless the caller may see it; every showing of it is log
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import Select, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import CONFIDENTIAL, name_action
+from app.law.book import LegalBook
 from app.models import (
     AuditEntry,
     Petition,
@@ -23,15 +23,11 @@ from app.models import (
     Unit,
 )
 from app.models.petition import CLOSED_STATUSES
-from app.petitions.deadlines import Deadline, LegalBook, deadline_of, resolution_rule
-from app.petitions.errors import (
-    EditConflict,
-    ExtensionRefused,
-    InvalidInput,
-    InvalidTransition,
-    PetitionError,
-)
+from app.petitions.deadlines import Deadline, deadline_of, resolution_rule
+from app.petitions.errors import ExtensionRefused, InvalidInput, PetitionError
+from app.service_errors import EditConflict, InvalidTransition
 from app.vocabulary import PETITION_STATUS_LABELS, vn_date
+from app.web.paging import Page, page_bounds
 
 PAGE_SIZE = 25
 MASK = CONFIDENTIAL  # the same mark as in the audit log
@@ -114,15 +110,6 @@ class Row:
     extensions: int
 
 
-@dataclass
-class RegisterPage:
-    rows: list[Row]
-    total: int
-    page: int
-    pages: int
-    filters: Filters = field(default_factory=Filters)
-
-
 def find_petition(session: Session, unit: Unit, petition_id: int) -> Petition | None:
     """The petition `petition_id` of `unit` (a parent unit's scope must not reach a sibling's)."""
     return session.scalar(select(Petition).where(Petition.unit_id == unit.id, Petition.id == petition_id))
@@ -159,7 +146,7 @@ def extension_counts(session: Session, unit: Unit, petition_ids: list[int] | Non
 
 
 def register_page(session: Session, unit: Unit, filters: Filters, page: int, *, book: LegalBook, today: date,
-                  show_identity: bool) -> RegisterPage:
+                  show_identity: bool) -> Page[Row]:
     """One page of the unit's petitions, newest first, each with its deadline as it stands `today`."""
     query = _filtered(unit, filters).order_by(Petition.received_on.desc(), Petition.id.desc())
     if filters.overdue:
@@ -167,17 +154,14 @@ def register_page(session: Session, unit: Unit, filters: Filters, page: int, *, 
         counts = extension_counts(session, unit)
         rows = [_row(p, counts.get(p.id, 0), book, today, show_identity) for p in session.scalars(query)]
         rows = [row for row in rows if row.deadline is not None and row.deadline.overdue]
-        total = len(rows)
-        pages = max(1, math.ceil(total / PAGE_SIZE))
-        page = min(max(page, 1), pages)
-        return RegisterPage(rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], total, page, pages, filters)
+        page, pages = page_bounds(len(rows), page, PAGE_SIZE)
+        return Page(rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], len(rows), page, pages)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    page, pages = page_bounds(total, page, PAGE_SIZE)
     petitions = list(session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     counts = extension_counts(session, unit, [p.id for p in petitions])
     rows = [_row(p, counts.get(p.id, 0), book, today, show_identity) for p in petitions]
-    return RegisterPage(rows, total, page, pages, filters)
+    return Page(rows, total, page, pages)
 
 
 def _row(petition: Petition, extensions: int, book: LegalBook, today: date, show_identity: bool) -> Row:

@@ -18,7 +18,6 @@ from app.models.unit import tenant_units_below
 from app.plan_templates.changes import same_words, ward_substitution
 
 
-
 @dataclass
 class TaskDifference:
     kind: str  # "added" | "removed" | "changed"

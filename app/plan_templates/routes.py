@@ -4,30 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
 from app.models import Plan, Unit
-from app.plan_templates import diff, services
+from app.plan_templates import bp, diff, services
 from app.plans.editing import register_editor
-from app.plans.errors import PlanError
 from app.plans.outline import plan_outline
-from app.plans.views import commit, plan_url
+from app.plans.view_helpers import plan_url
 from app.security import requires
-
-bp = Blueprint("templates", __name__)
-
-
-def publisher_or_404() -> None:
-    """Templates belong to the units above the wards; under a ward's address they do not exist."""
-    if g.unit.is_tenant:
-        abort(404)
+from app.service_errors import ServiceError
+from app.web.commit import commit
+from app.web.unit_pages import parent_unit_or_404
 
 
 def template_or_404(template_id: int) -> Plan:
-    publisher_or_404()
+    parent_unit_or_404()
     return services.template_in(db.session, g.unit, template_id) or abort(404)
 
 
@@ -39,7 +33,7 @@ register_editor(
 @bp.get("/")
 @requires("template.view")
 def index():  # type: ignore[no-untyped-def]
-    publisher_or_404()
+    parent_unit_or_404()
     return render_template("plan_templates/index.html", families=services.families(db.session, g.unit))
 
 
@@ -65,7 +59,7 @@ def _step(template_id: int, change: Callable[[Plan], object], done: Callable[[ob
     template = template_or_404(template_id)
     try:
         result = commit(lambda: change(template))
-    except PlanError as error:
+    except ServiceError as error:
         flash(error.message, "error")
         return redirect(plan_url(template))
     flash(done(result), "success")
@@ -110,7 +104,7 @@ def discard(template_id: int):  # type: ignore[no-untyped-def]
     template = template_or_404(template_id)
     try:
         commit(lambda: services.discard(db.session, template))
-    except PlanError as error:
+    except ServiceError as error:
         flash(error.message, "error")
         return redirect(plan_url(template))
     flash(_l("Đã xóa bản nháp."), "success")

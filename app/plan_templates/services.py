@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,9 +18,9 @@ from app.audit import name_action
 from app.local_time import local_today
 from app.models import Plan, PlanStatus, Unit
 from app.plan_templates.changes import offer_to_wards
+from app.plan_templates.rollover import YearShift
 from app.plans.errors import PlanError
 from app.plans.instantiate import copy_indicators, copy_outline, document_words
-from app.plans.rollover import YearShift
 from app.plans.outline import plan_outline
 from app.plans.services import lock_plan
 

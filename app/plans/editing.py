@@ -17,12 +17,9 @@ from app.database import bounded_int
 from app.extensions import db
 from app.models import Plan, PlanSection, Role, Schedule, Task
 from app.plans import services
-from app.plans.errors import EditConflict, PlanError
 from app.plans.forms import DeleteForm, MoveForm, PlanDocumentForm, SectionForm, TaskForm
-from app.plans.views import (
-    commit,
+from app.plans.view_helpers import (
     form_response,
-    form_status,
     outline_or_redirect,
     plan_url,
     refused,
@@ -30,6 +27,8 @@ from app.plans.views import (
     task_or_404,
 )
 from app.security import requires
+from app.service_errors import EditConflict, ServiceError
+from app.web.commit import commit, form_status
 
 # --- tasks ------------------------------------------------------------------------------------
 
@@ -50,7 +49,7 @@ def edit_task(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
     section = section_or_404(plan, task.section_id)
     try:
         services.require_draft(plan)
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error, f"task-{task.id}")
     form = TaskForm(obj=task if request.method == "GET" else None)
     if not form.validate_on_submit():
@@ -63,7 +62,7 @@ def edit_task(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
             "plans/_task_form.html", error.status, plan=plan, form=TaskForm(obj=latest, formdata=None),
             task=latest, section=section, conflict=error.message, attempted=form.text.data,
         )
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error, f"task-{task.id}")
     if hx_request.htmx:
         return render_template("plans/_task.html", plan=plan, task=task)
@@ -78,7 +77,7 @@ def add_task(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
         return form_response("plans/_task_form.html", form_status(), plan=plan, form=form, task=None, section=section)
     try:
         task = commit(lambda: services.add_task(db.session, plan, section, **_task_fields(form)))
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error, f"section-{section.id}")
     if not hx_request.htmx:
         flash(_l("Đã thêm nhiệm vụ."), "success")
@@ -100,7 +99,7 @@ def _move(plan: Plan, item: Task | PlanSection, move: Callable[..., None], ancho
         abort(400)
     try:
         commit(lambda: move(db.session, plan, item, form.step))
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error, anchor)
     return outline_or_redirect(plan, anchor)
 
@@ -112,7 +111,7 @@ def _delete(plan: Plan, item: Task | PlanSection, kind: str, delete: Callable[..
         return render_template("plans/confirm_delete.html", plan=plan, form=form, item=item, kind=kind)
     try:
         commit(lambda: delete(db.session, plan, item, version=form.version.data))
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error, anchor)
     if not hx_request.htmx:
         flash(done, "success")
@@ -137,7 +136,7 @@ def edit_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
     section = section_or_404(plan, section_id)
     try:
         services.require_draft(plan)
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error, f"section-{section.id}")
     form = SectionForm(obj=section if request.method == "GET" else None)
     if not form.validate_on_submit():
@@ -152,7 +151,7 @@ def edit_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
             section=latest, parent=None, conflict=error.message,
             attempted=" ".join(filter(None, [form.title.data, form.body.data])),
         )
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error, f"section-{section.id}")
     if hx_request.htmx:
         return render_template("plans/_section_heading.html", plan=plan, section=section)
@@ -168,7 +167,7 @@ def add_section(plan: Plan):  # type: ignore[no-untyped-def]
         return form_response("plans/_section_form.html", form_status(), plan=plan, form=form, section=None, parent=parent)
     try:
         section = commit(lambda: services.add_section(db.session, plan, parent, **_section_fields(form)))
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error)
     if not hx_request.htmx:
         flash(_l("Đã thêm mục."), "success")
@@ -190,7 +189,7 @@ def delete_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
 def edit_document(plan: Plan):  # type: ignore[no-untyped-def]
     try:
         services.require_draft(plan)
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error)
     form = PlanDocumentForm(obj=plan if request.method == "GET" else None)
     if request.method == "GET":
@@ -220,7 +219,7 @@ def edit_document(plan: Plan):  # type: ignore[no-untyped-def]
         return render_template(
             "plans/edit_page.html", form=fresh, conflict=error.message, attempted=attempted, **page
         ), error.status
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error)
     flash(_l("Đã lưu phần mở đầu, căn cứ và nơi nhận."), "success")
     return redirect(plan_url(plan))

@@ -9,16 +9,8 @@ class PlanError(ServiceError):
     """A refused plan operation."""
 
 
-class EditConflict(PlanError):
-    """Someone else changed the item after this user opened it."""
-
-
 class PlanLocked(PlanError):
     """The plan is not a draft, so its contents cannot change."""
-
-
-class InvalidTransition(PlanError):
-    """The plan's status does not allow this step."""
 
 
 class PlanExists(PlanError):

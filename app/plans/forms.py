@@ -17,6 +17,7 @@ from wtforms.validators import (
 from app.forms_base import Form, VersionedForm, VnDateField
 from app.models import Schedule
 from app.vocabulary import ROLE_LABELS, SCHEDULE_LABELS, TASK_OWNER_ROLES
+from app.web.years import FIRST_YEAR, LAST_YEAR
 
 
 class TaskForm(VersionedForm):
@@ -124,7 +125,7 @@ class CreatePlansForm(Form):
         _l("Năm"),
         validators=[
             DataRequired(_l("Vui lòng nhập năm.")),
-            NumberRange(min=2000, max=2100, message=_l("Năm phải từ 2000 đến 2100.")),
+            NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l("Năm phải từ 2000 đến 2100.")),
         ],
     )
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.models import Plan
-from app.plans import services
+from app.plans import bp, services
 from app.plans.editing import register_editor
-from app.plans.errors import PlanError
 from app.plans.forms import CreatePlansForm, IssueForm
 from app.plans.outline import plan_outline, task_marker
-from app.plans.views import commit, editor_url, form_status, may_edit, plan_or_404, plan_url, refused
+from app.plans.view_helpers import editor_url, may_edit, plan_or_404, plan_url, refused
 from app.security import requires
+from app.service_errors import ServiceError
+from app.web.commit import commit, form_status
 
-bp = Blueprint("plans", __name__)
 bp.add_app_template_global(editor_url)
 bp.add_app_template_global(may_edit)
 bp.add_app_template_global(task_marker)
@@ -43,7 +43,7 @@ def show(year: int):  # type: ignore[no-untyped-def]
 def create(year: int):  # type: ignore[no-untyped-def]
     try:
         commit(lambda: services.create_plan(db.session, g.unit, year))
-    except PlanError as error:
+    except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("plans.show", year=year) if g.unit.is_tenant else url_for("units.home"))
     flash(_l("Đã tạo kế hoạch năm %(year)s từ mẫu.", year=year), "success")
@@ -61,7 +61,7 @@ def create_for_wards():  # type: ignore[no-untyped-def]
     year = form.year.data
     try:
         result = commit(lambda: services.create_plans_for_wards(db.session, g.unit, year))
-    except PlanError as error:
+    except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("units.home", year=year))
     flash(
@@ -83,7 +83,7 @@ def _lifecycle(year: int, step: Callable[[Plan], None], done: object):  # type: 
     plan = plan_or_404(year)
     try:
         commit(lambda: step(plan))
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error)
     flash(done, "success")
     return redirect(plan_url(plan))
@@ -128,7 +128,7 @@ def issue(year: int):  # type: ignore[no-untyped-def]
                 signer_name=form.signer_name.data or "",
             )
         )
-    except PlanError as error:
+    except ServiceError as error:
         return refused(plan, error)
     flash(_l("Đã ban hành kế hoạch số %(number)s.", number=plan.number), "success")
     return redirect(plan_url(plan))
@@ -137,4 +137,3 @@ def issue(year: int):  # type: ignore[no-untyped-def]
 register_editor(bp, "/<int:year>", lambda values: plan_or_404(values.pop("year")), "plan.view", "plan.edit")
 
 
-from app.plans import year_and_template  # noqa: E402,F401  (the difference, proposal and next-year routes on bp)

@@ -23,20 +23,9 @@ from app.models import (
     Unit,
 )
 from app.models.unit import tenant_units_below
-from app.plans.errors import (
-    EditConflict,
-    InvalidTransition,
-    PlanError,
-    PlanExists,
-    PlanLocked,
-    TemplateMissing,
-)
+from app.plans.errors import PlanError, PlanExists, PlanLocked, TemplateMissing
 from app.plans.instantiate import instantiate, latest_template
-
-CONFLICT_MESSAGE = _l(
-    "Nội dung này vừa được người khác sửa trước bạn. Nội dung mới nhất đang hiển thị; "
-    "hãy xem lại và nhập lại thay đổi của bạn."
-)
+from app.service_errors import CONFLICT_MESSAGE, EditConflict, InvalidTransition
 
 
 def find_plan(session: Session, unit: Unit, year: int) -> Plan | None:

@@ -17,7 +17,7 @@ from wtforms.validators import (
 
 from app.forms_base import Form
 from app.models import ProgressStatus
-from app.progress.schedule import Period
+from app.progress.schedule import TaskPeriod
 from app.progress.services import MAX_NOTE
 from app.vocabulary import PROGRESS_LABELS
 
@@ -45,7 +45,7 @@ class ProgressForm(Form):
     )
     evidence = MultipleFileField(_l("Tệp minh chứng"))
 
-    def offer_periods(self, periods: list[Period], selected: date | None) -> None:
+    def offer_periods(self, periods: list[TaskPeriod], selected: date | None) -> None:
         """The month or quarter picker of a recurring task, with `selected` (if given) chosen."""
         self.period.choices = [SelectChoice(p.key, p.label) for p in periods]
         if selected is not None:

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -26,14 +25,12 @@ from app.extensions import db
 from app.local_time import local_today
 from app.models import Plan, ProgressStatus, Task
 from app.plans.outline import iter_nodes, plan_outline
-from app.plans.views import plan_or_404, task_or_404
+from app.plans.view_helpers import plan_or_404, task_or_404
+from app.progress import bp, services
 from app.progress import schedule as schedules
-from app.progress import services
 from app.progress.evidence import DEFAULT_MAX_BYTES, Upload, human_size
 from app.progress.forms import ProgressForm
 from app.security import requires
-
-bp = Blueprint("progress", __name__)
 
 
 def max_evidence_bytes() -> int:

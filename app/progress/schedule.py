@@ -9,20 +9,20 @@ any done update).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Container
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from app.indicators.periods import QUARTER_NUMERALS, month_end
 from app.models import Schedule
+from app.periods import QUARTER_NUMERALS, month_end
 
 RECURRING = (Schedule.MONTHLY, Schedule.QUARTERLY)
 
 
 @dataclass(frozen=True)
-class Period:
+class TaskPeriod:
     """One reporting period of a recurring task: its first day (stored as `period_start`) and due date."""
 
     start: date
@@ -43,12 +43,12 @@ class Period:
         return self.start.isoformat()
 
 
-def periods(schedule: Schedule, year: int) -> list[Period]:
+def periods(schedule: Schedule, year: int) -> list[TaskPeriod]:
     """The reporting periods of `year` for a recurring schedule; none for once and ongoing tasks."""
     if schedule == Schedule.MONTHLY:
-        return [Period(date(year, m, 1), month_end(year, m), schedule) for m in range(1, 13)]
+        return [TaskPeriod(date(year, m, 1), month_end(year, m), schedule) for m in range(1, 13)]
     if schedule == Schedule.QUARTERLY:
-        return [Period(date(year, m, 1), month_end(year, m + 2), schedule) for m in (1, 4, 7, 10)]
+        return [TaskPeriod(date(year, m, 1), month_end(year, m + 2), schedule) for m in (1, 4, 7, 10)]
     return []
 
 
@@ -59,7 +59,7 @@ def due_dates(schedule: Schedule, year: int) -> list[date]:
     return [p.end for p in periods(schedule, year)]
 
 
-def period_containing(schedule: Schedule, year: int, day: date) -> Period | None:
+def period_containing(schedule: Schedule, year: int, day: date) -> TaskPeriod | None:
     """The period of `year` that `day` falls in, clamped to the year (None for once/ongoing)."""
     found = periods(schedule, year)
     if not found:
@@ -69,20 +69,24 @@ def period_containing(schedule: Schedule, year: int, day: date) -> Period | None
     return next((p for p in found if p.start <= day <= p.end), found[-1])
 
 
-def period_starting(schedule: Schedule, year: int, start: date) -> Period | None:
+def period_starting(schedule: Schedule, year: int, start: date) -> TaskPeriod | None:
     """The period of `year` that begins on `start`, if the schedule has one."""
     return next((p for p in periods(schedule, year) if p.start == start), None)
 
 
-def last_passed_due(schedule: Schedule, year: int, today: date) -> tuple[date, date | None] | None:
-    """(due date, period start) of the most recent due date before `today`; None if none passed yet.
+def last_passed_due(
+    schedule: Schedule, year: int, today: date, within: Container[date] | None = None
+) -> tuple[date, date | None] | None:
+    """(due date, period start) of the most recent due date before `today` (among those falling
+    `within` a reporting period, if given); None if none passed yet.
 
-    A due date is met on the day itself, so it has "passed" only from the next day on.
+    A due date is met on the day itself, so it has "passed" only from the next day on. This is the
+    one rule of "overdue": the task pages apply it in Python, the indicators in SQL.
     """
     if schedule == Schedule.ONCE:
         end = date(year, 12, 31)
-        return (end, None) if end < today else None
-    passed = [p for p in periods(schedule, year) if p.end < today]
+        return (end, None) if end < today and (within is None or end in within) else None
+    passed = [p for p in periods(schedule, year) if p.end < today and (within is None or p.end in within)]
     return (passed[-1].end, passed[-1].start) if passed else None
 
 
@@ -92,14 +96,16 @@ def next_due(schedule: Schedule, year: int, today: date) -> date | None:
 
 
 def overdue_since(
-    schedule: Schedule, year: int, today: date, done_periods: Collection[date | None], any_done: bool
+    schedule: Schedule, year: int, today: date, done_periods: Collection[date | None], any_done: bool,
+    within: Container[date] | None = None,
 ) -> date | None:
-    """The due date missed, if the task is overdue on `today`, else None.
+    """The due date missed, if the task is overdue on `today` (as to the due dates `within` a
+    reporting period, if given), else None.
 
     `done_periods` holds the `period_start` of every done update; `any_done` says whether the
     task has a done update at all (what counts for a once task).
     """
-    missed = last_passed_due(schedule, year, today)
+    missed = last_passed_due(schedule, year, today, within)
     if missed is None:
         return None
     due, start = missed

@@ -3,7 +3,7 @@ section roll-ups (each read in a fixed number of queries, whatever the number of
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Container, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,21 +23,18 @@ from app.models import (
 )
 from app.progress import schedule as schedules
 from app.progress.evidence import EvidenceRefused, Upload, check_files
-from app.progress.schedule import RECURRING, Period
+from app.progress.schedule import RECURRING, TaskPeriod
+from app.service_errors import ServiceError
 from app.vocabulary import ROLE_LABELS
 
 RECORD_ANY_TASK = frozenset({Role.CHAIRMAN, Role.OFFICE})
 MAX_NOTE = 4000
 
 
-class ProgressError(Exception):
-    """A refused progress update; `message` is shown to the user, `status` is the HTTP answer."""
+class ProgressError(ServiceError):
+    """A refused progress update."""
 
     status = 400
-
-    def __init__(self, message: object) -> None:
-        super().__init__(message)  # lazy: rendered in the user's language when shown
-        self.message = message
 
 
 class NotYourTask(ProgressError):
@@ -70,7 +67,7 @@ def _owner_label(role: Role) -> object:
 # --- recording -------------------------------------------------------------------------------
 
 
-def period_for(plan: Plan, task: Task, period_start: date | None, today: date) -> Period | None:
+def period_for(plan: Plan, task: Task, period_start: date | None, today: date) -> TaskPeriod | None:
     """The period an update of `task` reports on: the one chosen, else the one `today` falls in;
     None for once and ongoing tasks. A start outside the plan's year is refused."""
     if task.schedule not in RECURRING:
@@ -140,7 +137,7 @@ def add_update(
 @dataclass
 class TimelineEntry:
     update: TaskUpdate
-    period: Period | None
+    period: TaskPeriod | None
     evidence: list[Evidence] = field(default_factory=list)
 
 
@@ -250,9 +247,10 @@ def _task_rows(session: Session, plan: Plan):  # type: ignore[no-untyped-def]
 
 def summarise(
     task_id: int, section_id: int, schedule: Schedule, year: int, today: date,
-    updates: list[tuple[date, date | None, ProgressStatus, int]],
+    updates: list[tuple[date, date | None, ProgressStatus, int]], within: Container[date] | None = None,
 ) -> TaskProgress:
-    """Where a task stands on `today`, from its updates (reported_on, period_start, status, percent) oldest first."""
+    """Where a task stands on `today`, from its updates (reported_on, period_start, status, percent) oldest
+    first; overdue as to the due dates `within` a reporting period, if given."""
     progress = TaskProgress(task_id, section_id, schedule, updates=len(updates))
     if updates:
         progress.reported_on, _, progress.status, progress.percent = updates[-1]
@@ -269,27 +267,30 @@ def summarise(
     else:
         progress.done = progress.status == ProgressStatus.DONE
     progress.next_due = schedules.next_due(schedule, year, today)
-    progress.overdue_since = schedules.overdue_since(schedule, year, today, done_periods, any_done)
+    progress.overdue_since = schedules.overdue_since(schedule, year, today, done_periods, any_done, within)
     if progress.overdue_since and schedule in RECURRING:
         progress.overdue_period = schedules.period_containing(schedule, year, progress.overdue_since).start  # type: ignore[union-attr]
     return progress
 
 
-def _summaries_from(rows, year: int, today: date) -> dict[int, TaskProgress]:  # type: ignore[no-untyped-def]
+def _summaries_from(rows, year: int, today: date, within: Container[date] | None = None) -> dict[int, TaskProgress]:  # type: ignore[no-untyped-def]
     grouped: dict[int, tuple[int, Schedule, list[tuple[date, date | None, ProgressStatus, int]]]] = {}
     for task_id, section_id, schedule, update_id, reported_on, period_start, status, percent in rows:
         entry = grouped.setdefault(task_id, (section_id, schedule, []))
         if update_id is not None:
             entry[2].append((reported_on, period_start, status, percent))
     return {
-        task_id: summarise(task_id, section_id, schedule, year, today, updates)
+        task_id: summarise(task_id, section_id, schedule, year, today, updates, within)
         for task_id, (section_id, schedule, updates) in grouped.items()
     }
 
 
-def task_summaries(session: Session, plan: Plan, today: date) -> dict[int, TaskProgress]:
-    """{task_id: where it stands on `today`} for every task of the plan, in one query."""
-    return _summaries_from(_task_rows(session, plan), plan.year, today)
+def task_summaries(
+    session: Session, plan: Plan, today: date, within: Container[date] | None = None
+) -> dict[int, TaskProgress]:
+    """{task_id: where it stands on `today`} for every task of the plan, in one query (overdue as to
+    the due dates `within` a reporting period, if given)."""
+    return _summaries_from(_task_rows(session, plan), plan.year, today, within)
 
 
 def rollup_tree(parent_of: dict[int, int | None], summaries: Iterable[TaskProgress]) -> dict[int, Rollup]:

@@ -17,6 +17,7 @@ from wtforms.validators import (
 from app.forms_base import VersionedForm, VnDateField
 from app.models import MeetingKind, ModelField, PostChannel
 from app.vocabulary import MEETING_KIND_LABELS, MODEL_FIELD_LABELS, POST_CHANNEL_LABELS
+from app.web.years import FIRST_YEAR, LAST_YEAR
 
 
 def _date(label: object) -> VnDateField:
@@ -72,7 +73,7 @@ class ModelForm(VersionedForm):
     field = _choice(_l("Lĩnh vực"), MODEL_FIELD_LABELS, _l("Vui lòng chọn lĩnh vực."))
     year = IntegerField(
         _l("Năm"),
-        validators=[DataRequired(_l("Vui lòng nhập năm.")), NumberRange(min=2000, max=2100, message=_l("Năm phải từ 2000 đến 2100."))],
+        validators=[DataRequired(_l("Vui lòng nhập năm.")), NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l("Năm phải từ 2000 đến 2100."))],
     )
     description = _text(_l("Mô tả"))
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.forms_base import VersionedForm
-from app.models import Dialogue, Meeting, Model, Post, Reception
+from app.models import Dialogue, Meeting, Post, Reception, SkilfulModel
 from app.records import forms
 from app.vocabulary import (
     MEETING_KIND_LABELS,
@@ -82,7 +82,7 @@ REGISTERS = (
     Register(
         name="models",
         param="model_id",
-        model=Model,
+        model=SkilfulModel,
         form=forms.ModelForm,
         title=_l("Mô hình, điển hình “Dân vận khéo”"),
         item=_l("mô hình"),

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     g,
@@ -23,13 +22,11 @@ from app.database import bounded_int
 from app.extensions import db
 from app.forms_base import drop_nul
 from app.local_time import local_today
-from app.plans.errors import PlanError
-from app.plans.views import commit, form_status
-from app.records import services
+from app.records import bp, services
 from app.records.registers import REGISTERS, Register
 from app.security import requires
-
-bp = Blueprint("records", __name__)
+from app.service_errors import ServiceError
+from app.web.commit import commit, form_status
 
 
 def _values(form: Any) -> dict[str, Any]:
@@ -68,7 +65,7 @@ def _form_view(register: Register, creating: bool) -> Callable[..., Any]:
             return render_template("records/form.html", form=form, **context), form_status()
         try:
             saved = commit(lambda: services.save_row(db.session, g.unit, register, row, _values(form), form.version.data))
-        except PlanError as error:
+        except ServiceError as error:
             attempted = "\n".join(str(v) for v in _values(form).values() if v not in (None, ""))
             fresh = register.form(obj=_row_or_404(register, ids[register.param]), formdata=None) if row else form
             return render_template("records/form.html", form=fresh, conflict=error.message, attempted=attempted,
@@ -103,7 +100,7 @@ def recognise_model(model_id: int):  # type: ignore[no-untyped-def]
     model = _row_or_404(register, model_id)
     try:
         commit(lambda: services.recognise_model(db.session, model, current_user.id, local_today()))
-    except PlanError as error:
+    except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("records.models_view", model_id=model_id))
     flash(_l("Đã công nhận mô hình “%(name)s”.", name=model.name), "success")

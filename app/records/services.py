@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,21 +9,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, extract, func, inspect, select
 from sqlalchemy.orm import Session
 
-from app.indicators.periods import PeriodError, ReportingPeriod, parse_period
-from app.models import Model, ModelStatus, Unit
-from app.plans.errors import EditConflict, InvalidTransition
+from app.models import ModelStatus, SkilfulModel, Unit
+from app.periods import PeriodError, ReportingPeriod, parse_period
 from app.plans.services import CONFLICT_MESSAGE
 from app.records.registers import Register
+from app.service_errors import EditConflict, InvalidTransition
+from app.web.paging import Page, page_bounds
 
 PAGE_SIZE = 25
-
-
-@dataclass
-class Page:
-    items: list[Any]
-    page: int
-    pages: int
-    total: int
 
 
 def _year_of(register: Register):  # type: ignore[no-untyped-def]
@@ -59,18 +51,17 @@ def list_rows(
     enum_value: str | None = None,
     period: ReportingPeriod | None = None,
     page: int = 1,
-) -> Page:
+) -> Page[Any]:
     """One page of the unit's rows, newest first, filtered by year (or a month, quarter, half of it),
     words and the register's category."""
     statement = _filtered(register, unit, year, query, enum_value, period)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    page, pages = page_bounds(total, page, PAGE_SIZE)
     order = getattr(register.model, register.date_attr)
     items = session.scalars(
         statement.order_by(order.desc(), register.model.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    return Page(items=list(items), page=page, pages=pages, total=total)
+    return Page(items=list(items), total=total, page=page, pages=pages)
 
 
 def years(session: Session, unit: Unit, register: Register) -> list[int]:
@@ -120,7 +111,7 @@ def save_row(
     return row
 
 
-def recognise_model(session: Session, model: Model, user_id: int, today: date) -> None:
+def recognise_model(session: Session, model: SkilfulModel, user_id: int, today: date) -> None:
     """The parent unit recognises a "Dân vận khéo" model (once)."""
     if model.status == ModelStatus.RECOGNISED:
         day = model.recognised_on.strftime("%d/%m/%Y") if model.recognised_on else ""

@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from app.forms_base import Form, VersionedForm, VnDateField
 from app.models import ReportKind
 from app.reports.services import KIND_LABELS
+from app.web.years import FIRST_YEAR, LAST_YEAR
 
 LONG_TEXT = [Length(max=20000, message=_l("Nội dung quá dài."))]
 
@@ -23,7 +24,7 @@ class NewReportForm(Form):
     year = IntegerField(
         _l("Năm"),
         validators=[InputRequired(_l("Vui lòng nhập năm.")),
-                    NumberRange(min=2000, max=2100, message=_l("Năm không hợp lệ."))],
+                    NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l("Năm không hợp lệ."))],
     )
     period = StringField(
         _l("Kỳ báo cáo (chỉ với báo cáo theo yêu cầu, ví dụ 2025-Q3)"),

@@ -4,13 +4,10 @@ the parent, download as Word; and the parent's view of which wards sent on time,
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -21,23 +18,19 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.database import bounded_int
 from app.documents.download import docx_response, parent_of
 from app.documents.report_docx import report_docx
 from app.extensions import db
 from app.local_time import local_today
 from app.models import Plan, Report, ReportKind
-from app.petitions.deadlines import LegalBook, legal_book
-from app.plans.views import commit
-from app.reports import services
+from app.reports import bp, services
 from app.reports.forms import NewReportForm, ReportForm, ReviewForm
-from app.reports.services import ReportConflict, ReportError
 from app.security import requires
-
-bp = Blueprint("reports", __name__)
-
-
-def _book() -> LegalBook:
-    return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
+from app.service_errors import EditConflict, ServiceError
+from app.web.commit import commit
+from app.web.legal import app_legal_book
+from app.web.years import year_or_404
 
 
 def report_or_404(report_id: int) -> Report:
@@ -46,7 +39,7 @@ def report_or_404(report_id: int) -> Report:
 
 def _page(report: Report, status: int = 200, *, message: object | None = None, review_form: ReviewForm | None = None):  # type: ignore[no-untyped-def]
     """The report page; values frozen once sent, live while a draft."""
-    indicators, frozen = services.shown_indicators(db.session, report, local_today(), _book())
+    indicators, frozen = services.shown_indicators(db.session, report, local_today(), app_legal_book())
     return render_template(
         "reports/show.html",
         report=report,
@@ -87,9 +80,8 @@ def new():  # type: ignore[no-untyped-def]
                 period=(form.period.data or "").strip() or None,
                 due_on=form.due_on.data,
             ),
-            conflict=ReportConflict,
         )
-    except ReportError as error:
+    except ServiceError as error:
         return render_template("reports/new.html", form=form, message=error.message), error.status
     flash(_l("Đã tạo dự thảo báo cáo."), "success")
     return redirect(url_for("reports.show", report_id=report.id))
@@ -106,7 +98,7 @@ def show(report_id: int):  # type: ignore[no-untyped-def]
 def word(report_id: int):  # type: ignore[no-untyped-def]
     """The report as a Word file in the format of Nghị định 30/2020/NĐ-CP."""
     report = report_or_404(report_id)
-    indicators, _frozen = services.shown_indicators(db.session, report, local_today(), _book())
+    indicators, _frozen = services.shown_indicators(db.session, report, local_today(), app_legal_book())
     unit = g.unit
     body = report_docx(report, db.session.get(Plan, report.plan_id), unit, parent_of(db.session, unit), indicators)
     return docx_response(body, f"bao-cao-{unit.slug}-{report.id}.docx")
@@ -118,7 +110,7 @@ def edit(report_id: int):  # type: ignore[no-untyped-def]
     report = report_or_404(report_id)
     try:
         services.require_editable(report)
-    except ReportError as error:
+    except ServiceError as error:
         return _page(report, error.status, message=error.message)
     form = ReportForm(obj=report) if request.method == "GET" else ReportForm()
     if request.method == "GET" or not form.validate():
@@ -137,14 +129,13 @@ def edit(report_id: int):  # type: ignore[no-untyped-def]
                 direction=form.direction.data or "",
                 proposals=form.proposals.data or "",
             ),
-            conflict=ReportConflict,
         )
-    except ReportConflict as error:
+    except EditConflict as error:
         latest = report_or_404(report_id)
         return render_template(
             "reports/edit.html", report=latest, form=ReportForm(obj=latest, formdata=None), message=error.message
         ), error.status
-    except ReportError as error:
+    except ServiceError as error:
         return _page(report_or_404(report_id), error.status, message=error.message)
     flash(_l("Đã lưu báo cáo."), "success")
     return redirect(url_for("reports.show", report_id=report.id))
@@ -153,8 +144,8 @@ def edit(report_id: int):  # type: ignore[no-untyped-def]
 def _step(report_id: int, change: Callable[[Report], Any], done: object, review_form: ReviewForm | None = None):  # type: ignore[no-untyped-def]
     report = report_or_404(report_id)
     try:
-        commit(lambda: change(report), conflict=ReportConflict)
-    except ReportError as error:
+        commit(lambda: change(report))
+    except ServiceError as error:
         return _page(report_or_404(report_id), error.status, message=error.message, review_form=review_form)
     flash(done, "success")
     return redirect(url_for("reports.show", report_id=report_id))
@@ -166,7 +157,7 @@ def send(report_id: int):  # type: ignore[no-untyped-def]
     return _step(
         report_id,
         lambda r: services.send(db.session, r, today=local_today(), user_id=current_user.id,
-                                username=current_user.label, book=_book()),
+                                username=current_user.label, book=app_legal_book()),
         _l("Đã duyệt và gửi báo cáo lên cấp trên; số liệu chỉ tiêu đã được chốt."),
     )
 
@@ -205,9 +196,7 @@ def return_report(report_id: int):  # type: ignore[no-untyped-def]
 @requires("record.view")
 def status():  # type: ignore[no-untyped-def]
     today = local_today()
-    year = request.args.get("year", type=int) or today.year
-    if not 2000 <= year <= 2100:
-        abort(404)
+    year = year_or_404(request.args.get("year", type=bounded_int) or today.year)
     rows = services.report_status(db.session, g.unit, year, today)
     counts: dict[str, int] = {}
     for _ward, standings in rows:

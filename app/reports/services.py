@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import name_action
-from app.indicators.periods import PeriodError, parse_period
 from app.indicators.services import IndicatorResult, indicator_values
+from app.law.book import LegalBook
 from app.models import Plan, Report, ReportKind, ReportStatus, Unit
 from app.models.unit import tenant_units_below
-from app.petitions.deadlines import LegalBook
-from app.plans.services import CONFLICT_MESSAGE, find_plan
-from app.service_errors import ServiceError
+from app.periods import PeriodError, parse_period
+from app.plans.services import find_plan
+from app.service_errors import CONFLICT_MESSAGE, EditConflict, ServiceError
 
 
 class ReportError(ServiceError):
@@ -29,10 +29,6 @@ class ReportError(ServiceError):
 
 class ReportLocked(ReportError):
     """The report was sent: it cannot change unless the parent returns it."""
-
-
-class ReportConflict(ReportError):
-    """Someone else changed the report after this user opened it."""
 
 
 class ReportInvalid(ReportError):
@@ -169,7 +165,7 @@ def update_report(
     _lock(session, report)
     require_editable(report)
     if version is None or report.version != version:
-        raise ReportConflict(CONFLICT_MESSAGE)
+        raise EditConflict(CONFLICT_MESSAGE)
     report.title = title.strip() or report.title
     report.number = number.strip() or None
     report.due_on = due_on

@@ -12,9 +12,10 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.exports import ExportColumn
+from app.law.book import LegalBook
 from app.models import Petition, Unit
 from app.petitions import services as petitions
-from app.petitions.deadlines import LegalBook, deadline_of
+from app.petitions.deadlines import deadline_of
 from app.records import services as records
 from app.records.registers import REGISTERS, Register
 from app.rollups.services import TASK_KIND, OverdueItem, WardRollup

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask import abort, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -14,23 +13,21 @@ from app.database import bounded_int
 from app.exports import download
 from app.extensions import db
 from app.forms_base import drop_nul
-from app.indicators.periods import parse_period
-from app.indicators.routes import RECORDS_OF_REGISTER, period_choices
 from app.local_time import local_today
 from app.models import PetitionKind, Unit
+from app.periods import as_of, parse_period, period_choices
 from app.petitions import services as petitions
-from app.petitions.deadlines import LegalBook, legal_book
 from app.petitions.forms import FilterForm
-from app.plans.views import commit
 from app.records import services as records
 from app.reports.services import KIND_LABELS as REPORT_KIND_LABELS
 from app.reports.services import report_status
-from app.rollups import exports, services
+from app.rollups import bp, exports, services
 from app.security import holds, requires
-from app.units.services import as_of
 from app.vocabulary import TASK_OWNER_ROLES
-
-bp = Blueprint("rollups", __name__)
+from app.web.commit import commit
+from app.web.legal import app_legal_book
+from app.web.records_links import records_url
+from app.web.years import filter_year, year_or_404
 
 # Column key → (header, register its records are in): the dashboard's sortable columns.
 COLUMNS: tuple[tuple[str, Any, str | None], ...] = (
@@ -49,24 +46,14 @@ COLUMNS: tuple[tuple[str, Any, str | None], ...] = (
 )
 
 
-def _book() -> LegalBook:
-    return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
-
 
 def ward_records_url(register: str | None, ward: Unit, year: int, period: str) -> str | None:
-    """The ward's list of the records a figure counts (narrowed to the period where the list can)."""
-    target = RECORDS_OF_REGISTER.get(register or "")
-    if target is None:
-        return None
-    endpoint, extra = target
-    if period != str(year) and endpoint.startswith("records."):
-        extra = {**extra, "period": period}
-    return url_for(endpoint, unit_slug=ward.slug, year=year, **extra)
+    """The ward's list of the records a figure counts."""
+    return records_url(register, year, period, unit_slug=ward.slug)
 
 
 def _period_or_404(year: int) -> str:
-    if not 2000 <= year <= 2100:
-        abort(404)
+    year_or_404(year)
     code = request.args.get("period") or str(year)
     if code not in period_choices(year):
         abort(404)
@@ -74,7 +61,7 @@ def _period_or_404(year: int) -> str:
 
 
 def _rollup(year: int, code: str) -> tuple[list[services.WardRollup], services.WardRollup]:
-    rows = services.ward_rollups(db.session, g.unit, year, code, today=as_of(year, local_today()), book=_book())
+    rows = services.ward_rollups(db.session, g.unit, year, code, today=as_of(year, local_today()), book=app_legal_book())
     return rows, services.totals(rows)
 
 
@@ -118,8 +105,8 @@ def _rollup_export(year: int, fmt: str):  # type: ignore[no-untyped-def]
 
 
 def _overdue_year() -> int:
-    year = request.args.get("year", type=bounded_int)
-    if year and 1900 <= year <= 2200:
+    year = filter_year(request.args.get("year", type=bounded_int))
+    if year:
         return year
     today = local_today()
     years = services.years_with_plans(db.session)
@@ -140,7 +127,7 @@ def _overdue_filters() -> services.OverdueFilters:
 def _overdue(year: int, filters: services.OverdueFilters):  # type: ignore[no-untyped-def]
     today = local_today()
     return services.overdue_items(db.session, g.unit, year, filters, today=today, tasks_on=as_of(year, today),
-                                  book=_book())
+                                  book=app_legal_book())
 
 
 @bp.get("/overdue")
@@ -185,7 +172,7 @@ def _register_export(name: str, fmt: str):  # type: ignore[no-untyped-def]
 def _petitions_export(fmt: str):  # type: ignore[no-untyped-def]
     filters = FilterForm(formdata=request.args, years=[]).criteria()
     shown = holds(g.roles, "petition.identity")
-    found, rows = exports.petition_rows(db.session, g.unit, filters, book=_book(), today=local_today(),
+    found, rows = exports.petition_rows(db.session, g.unit, filters, book=app_legal_book(), today=local_today(),
                                         show_identity=shown)
     response = download(fmt, f"don-thu-{g.unit.slug}", str(_l("Sổ đơn thư")), exports.PETITION_COLUMNS, rows)
     if shown:  # every showing of a petitioner's identity is logged, downloads included

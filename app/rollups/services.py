@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from app.indicators.periods import ReportingPeriod
 from app.indicators.services import IndicatorResult, rollup_values
+from app.law.book import LegalBook
 from app.models import (
     Petition,
     PetitionExtension,
@@ -23,7 +23,8 @@ from app.models import (
 )
 from app.models.petition import CLOSED_STATUSES
 from app.models.unit import tenant_units_below
-from app.petitions.deadlines import LegalBook, deadline_of
+from app.periods import ReportingPeriod
+from app.petitions.deadlines import deadline_of
 from app.progress.services import summarise
 
 

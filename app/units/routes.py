@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, current_app, g, render_template, request
+from flask import g, render_template, request
 
 from app.database import bounded_int
 from app.extensions import db
-from app.indicators.routes import records_url
 from app.local_time import local_today
 from app.plans.forms import CreatePlansForm
 from app.plans.services import plan_years
 from app.rollups.services import ward_plan_statuses, years_with_plans
 from app.security import requires
+from app.units import bp
 from app.units.services import ward_dashboard
-
-bp = Blueprint("units", __name__)
+from app.web.legal import app_legal_book
+from app.web.records_links import records_url
+from app.web.years import year_arg
 
 
 @bp.get("/u/<unit_slug>/")
@@ -27,16 +26,13 @@ def home():  # type: ignore[no-untyped-def]
     if unit.is_tenant:
         plans = plan_years(db.session, unit)
         year = request.args.get("year", type=bounded_int) or (plans[0].year if plans else this_year)
-        if not 2000 <= year <= 2100:
-            year = this_year
-        dashboard = ward_dashboard(db.session, unit, year, local_today(), g.roles,
-                                   Path(current_app.config["TENANTS_DIR"]) / "legal")
+        year = year_arg(year) or this_year
+        dashboard = ward_dashboard(db.session, unit, year, local_today(), g.roles, app_legal_book())
         return render_template("units/ward.html", plans=plans, this_year=this_year, year=year, dashboard=dashboard,
                                records_url=records_url)
     years = years_with_plans(db.session)
     year = request.args.get("year", type=bounded_int) or (years[0] if years else this_year)
-    if not 2000 <= year <= 2100:
-        year = this_year
+    year = year_arg(year) or this_year
     return render_template(
         "units/town.html",
         year=year,

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.indicators.services import IndicatorResult, indicator_values
+from app.law.book import LegalBook
+from app.law.working_days import WorkingCalendar
 from app.models import Petition, Plan, PlanStatus, Reception, Role, Task, Unit
 from app.models.petition import CLOSED_STATUSES
-from app.petitions.deadlines import Deadline, deadline_of, legal_book
+from app.periods import as_of
+from app.petitions.deadlines import Deadline, deadline_of
 from app.petitions.services import extension_counts
 from app.plans.services import find_plan
 from app.progress.services import TaskProgress, task_summaries
-from app.records.working_days import WorkingCalendar
 
 DUE_SOON_WORKING_DAYS = 3
 
@@ -45,11 +46,6 @@ class Dashboard:
     todo: list[object] = field(default_factory=list)
 
 
-def as_of(year: int, today: date) -> date:
-    """The day a year is judged on: today, or its last day once the year is over."""
-    return min(today, date(year, 12, 31))
-
-
 def weeks_without_reception(
     session: Session, unit: Unit, day: date, calendar: WorkingCalendar | None = None
 ) -> list[tuple[date, date]]:
@@ -73,8 +69,7 @@ def weeks_without_reception(
     return missing
 
 
-def _due_petitions(session: Session, unit: Unit, legal_dir: Path, day: date) -> list[DuePetition]:
-    book = legal_book(legal_dir)
+def _due_petitions(session: Session, unit: Unit, book: LegalBook, day: date) -> list[DuePetition]:
     horizon = book.calendar.add_working_days(day, DUE_SOON_WORKING_DAYS)
     open_petitions = list(
         session.scalars(
@@ -120,15 +115,15 @@ def _todo(plan: Plan | None, year: int, roles: set[Role], dashboard: Dashboard) 
     return todo
 
 
-def ward_dashboard(session: Session, unit: Unit, year: int, today: date, roles: set[Role], legal_dir: Path) -> Dashboard:
+def ward_dashboard(session: Session, unit: Unit, year: int, today: date, roles: set[Role], book: LegalBook) -> Dashboard:
     """Everything the ward's home shows for `year`, in a fixed number of queries."""
     plan = find_plan(session, unit, year)
     day = as_of(year, today)
     dashboard = Dashboard(plan=plan, as_of=day)
     if plan is not None:
-        dashboard.indicators = indicator_values(session, plan, str(year), day, book=legal_book(legal_dir))
+        dashboard.indicators = indicator_values(session, plan, str(year), day, book=book)
         dashboard.late_tasks = _late_tasks(session, plan, day)
-    dashboard.due_petitions = _due_petitions(session, unit, legal_dir, day)
-    dashboard.weeks_without_reception = weeks_without_reception(session, unit, day, legal_book(legal_dir).calendar)
+    dashboard.due_petitions = _due_petitions(session, unit, book, day)
+    dashboard.weeks_without_reception = weeks_without_reception(session, unit, day, book.calendar)
     dashboard.todo = _todo(plan, year, roles, dashboard)
     return dashboard

@@ -1,4 +1,5 @@
-"""A ward plan against its template, the template's proposals to it, and next year's plan."""
+"""A ward plan against its template, the template's proposals to it, and next year's plan (under the
+plan's own address, /u/<ward>/plans/<year>/…)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.local_time import local_today
 from app.models import PlanProposal, Task
-from app.plan_templates import changes, diff
-from app.plans import rollover, services
-from app.plans.errors import PlanError
+from app.plan_templates import changes, diff, rollover
+from app.plan_templates import ward_bp as bp
+from app.plans import services
 from app.plans.forms import RolloverForm
 from app.plans.instantiate import latest_template
-from app.plans.routes import bp
-from app.plans.views import commit, form_status, plan_or_404, plan_url
+from app.plans.view_helpers import plan_or_404, plan_url
 from app.security import requires
+from app.service_errors import ServiceError
+from app.web.commit import commit, form_status
 
 
 @bp.get("/<int:year>/difference")
@@ -61,9 +63,9 @@ def accept_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-def
     chosen = {int(v) for v in ticked if v.isdigit() and len(v) < 6} if request.form.get("choosing") else None
     try:
         outcome = commit(lambda: changes.accept(db.session, found, plan, current_user.label, chosen))
-    except PlanError as error:
+    except ServiceError as error:
         flash(error.message, "error")
-        return redirect(url_for("plans.proposal", year=year, proposal_id=proposal_id))
+        return redirect(url_for("ward_templates.proposal", year=year, proposal_id=proposal_id))
     flash(_l("Đã nhận %(count)s thay đổi của mẫu vào kế hoạch.", count=outcome.applied), "success")
     if outcome.left:
         flash(_l("%(count)s thay đổi không chọn: kế hoạch giữ nguyên phần đó.", count=outcome.left), "info")
@@ -80,11 +82,11 @@ def decline_proposal(year: int, proposal_id: int):  # type: ignore[no-untyped-de
     plan, found = _proposal_or_404(year, proposal_id)
     try:
         commit(lambda: changes.decline(db.session, found, current_user.label))
-    except PlanError as error:
+    except ServiceError as error:
         flash(error.message, "error")
-        return redirect(url_for("plans.proposal", year=year, proposal_id=proposal_id))
+        return redirect(url_for("ward_templates.proposal", year=year, proposal_id=proposal_id))
     flash(_l("Đã từ chối thay đổi của mẫu; kế hoạch giữ nguyên."), "success")
-    return redirect(url_for("plans.difference", year=year))
+    return redirect(url_for("ward_templates.difference", year=year))
 
 
 @bp.route("/<int:year>/next-year", methods=["GET", "POST"])
@@ -110,7 +112,7 @@ def next_year(year: int):  # type: ignore[no-untyped-def]
         return page(form_status())
     try:
         result = commit(lambda: rollover.roll_over(db.session, plan, form.source.data, local_today()))
-    except PlanError as error:
+    except ServiceError as error:
         return page(error.status, error=error.message)
     flash(
         _l(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from app.records.working_days import WorkingCalendar
+from app.law.working_days import WorkingCalendar
 
 
 class DeadlineRuleError(ValueError):

@@ -90,3 +90,14 @@ def periods_of_year(year: int, kind: str) -> list[ReportingPeriod]:
     if kind not in codes:
         raise PeriodError(f"unknown period kind {kind!r}")
     return [parse_period(c) for c in codes[kind]]
+
+
+def period_choices(year: int) -> list[str]:
+    """The period codes of a year: the year, its halves, quarters and months."""
+    return [str(year), f"{year}-H1", f"{year}-H2", *(f"{year}-Q{q}" for q in range(1, 5)),
+            *(f"{year}-{m:02d}" for m in range(1, 13))]
+
+
+def as_of(year: int, today: date) -> date:
+    """The day a year is judged on: today, or its last day once the year is over."""
+    return min(today, date(year, 12, 31))

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask import abort, flash, g, redirect, render_template, url_for
 from htmx_flask import request as hx_request
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Plan, PlanSection, Task
 from app.plans import services
-from app.plans.errors import EditConflict, PlanError
 from app.plans.outline import plan_outline
 from app.service_errors import ServiceError
-
-CONCURRENT_CREATE = _l("Dữ liệu này vừa được người khác tạo hoặc sửa cùng lúc. Vui lòng tải lại trang và kiểm tra.")
 
 
 def plan_or_404(year: int) -> Plan:
@@ -34,28 +27,6 @@ def task_or_404(plan: Plan, task_id: int) -> Task:
 
 def section_or_404(plan: Plan, section_id: int) -> PlanSection:
     return services.section_in(db.session, plan, section_id) or abort(404)
-
-
-def commit(change: Callable[[], Any], conflict: type[ServiceError] = EditConflict) -> Any:
-    """Run a service call and commit once; a concurrent change caught at flush raises `conflict`."""
-    try:
-        result = change()
-        db.session.commit()
-        return result
-    except StaleDataError as error:
-        db.session.rollback()
-        raise conflict(services.CONFLICT_MESSAGE) from error
-    except IntegrityError as error:  # e.g. two people creating the same row at the same moment
-        db.session.rollback()
-        raise conflict(CONCURRENT_CREATE) from error
-    except ServiceError:
-        db.session.rollback()
-        raise
-
-
-def form_status() -> int:
-    """200 for a form shown, 400 for a form sent back with its errors."""
-    return 400 if request.method == "POST" else 200
 
 
 def editor_url(plan: Plan, endpoint: str, **values: Any) -> str:
@@ -88,7 +59,7 @@ def outline_or_redirect(plan: Plan, anchor: str = ""):  # type: ignore[no-untype
     return redirect(plan_url(plan, anchor))
 
 
-def refused(plan: Plan, error: PlanError, anchor: str = ""):  # type: ignore[no-untyped-def]
+def refused(plan: Plan, error: ServiceError, anchor: str = ""):  # type: ignore[no-untyped-def]
     """Tell the user why: in the outline for htmx, as a message on the plan page otherwise."""
     if hx_request.htmx:
         return outline_fragment(plan, error.status, error.message)

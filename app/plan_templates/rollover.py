@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from app.audit import name_action
 from app.models import Plan, Task, Unit
+from app.plan_templates.changes import section_paths
 from app.plans.errors import PlanExists
 from app.plans.instantiate import copy_indicators, copy_outline, document_words, instantiate, latest_template
 from app.plans.outline import plan_outline
-from app.plans.services import no_template, find_plan
-from app.plan_templates.changes import section_paths
+from app.plans.services import find_plan, no_template
 from app.progress.services import task_summaries
 
 FROM_PLAN = "plan"

@@ -1,0 +1,18 @@
+"""The legal book (deadline rules, working days) of this installation, read from tenants/legal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+
+from app.law.book import LegalBook, legal_book
+
+
+def legal_dir() -> Path:
+    return Path(current_app.config["TENANTS_DIR"]) / "legal"
+
+
+def app_legal_book() -> LegalBook:
+    """The rules in force for this app (read once per directory: `legal_book` caches)."""
+    return legal_book(legal_dir())
