@@ -5,13 +5,10 @@ values entered by hand — whatever the number of indicators or wards."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,10 +22,11 @@ from app.indicators.measures import (
     parse_filter,
 )
 from app.indicators.queries import REGISTER_PARTS, Batch, UnitParts, Wanted
-from app.law.book import LegalBook, legal_book
+from app.law.book import LegalBook
 from app.local_time import local_today
 from app.models import IndicatorDefinition, IndicatorSource, IndicatorValue, Plan, Unit
 from app.periods import ReportingPeriod, parse_period
+from app.web.legal import app_legal_book
 
 
 @dataclass(frozen=True)
@@ -66,11 +64,11 @@ class IndicatorValueError(ValueError):
     """A hand-entered value was refused; the message is shown to the user."""
 
 
-def _book_loader(book: LegalBook | None):  # type: ignore[no-untyped-def]
+def _book_loader(book: LegalBook | None) -> Callable[[], LegalBook]:
+    """The book given, or the installation's, read only if a measure needs it."""
     if book is not None:
         return lambda: book
-    directory = Path(current_app.config["TENANTS_DIR"]) / "legal"
-    return cache(lambda: legal_book(directory))
+    return app_legal_book
 
 
 def _as_period(period: ReportingPeriod | str) -> ReportingPeriod:
