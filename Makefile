@@ -1,11 +1,11 @@
-# Dân vận chính quyền — `make run` (app on SQLite with demo data), `make test` (the test suite).
+# Dân vận chính quyền — `make run` (app on SQLite with demo data), `make test` (type check, then the test suite).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FLASK_APP := wsgi.py
 
-.PHONY: install translations db run test test-postgres test-browser browser-deps extract-messages clean
+.PHONY: install translations db run typecheck test test-postgres test-browser browser-deps extract-messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,10 @@ db: install translations
 run: db
 	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install translations
+typecheck: install
+	$(BIN)/mypy
+
+test: install translations typecheck
 	$(BIN)/python -m pytest -q
 
 test-postgres: install translations

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, g, has_request_context, session
+from flask import Flask, Response, abort, g, has_request_context, session
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.config import load_config
@@ -98,7 +99,7 @@ def register_security(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.unauthorized_handler
-    def unauthorized():  # type: ignore[no-untyped-def]
+    def unauthorized() -> ResponseReturnValue:
         from flask import flash, redirect, request, url_for
         from htmx_flask import request as hx_request
 
@@ -112,7 +113,7 @@ def register_security(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         """The user of this browser's session, only while that session has not ended."""
-        found = sessions.live(db.session, int(user_id), session.get(sessions.SESSION_KEY))
+        found = sessions.live(db.session(), int(user_id), session.get(sessions.SESSION_KEY))
         if found is None:
             return None
         user, user_session = found
@@ -123,20 +124,20 @@ def register_security(app: Flask) -> None:
     app.before_request(guard)
 
     @app.after_request
-    def note_last_seen(response):  # type: ignore[no-untyped-def]
+    def note_last_seen(response: Response) -> Response:
         """At most every few minutes, note when a session was last seen (shown on /account). A
         hook commits here because no view owns this write; only after a request that went well."""
         session_id = g.pop("seen_session_id", None)
         if session_id is not None and response.status_code < 400:
             try:
-                sessions.touch(db.session, session_id, utc_now())
+                sessions.touch(db.session(), session_id, utc_now())
                 db.session.commit()
             except SQLAlchemyError:
                 db.session.rollback()
         return response
 
     @app.after_request
-    def security_headers(response):  # type: ignore[no-untyped-def]
+    def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -149,7 +150,7 @@ def register_i18n(app: Flask) -> None:
 
     def select_locale() -> str:
         lang = session.get("lang") if has_request_context() else None  # commands run without a request
-        if lang in app.config["LANGUAGES"]:
+        if isinstance(lang, str) and lang in app.config["LANGUAGES"]:
             return lang
         return app.config["BABEL_DEFAULT_LOCALE"]
 

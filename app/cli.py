@@ -55,10 +55,10 @@ def _print_report(label: str, report: SyncReport) -> None:
 def sync_tenants() -> tuple[SyncReport, SyncReport]:
     """Load tenants/ into the database and commit."""
     root = Path(current_app.config["TENANTS_DIR"])
-    with system_scope(db.session, actor="tenants sync"):
+    with system_scope(db.session(), actor="tenants sync"):
         try:
-            units = sync_units(db.session, root / "units")
-            templates = sync_templates(db.session, root / "plan_templates")
+            units = sync_units(db.session(), root / "units")
+            templates = sync_templates(db.session(), root / "plan_templates")
         except (RegistryError, IntegrityError) as error:
             db.session.rollback()
             raise click.ClickException(str(error.orig if isinstance(error, IntegrityError) else error)) from error
@@ -92,7 +92,7 @@ def _backfill_indicators(town: Unit, year: int) -> None:
     plans = list(
         db.session.scalars(
             select(Plan).where(
-                Plan.unit_id.in_([u.id for u in tenant_units_below(db.session, town)]),
+                Plan.unit_id.in_([u.id for u in tenant_units_below(db.session(), town)]),
                 Plan.year == year,
                 Plan.is_template.is_(False),
                 Plan.template_id.is_not(None),
@@ -109,7 +109,7 @@ def _backfill_indicators(town: Unit, year: int) -> None:
             .limit(1)
         )
         if latest is not None:
-            copy_indicators(db.session, latest, plan)
+            copy_indicators(db.session(), latest, plan)
 
 
 @click.command("demo")
@@ -125,24 +125,24 @@ def demo_command() -> None:
         for role in (Role.CHAIRMAN, Role.OFFICE, Role.CULTURE, Role.FRONT):
             accounts.append((f"{role.value}@{slug}", role))
     accounts += [(f"admin@{DEMO_TOWN}", Role.TOWN_ADMIN), (f"front@{DEMO_TOWN}", Role.FRONT)]
-    with system_scope(db.session, actor="demo"):
+    with system_scope(db.session(), actor="demo"):
         for username, role in accounts:
             _demo_account(username, units[username.split("@")[1]], role, password)
-        result = create_plans_for_wards(db.session, units[DEMO_TOWN], DEMO_YEAR)
+        result = create_plans_for_wards(db.session(), units[DEMO_TOWN], DEMO_YEAR)
         _backfill_indicators(units[DEMO_TOWN], DEMO_YEAR)
         book = app_legal_book()
         added = {
             slug: add_demo_records(
-                db.session,
+                db.session(),
                 units[slug],
-                find_plan(db.session, units[slug], DEMO_YEAR),
+                find_plan(db.session(), units[slug], DEMO_YEAR),
                 book,
                 local_today(),
                 chairman=DEMO_NAMES.get(f"chairman@{slug}", ""),
             )
             for slug in DEMO_WARDS
         }
-        add_demo_reports(db.session, {slug: units[slug] for slug in DEMO_WARDS}, DEMO_YEAR, book, local_today())
+        add_demo_reports(db.session(), {slug: units[slug] for slug in DEMO_WARDS}, DEMO_YEAR, book, local_today())
         db.session.commit()
     click.echo(f"plans {DEMO_YEAR}: {len(result.created)} created, {len(result.skipped)} already there")
     click.echo(

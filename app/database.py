@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from werkzeug.routing import IntegerConverter
 
 INT_MAX = 2**31 - 1  # the largest id or year both databases store in an INTEGER column
@@ -31,7 +31,7 @@ def use_app_role(engine: Engine, role: str) -> None:
     """Make every new PostgreSQL connection act as `role`, which owns no table, so RLS binds it."""
 
     @event.listens_for(engine, "connect")
-    def _set_role(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
+    def _set_role(dbapi_connection: Any, connection_record: object) -> None:  # a psycopg connection
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f'SET ROLE "{role}"')
         dbapi_connection.commit()
@@ -41,10 +41,10 @@ def configure_sqlite(engine: Engine) -> None:
     """Foreign keys on, and BEGIN issued by SQLAlchemy so SAVEPOINTs work (pysqlite quirk)."""
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
+    def _connect(dbapi_connection: Any, connection_record: object) -> None:  # a sqlite3 connection
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
     @event.listens_for(engine, "begin")
-    def _begin(connection):  # type: ignore[no-untyped-def]
+    def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from htmx_flask import request as hx_request
@@ -20,7 +21,7 @@ MESSAGES = {
 }
 
 
-def render_error(status: int, message: object | None = None):  # type: ignore[no-untyped-def]
+def render_error(status: int, message: str | None = None) -> ResponseReturnValue:
     """The error page; for htmx, just the message, shown in the page's message area."""
     text = message or MESSAGES.get(status, MESSAGES[500])
     if hx_request.htmx:
@@ -31,16 +32,16 @@ def render_error(status: int, message: object | None = None):  # type: ignore[no
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400, _l("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.")
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
         return render_error(status)
 
     @app.errorhandler(500)
-    def unexpected(error: Exception) -> tuple[str, int]:
+    def unexpected(error: Exception) -> ResponseReturnValue:
         return render_error(500)

@@ -94,7 +94,7 @@ def _width(column: ExportColumn, values: Iterable[Any]) -> int:
 def xlsx_bytes(title: str, columns: Sequence[ExportColumn], rows: Sequence[Sequence[Any]]) -> bytes:
     """One sheet: a bold header row (frozen), then the rows; dates shown dd/mm/yyyy."""
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # the one sheet a new workbook has (its active one)
     sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet1"
     sheet.append([_text(c.label) for c in columns])
     for cell in sheet[1]:

@@ -1,5 +1,7 @@
 """Uninitialised Flask extensions, bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +27,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. At run time it is `db.Model` (built by Flask-SQLAlchemy on Base); type checkers
+# cannot use an instance attribute as a base class, so to them it is Base itself.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -28,6 +28,16 @@ BUILT_IN_MESSAGES = {
 
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
+
+
+T = TypeVar("T")
+
+
+def filled(data: T | None) -> T:
+    """The data of a field that a validated form requires (its InputRequired or DataRequired let no
+    empty value through): typed without the None an unvalidated field may hold."""
+    assert data is not None, "the form was not validated"
+    return data
 
 
 def drop_nul(value: object) -> object:

@@ -8,8 +8,12 @@ table; with no settings in force it sees nothing and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import current_app
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
 
 FUNCTIONS = [
     """
@@ -101,7 +105,7 @@ SQLITE_APPEND_ONLY = [
 ]
 
 
-def secure_new_tables(op, statements: Callable[[str], list[str]]) -> None:  # type: ignore[no-untyped-def]
+def secure_new_tables(op: Operations, statements: Callable[[str], list[str]]) -> None:
     """In a migration, on PostgreSQL: run `statements(app_role)` (grants, policies), then let the
     app role use the new tables' id sequences. Nothing on SQLite."""
     if op.get_bind().dialect.name != "postgresql":

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -94,7 +95,7 @@ def scope_for(user_id: int, actor: str, unit: Unit, above: set[int], roles: set[
     """The tenancy scope of a request on `unit`: it and everything below it, plus the plan
     templates published by the units `above` it."""
     return Scope(
-        unit_ids=frozenset(descendant_ids(db.session, unit)),
+        unit_ids=frozenset(descendant_ids(db.session(), unit)),
         home_unit_id=unit.id,
         template_unit_ids=frozenset(above),
         read_only=roles <= {Role.FRONT},
@@ -103,7 +104,7 @@ def scope_for(user_id: int, actor: str, unit: Unit, above: set[int], roles: set[
     )
 
 
-def guard() -> object:
+def guard() -> ResponseReturnValue | None:
     """Refuse the request unless its view's declared permission is held on the URL's unit."""
     if request.endpoint is None or request.endpoint == "static":
         return None
@@ -122,14 +123,14 @@ def guard() -> object:
     unit: Unit | None = g.get("unit")
     if unit is None:
         abort(403)
-    above = ancestor_ids(db.session, unit)
+    above = ancestor_ids(db.session(), unit)
     roles = roles_on(current_user.id, above)
     if not roles:
         abort(404)  # another unit's data does not exist for this user
     if not holds(roles, permission):
         abort(403)
     g.roles = roles
-    set_scope(db.session, scope_for(current_user.id, current_user.label, unit, above, roles))
+    set_scope(db.session(), scope_for(current_user.id, current_user.label, unit, above, roles))
     return None
 
 

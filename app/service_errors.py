@@ -15,8 +15,10 @@ class ServiceError(Exception):
 
     status = 409
 
-    def __init__(self, message: object) -> None:
-        super().__init__(message)  # kept lazy: it is translated when shown, inside a request
+    def __init__(self, message: str) -> None:
+        # Usually a lazy_gettext string, kept lazy: it is translated when shown, inside a request.
+        # Flask-Babel ships no types, so its lazy strings pass where `str` is asked for.
+        super().__init__(message)
         self.message = message
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from sqlalchemy import ForeignKey, Table, and_, event, inspect, or_, text
 from sqlalchemy.engine import Connection
@@ -71,15 +72,15 @@ class PlanContent(TenantOwned):
     is_template: Mapped[bool] = mapped_column(default=False)
 
 
-def _actual(session: Session | scoped_session[Session]) -> Session:
+def _actual(session: Session | scoped_session[Any]) -> Session:
     return session() if isinstance(session, scoped_session) else session
 
 
-def current_scope(session: Session | scoped_session[Session]) -> Scope | None:
+def current_scope(session: Session | scoped_session[Any]) -> Scope | None:
     return _actual(session).info.get(SCOPE_KEY)
 
 
-def set_scope(session: Session | scoped_session[Session], scope: Scope | None) -> None:
+def set_scope(session: Session | scoped_session[Any], scope: Scope | None) -> None:
     """Put `scope` in force for this session (and its open PostgreSQL transaction)."""
     session = _actual(session)
     session.info[SCOPE_KEY] = scope
@@ -88,7 +89,7 @@ def set_scope(session: Session | scoped_session[Session], scope: Scope | None) -
 
 
 @contextmanager
-def system_scope(session: Session | scoped_session[Session], actor: str = "system") -> Iterator[Scope]:
+def system_scope(session: Session | scoped_session[Any], actor: str = "system") -> Iterator[Scope]:
     """The escape hatch: every unit, writable. For `flask` commands (loading units and templates,
     the demo, accounts) and for writing an account's events into the audit log of its units."""
     previous = current_scope(session)
@@ -122,7 +123,8 @@ def _ward_tables_in(state: ORMExecuteState) -> tuple[bool, bool]:
     """(does the statement touch ward tables, does it reach them through mapped classes)."""
     ward_tables = _ward_tables()
     touched = mapped = any(_is_tenanted(m.class_) for m in state.all_mappers)
-    for element in visitors.iterate(state.statement):
+    # Executable is typed apart from the traversable elements, though every ORM statement is both.
+    for element in visitors.iterate(state.statement):  # type: ignore[arg-type]
         if isinstance(element, Table) and element.name in ward_tables:
             touched = True
             mapped = mapped or "parententity" in element._annotations

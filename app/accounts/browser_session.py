@@ -32,9 +32,9 @@ def current_secret() -> str | None:
 def begin(user: User) -> None:
     """Sign `user` in on this browser with a new server-side session, and commit."""
     _fresh()
-    secret = services.signed_in(db.session, user, user_agent=request.user_agent.string,
+    secret = services.signed_in(db.session(), user, user_agent=request.user_agent.string,
                                 address=request.remote_addr or "")
-    required = services.two_factor_required(user, current_app.config["TWO_FACTOR_REQUIRED_ROLES"], db.session)
+    required = services.two_factor_required(user, current_app.config["TWO_FACTOR_REQUIRED_ROLES"], db.session())
     db.session.commit()
     login_user(user)
     session[sessions.SESSION_KEY] = secret
@@ -44,7 +44,7 @@ def begin(user: User) -> None:
 
 def finish() -> None:
     """Sign out: the server-side session ends, so a copy of the cookie is refused too."""
-    sessions.end(db.session, current_secret())
+    sessions.end(db.session(), current_secret())
     db.session.commit()
     logout_user()
     _fresh()

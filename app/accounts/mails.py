@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, render_template, url_for
 from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
@@ -12,7 +14,7 @@ from app.models.unit import Unit
 from app.models.user import Role, User
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for a mail or a printed page: under PUBLIC_URL when set, else this request's host."""
     base = current_app.config.get("PUBLIC_URL")
     if base:

@@ -11,7 +11,7 @@ MAX_LENGTH = 200
 CHECKED_LENGTH = 100  # zxcvbn's cost grows with length; the first 100 characters decide
 
 
-def password_problem(password: str, *, about_the_person: tuple[str, ...] = ()) -> object | None:
+def password_problem(password: str, *, about_the_person: tuple[str, ...] = ()) -> str | None:
     """Why `password` is refused (a message for the user), or None if it is strong enough.
     `about_the_person` (name, email, sign-in name) counts as easy to guess."""
     if len(password) < MIN_LENGTH:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -17,10 +18,10 @@ SETUP_SECRET_KEY = "two_factor_setup_secret"  # the authenticator secret until a
 
 
 def _required() -> bool:
-    return accounts.two_factor_required(current_user, current_app.config["TWO_FACTOR_REQUIRED_ROLES"], db.session)
+    return accounts.two_factor_required(current_user, current_app.config["TWO_FACTOR_REQUIRED_ROLES"], db.session())
 
 
-def _page(status: int = 200, **forms: object):  # type: ignore[no-untyped-def]
+def _page(status: int = 200, **forms: object) -> ResponseReturnValue:
     user = current_user._get_current_object()
     profile = forms.pop("profile", None) or ProfileForm(obj=user, email=user.email or "")
     return render_template(
@@ -28,9 +29,9 @@ def _page(status: int = 200, **forms: object):  # type: ignore[no-untyped-def]
         profile=profile,
         password=forms.pop("password", None) or ChangePasswordForm(),
         off=forms.pop("off", None) or PasswordCheckForm(),
-        open_sessions=sessions.open_sessions(db.session, user),
+        open_sessions=sessions.open_sessions(db.session(), user),
         current_secret=browser_session.current_secret(),
-        codes_left=two_factor.recovery_codes_left(db.session, user) if user.two_factor_on else 0,
+        codes_left=two_factor.recovery_codes_left(db.session(), user) if user.two_factor_on else 0,
         required=_required(),
         describe_device=sessions.describe_device,
         is_current=sessions.is_current,
@@ -39,17 +40,17 @@ def _page(status: int = 200, **forms: object):  # type: ignore[no-untyped-def]
 
 @bp.get("")
 @signed_in
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return _page()
 
 
 @bp.post("/profile")
 @signed_in
-def profile():  # type: ignore[no-untyped-def]
+def profile() -> ResponseReturnValue:
     form = ProfileForm()
     if form.validate_on_submit():
         try:
-            changed = accounts.update_profile(db.session, current_user, accounts.Profile(
+            changed = accounts.update_profile(db.session(), current_user, accounts.Profile(
                 form.full_name.data or "", form.position.data or "", form.email.data or "", form.phone.data or ""))
             db.session.commit()
         except ServiceError as error:
@@ -63,12 +64,12 @@ def profile():  # type: ignore[no-untyped-def]
 
 @bp.post("/password")
 @signed_in
-def password():  # type: ignore[no-untyped-def]
+def password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            accounts.change_password(db.session, user, form.current.data or "", form.password.data or "",
+            accounts.change_password(db.session(), user, form.current.data or "", form.password.data or "",
                                      form.confirm.data or "")
         except ServiceError as error:
             db.session.rollback()
@@ -82,8 +83,8 @@ def password():  # type: ignore[no-untyped-def]
 
 @bp.post("/sessions/end-others")
 @signed_in
-def end_other_sessions():  # type: ignore[no-untyped-def]
-    ended = accounts.end_other_sessions(db.session, current_user, keep=browser_session.current_secret())
+def end_other_sessions() -> ResponseReturnValue:
+    ended = accounts.end_other_sessions(db.session(), current_user, keep=browser_session.current_secret())
     db.session.commit()
     flash(_l("Đã đăng xuất khỏi %(count)d thiết bị khác.", count=ended), "success")
     return redirect(url_for("account.index"))
@@ -91,7 +92,7 @@ def end_other_sessions():  # type: ignore[no-untyped-def]
 
 @bp.route("/two-factor", methods=["GET", "POST"])
 @signed_in
-def two_factor_setup():  # type: ignore[no-untyped-def]
+def two_factor_setup() -> ResponseReturnValue:
     """Set up an authenticator app: scan the QR code, type one code; then the recovery codes, once."""
     user = current_user._get_current_object()
     if user.two_factor_on:
@@ -101,7 +102,7 @@ def two_factor_setup():  # type: ignore[no-untyped-def]
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            codes = accounts.turn_on_two_factor(db.session, user, secret, form.code.data or "")
+            codes = accounts.turn_on_two_factor(db.session(), user, secret, form.code.data or "")
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
@@ -117,11 +118,11 @@ def two_factor_setup():  # type: ignore[no-untyped-def]
 
 @bp.post("/two-factor/off")
 @signed_in
-def two_factor_off():  # type: ignore[no-untyped-def]
+def two_factor_off() -> ResponseReturnValue:
     form = PasswordCheckForm()
     if form.validate_on_submit():
         try:
-            accounts.turn_off_two_factor(db.session, current_user, form.password.data or "", _required())
+            accounts.turn_off_two_factor(db.session(), current_user, form.password.data or "", _required())
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
@@ -134,10 +135,10 @@ def two_factor_off():  # type: ignore[no-untyped-def]
 
 @bp.post("/two-factor/recovery-codes")
 @signed_in
-def new_recovery_codes():  # type: ignore[no-untyped-def]
+def new_recovery_codes() -> ResponseReturnValue:
     user = current_user._get_current_object()
     if not user.two_factor_on:
         return redirect(url_for("account.index"))
-    codes = two_factor.new_recovery_codes(db.session, user)
+    codes = two_factor.new_recovery_codes(db.session(), user)
     db.session.commit()
     return render_template("account/recovery_codes.html", codes=codes, fresh=False)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from app.models.account import UserSession, hash_secret, new_secret, utc_now
@@ -60,7 +61,9 @@ def end_all(session: Session, user: User, *, keep: str | None = None) -> int:
     query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep:
         query = query.where(UserSession.secret_hash != hash_secret(keep))
-    return session.execute(query.values(ended_at=utc_now())).rowcount or 0
+    # An UPDATE's result is a CursorResult, which SQLAlchemy types only as Result.
+    result = cast("CursorResult[Any]", session.execute(query.values(ended_at=utc_now())))
+    return result.rowcount or 0
 
 
 def open_sessions(session: Session, user: User) -> list[UserSession]:

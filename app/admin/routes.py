@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 
 from app.admin import bp
 from app.admin.services import PAGE_SIZE, audit_page
@@ -13,7 +14,7 @@ from app.security import requires
 
 @bp.get("/audit")
 @requires("audit.view")
-def audit():  # type: ignore[no-untyped-def]
-    rows = audit_page(db.session, request.args.get("before", type=bounded_int))
+def audit() -> ResponseReturnValue:
+    rows = audit_page(db.session(), request.args.get("before", type=bounded_int))
     older = rows[-1][0].id if len(rows) == PAGE_SIZE else None
     return render_template("admin/audit.html", rows=rows, older=older)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, g, jsonify, request
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -31,14 +33,14 @@ csrf.exempt(bp)  # token auth, no cookies to forge requests with
 
 
 @bp.record_once
-def _install(state) -> None:  # type: ignore[no-untyped-def]
+def _install(state: BlueprintSetupState) -> None:
     """With the API come its token loader and the page where users manage their tokens."""
     from app.api.tokens import bp as tokens_bp
 
     login_manager.request_loader(services.load_user_from_request)
     state.app.register_blueprint(tokens_bp)
 
-def json_error(status: int, message: object | None = None) -> Response:
+def json_error(status: int, message: str | None = None) -> Response:
     response = jsonify({"error": str(message or MESSAGES.get(status, MESSAGES[500]))})
     response.status_code = status
     if status == 401:
@@ -79,22 +81,22 @@ def _period(year: int) -> str:
 
 @bp.get("/openapi.json")
 @public
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> ResponseReturnValue:
     return jsonify(openapi_document())
 
 
 @bp.get("/units")
 @signed_in
-def units():  # type: ignore[no-untyped-def]
-    return jsonify({"units": services.units_of_user(db.session, current_user)})
+def units() -> ResponseReturnValue:
+    return jsonify({"units": services.units_of_user(db.session(), current_user)})
 
 
 @bp.get("/u/<unit_slug>")
 @requires("unit.view")
-def unit_detail():  # type: ignore[no-untyped-def]
+def unit_detail() -> ResponseReturnValue:
     unit = g.unit
     parent = db.session.get(type(unit), unit.parent_id) if unit.parent_id else None
-    wards = [w for w in tenant_units_below(db.session, unit) if w.id != unit.id]
+    wards = [w for w in tenant_units_below(db.session(), unit) if w.id != unit.id]
     return jsonify({
         **services.unit_json(unit),
         "parent": services.unit_json(parent) if parent is not None else None,
@@ -105,35 +107,35 @@ def unit_detail():  # type: ignore[no-untyped-def]
 
 @bp.get("/u/<unit_slug>/plans/<int:year>")
 @requires("plan.view")
-def plan(year: int):  # type: ignore[no-untyped-def]
-    found = find_plan(db.session, g.unit, year_or_404(year))
+def plan(year: int) -> ResponseReturnValue:
+    found = find_plan(db.session(), g.unit, year_or_404(year))
     if found is None:
         abort(404)
     return jsonify({"unit": services.unit_json(g.unit),
-                    "plan": services.plan_json(found, plan_outline(db.session, found))})
+                    "plan": services.plan_json(found, plan_outline(db.session(), found))})
 
 
 @bp.get("/u/<unit_slug>/plans/<int:year>/indicators")
 @requires("record.view")
-def indicators(year: int):  # type: ignore[no-untyped-def]
-    found = find_plan(db.session, g.unit, year_or_404(year))
+def indicators(year: int) -> ResponseReturnValue:
+    found = find_plan(db.session(), g.unit, year_or_404(year))
     if found is None:
         abort(404)
     code = _period(year)
     period = parse_period(code)
-    results = indicator_values(db.session, found, period, as_of(year, local_today()), book=app_legal_book())
+    results = indicator_values(db.session(), found, period, as_of(year, local_today()), book=app_legal_book())
     return jsonify({"unit": services.unit_json(g.unit), "year": year, **_period_json(period),
                     "indicators": [services.indicator_json(r) for r in results]})
 
 
 @bp.get("/u/<unit_slug>/rollup/<int:year>")
 @requires("rollup.view")
-def rollup(year: int):  # type: ignore[no-untyped-def]
+def rollup(year: int) -> ResponseReturnValue:
     year_or_404(year)
     code = _period(year)
     period = parse_period(code)
-    rows = ward_plan_statuses(db.session, g.unit, year)
-    values = rollup_values(db.session, [row.unit for row in rows], year, period,
+    rows = ward_plan_statuses(db.session(), g.unit, year)
+    values = rollup_values(db.session(), [row.unit for row in rows], year, period,
                            today=as_of(year, local_today()), book=app_legal_book())
     return jsonify({
         "unit": services.unit_json(g.unit), "year": year, **_period_json(period),

@@ -79,7 +79,7 @@ def load_user_from_request(req: Request) -> User | None:
     secret = bearer_secret(req)
     if secret is None:
         abort(401, description=_("Thiếu mã truy cập API (tiêu đề Authorization: Bearer <mã>)."))
-    user = user_for_secret(db.session, secret)
+    user = user_for_secret(db.session(), secret)
     if user is None:
         abort(401, description=_("Mã truy cập API không hợp lệ hoặc đã bị thu hồi."))
     return user

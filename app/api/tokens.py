@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import IntegerField, StringField
@@ -29,24 +30,24 @@ class RevokeForm(Form):
     token_id = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
 
 
-def _page(form: TokenForm, secret: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(form: TokenForm, secret: str | None = None, status: int = 200) -> ResponseReturnValue:
     return render_template("api/tokens.html", form=form, revoke_form=RevokeForm(),
-                           tokens=services.tokens_of(db.session, current_user), secret=secret), status
+                           tokens=services.tokens_of(db.session(), current_user), secret=secret), status
 
 
 @bp.get("/account/tokens")
 @signed_in
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return _page(TokenForm())
 
 
 @bp.post("/account/tokens")
 @signed_in
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     form = TokenForm()
     if not form.validate():
         return _page(form, status=400)
-    _token, secret = services.issue_token(db.session, current_user, form.name.data)
+    _token, secret = services.issue_token(db.session(), current_user, form.name.data or "")
     db.session.commit()
     flash(_l("Đã tạo mã truy cập API. Hãy sao chép ngay: mã chỉ hiện một lần."), "success")
     return _page(TokenForm(formdata=None), secret=secret)
@@ -54,10 +55,10 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.post("/account/tokens/revoke")
 @signed_in
-def revoke():  # type: ignore[no-untyped-def]
+def revoke() -> ResponseReturnValue:
     form = RevokeForm()
     token_id = form.token_id.data if form.validate() else None
-    token = services.revoke_token(db.session, current_user, token_id) if token_id and token_id <= INT_MAX else None
+    token = services.revoke_token(db.session(), current_user, token_id) if token_id and token_id <= INT_MAX else None
     if token is None:
         flash(_l("Không tìm thấy mã truy cập này."), "error")
     else:

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -60,11 +61,11 @@ def _mail_limit() -> str:
 @public
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_pair_limit, key_func=_pair_key, methods=["POST"], deduct_when=_failed)
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     form = LoginForm()
     next_url = safe_next(request.args.get("next"))
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.username.data or "", form.password.data or "")
+        user = accounts.authenticate(db.session(), form.username.data or "", form.password.data or "")
         if user is not None and user.two_factor_on:
             browser_session.await_second_factor(user)
             return redirect(url_for("auth.second_factor", next=next_url))
@@ -79,14 +80,14 @@ def login():  # type: ignore[no-untyped-def]
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
 @limiter.limit(_pair_limit, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
-def second_factor():  # type: ignore[no-untyped-def]
+def second_factor() -> ResponseReturnValue:
     user = browser_session.pending_user()
     if user is None:
         return redirect(url_for("auth.login"))
     form = CodeForm()
     next_url = safe_next(request.args.get("next"))
     if form.validate_on_submit():
-        if accounts.second_factor_passes(db.session, user, form.code.data or ""):
+        if accounts.second_factor_passes(db.session(), user, form.code.data or ""):
             browser_session.begin(user)  # commits the used code with the new session
             return redirect(next_url or url_for("auth.home"))
         db.session.rollback()
@@ -97,7 +98,7 @@ def second_factor():  # type: ignore[no-untyped-def]
 
 @bp.route("/logout", methods=["POST"])
 @public
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     browser_session.finish()
     flash(_l("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
@@ -112,30 +113,30 @@ SAME_ANSWER = _l(
 @bp.route("/forgot", methods=["GET", "POST"])
 @public
 @limiter.limit(_mail_limit, methods=["POST"])
-def forgot():  # type: ignore[no-untyped-def]
+def forgot() -> ResponseReturnValue:
     form = ForgotForm()
     if form.validate_on_submit():
-        found = accounts.request_reset(db.session, form.name.data or "")
+        found = accounts.request_reset(db.session(), form.name.data or "")
         if found is not None:
             user, secret = found
-            mails.password_reset(db.session, user, url=mails.external_url("auth.reset", token=secret))
+            mails.password_reset(db.session(), user, url=mails.external_url("auth.reset", token=secret))
         db.session.commit()
-        send_queued_now(db.session, current_app.config)
+        send_queued_now(db.session(), current_app.config)
         flash(SAME_ANSWER, "info")
         return redirect(url_for("auth.login"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/forgot.html", form=form), status
 
 
-def _set_password_page(purpose: LinkPurpose, token: str):  # type: ignore[no-untyped-def]
+def _set_password_page(purpose: LinkPurpose, token: str) -> ResponseReturnValue:
     """The page behind an invitation or reset link: the person sets their own password."""
-    link = links.find(db.session, token, purpose) if len(token) <= 100 else None
+    link = links.find(db.session(), token, purpose) if len(token) <= 100 else None
     if link is None:
         return render_template("auth/link_expired.html", purpose=purpose), 410  # used, expired or unknown
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            redeemed = accounts.redeem_link(db.session, link, form.password.data or "", form.confirm.data or "")
+            redeemed = accounts.redeem_link(db.session(), link, form.password.data or "", form.confirm.data or "")
         except ServiceError as error:
             db.session.rollback()
             form.password.errors = [*form.password.errors, error.message]
@@ -150,19 +151,19 @@ def _set_password_page(purpose: LinkPurpose, token: str):  # type: ignore[no-unt
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
 @public
-def join(token: str):  # type: ignore[no-untyped-def]
+def join(token: str) -> ResponseReturnValue:
     return _set_password_page(LinkPurpose.INVITATION, token)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
-def reset(token: str):  # type: ignore[no-untyped-def]
+def reset(token: str) -> ResponseReturnValue:
     return _set_password_page(LinkPurpose.PASSWORD_RESET, token)
 
 
 @bp.route("/lang/<code>")
 @public
-def set_language(code: str):  # type: ignore[no-untyped-def]
+def set_language(code: str) -> ResponseReturnValue:
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated and current_user.locale != code:
@@ -173,8 +174,8 @@ def set_language(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 @signed_in
-def home():  # type: ignore[no-untyped-def]
-    units = home_units(db.session, current_user)
+def home() -> ResponseReturnValue:
+    units = home_units(db.session(), current_user)
     if len(units) == 1:
         return redirect(url_for("units.home", unit_slug=units[0].slug))
     return render_template("auth/choose_unit.html", units=units)

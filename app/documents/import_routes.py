@@ -7,6 +7,7 @@ the user may correct and read again; confirming reads that text once more and cr
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from app.documents import imports_bp as bp
@@ -24,18 +25,18 @@ from app.web.unit_pages import parent_unit_or_404
 
 @bp.route("/plans/import", methods=["GET", "POST"])
 @requires("plan.create")
-def plan():  # type: ignore[no-untyped-def]
+def plan() -> ResponseReturnValue:
     return _import(as_template=False)
 
 
 @bp.route("/templates/import", methods=["GET", "POST"])
 @requires("template.edit")
-def template():  # type: ignore[no-untyped-def]
+def template() -> ResponseReturnValue:
     parent_unit_or_404()
     return _import(as_template=True)
 
 
-def _import(*, as_template: bool):  # type: ignore[no-untyped-def]
+def _import(*, as_template: bool) -> ResponseReturnValue:
     form = ImportForm()
     page = dict(form=form, as_template=as_template)
     if request.method == "GET" or not form.validate_on_submit():
@@ -46,12 +47,12 @@ def _import(*, as_template: bool):  # type: ignore[no-untyped-def]
         return render_template("imports/import.html", error=error.message, **page), 400
     parsed = parse_plan(text)
     year = form.year.data or parsed.year or local_today().year
-    result = importing.preview(db.session, g.unit, parsed, year)
+    result = importing.preview(db.session(), g.unit, parsed, year)
     if request.form.get("action") != "create":
         form.text.data, form.year.data = plan_to_text(parsed), year
         return render_template("imports/import.html", preview=result, year=year, **page)
     try:
-        created = commit(lambda: importing.create(db.session, g.unit, result, year, as_template=as_template))
+        created = commit(lambda: importing.create(db.session(), g.unit, result, year, as_template=as_template))
     except ServiceError as error:
         form.text.data, form.year.data = plan_to_text(parsed), year
         return render_template("imports/import.html", preview=result, year=year, error=error.message, **page), error.status
@@ -62,7 +63,7 @@ def _import(*, as_template: bool):  # type: ignore[no-untyped-def]
 def _text_of(form: ImportForm) -> str:
     """The uploaded file's text, repaired; else the text the user corrected in the preview."""
     upload = form.file.data
-    if upload is not None and getattr(upload, "filename", ""):
+    if upload is not None and getattr(upload, "filename", None):
         return read_upload(upload.filename, upload.read())
     if form.text.data and form.text.data.strip():
         return form.text.data

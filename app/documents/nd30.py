@@ -143,12 +143,12 @@ def _page_setup(document: DocxDocument) -> None:
 
 def _default_font(document: DocxDocument) -> None:
     style = document.styles["Normal"]
-    style.font.name = FONT  # type: ignore[attr-defined]
-    style.font.size = Pt(BODY_PT)  # type: ignore[attr-defined]
+    style.font.name = FONT
+    style.font.size = Pt(BODY_PT)
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
     for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attribute), FONT)
-    fmt = style.paragraph_format  # type: ignore[attr-defined]
+    fmt = style.paragraph_format
     fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(0), 1.0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -81,12 +82,12 @@ class Preview:
 def fit_columns(parsed: ParsedPlan) -> None:
     """Move what is too long for its column where nothing is lost: a long section number into its
     title, a long heading into the title, a long signer line to the lines the user must place."""
-    number_size = PlanSection.number.type.length or 20  # type: ignore[attr-defined]
+    number_size = PlanSection.number.type.length or 20
     for section in _walk(parsed.sections):
         if len(section.number) > number_size:
             section.title = f"{section.number}. {section.title}".strip()
             section.number = ""
-    if len(parsed.heading) > (Plan.heading.type.length or 120):  # type: ignore[attr-defined]
+    if len(parsed.heading) > (Plan.heading.type.length or 120):
         parsed.title, parsed.heading = f"{parsed.heading} {parsed.title}".strip(), "KẾ HOẠCH"
     for name in ("signer_title", "signer_name"):
         if len(getattr(parsed, name)) > (getattr(Plan, name).type.length or 120):
@@ -124,7 +125,7 @@ def style_of(task: ParsedTask) -> str:
     return "lettered" if task.style == "numbered" and task.marker.isalpha() else task.style
 
 
-def _walk(sections: list[ParsedSection]):  # type: ignore[no-untyped-def]
+def _walk(sections: list[ParsedSection]) -> Iterator[ParsedSection]:
     for section in sections:
         yield section
         yield from _walk(section.children)

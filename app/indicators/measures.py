@@ -111,14 +111,14 @@ class Measure:
 
     parts: tuple[str, ...]
     combine: Callable[[Mapping[str, Number]], Number | None]
-    label: object = ""
+    label: str = ""
 
 
-def _count(part: str, label: object) -> Measure:
+def _count(part: str, label: str) -> Measure:
     return Measure((part,), lambda parts: parts[part], label)
 
 
-def _percent(numerator: str, denominator: str, label: object) -> Measure:
+def _percent(numerator: str, denominator: str, label: str) -> Measure:
     def combine(parts: Mapping[str, Number]) -> float | None:
         if not parts[denominator]:
             return None

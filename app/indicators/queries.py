@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.indicators.measures import REGISTER_MODELS, Number, RecordKind
 from app.law.book import LegalBook
@@ -91,7 +91,7 @@ def _sum_if(value: ColumnElement[Any], condition: ColumnElement[bool] | None) ->
     return func.coalesce(func.sum(summed), 0)
 
 
-def _grouped(session: Session, model: type, columns: list[tuple[PartKey, ColumnElement[Any]]],
+def _grouped(session: Session, model: type[Any], columns: list[tuple[PartKey, ColumnElement[Any]]],
              where: list[ColumnElement[bool]], joins: Callable[[Any], Any] = lambda s: s) -> UnitParts:
     """Run one SELECT unit_id, <columns> ... GROUP BY unit_id and spread the row over the part keys."""
     if not columns:
@@ -104,7 +104,9 @@ def _grouped(session: Session, model: type, columns: list[tuple[PartKey, ColumnE
     return found
 
 
-def _dated(model: type, day: ColumnElement[Any], extra: dict[str, Callable[[], ColumnElement[bool]]]):  # type: ignore[no-untyped-def]
+def _dated(
+    model: type[Any], day: QueryableAttribute[date], extra: dict[str, Callable[[], ColumnElement[bool]]]
+) -> Callable[[Session, Batch, Wanted], UnitParts]:
     """Parts of a register whose records fall into a period by one date column."""
 
     def parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
@@ -329,7 +331,7 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
         else:
             columns.append(((key, part), _sum_if(done_flag if part == "done" else overdue_flag, condition)))
 
-    def joins(statement):  # type: ignore[no-untyped-def]
+    def joins(statement: Select[Any]) -> Select[Any]:
         return statement.outerjoin(
             updates, and_(updates.c.unit_id == Task.unit_id, updates.c.task_id == Task.id)
         ).outerjoin(latest, and_(latest.c.unit_id == Task.unit_id, latest.c.task_id == Task.id))

@@ -10,6 +10,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,7 @@ from wtforms import FloatField, HiddenField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from app.extensions import db
-from app.forms_base import Form
+from app.forms_base import Form, filled
 from app.indicators import bp
 from app.indicators.services import IndicatorValueError, indicator_values, record_value
 from app.local_time import local_today
@@ -41,13 +42,13 @@ class ValueForm(Form):
 
 @bp.get("/<int:year>/indicators")
 @requires("record.view")
-def show(year: int):  # type: ignore[no-untyped-def]
+def show(year: int) -> ResponseReturnValue:
     plan = plan_or_404(year)
     code = request.args.get("period") or str(year)
     if code not in period_choices(year):
         abort(404)
     today = as_of(year, local_today())
-    results = indicator_values(db.session, plan, code, today,
+    results = indicator_values(db.session(), plan, code, today,
                                book=app_legal_book())
     return render_template("indicators/show.html", plan=plan, year=year, period=parse_period(code),
                            periods=period_choices(year), results=results, form=ValueForm(period=code),
@@ -56,7 +57,7 @@ def show(year: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:year>/indicators/<int:indicator_id>/value")
 @requires("register.edit")
-def enter_value(year: int, indicator_id: int):  # type: ignore[no-untyped-def]
+def enter_value(year: int, indicator_id: int) -> ResponseReturnValue:
     plan = plan_or_404(year)
     definition = db.session.get(IndicatorDefinition, indicator_id)
     if definition is None or definition.plan_id != plan.id:
@@ -70,7 +71,7 @@ def enter_value(year: int, indicator_id: int):  # type: ignore[no-untyped-def]
             flash(message, "error")
         return redirect(url_for("indicators.show", year=year, period=code))
     try:
-        record_value(db.session, definition, parse_period(code), form.value.data, note=form.note.data or "",
+        record_value(db.session(), definition, parse_period(code), filled(form.value.data), note=form.note.data or "",
                      user_id=current_user.id, username=current_user.label)
         db.session.commit()
     except (IndicatorValueError, PeriodError) as error:

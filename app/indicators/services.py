@@ -107,7 +107,7 @@ def _evaluate(
             continue
         found = measures[definition.id] = _measure(definition)
         if found is not None:
-            wanted.setdefault(RecordKind(definition.register), Wanted()).ask(
+            wanted.setdefault(RecordKind(definition.register or ""), Wanted()).ask(
                 _filter_key(definition), found[1], found[0].parts
             )
     batch = Batch(
@@ -150,7 +150,7 @@ def _evaluate(
             unit_results.append(IndicatorResult(definition, period, None))
             continue
         measure = found[0]
-        unit_parts = parts[RecordKind(definition.register)].get(definition.unit_id, {})
+        unit_parts = parts[RecordKind(definition.register or "")].get(definition.unit_id, {})
         key = _filter_key(definition)
         values = {part: unit_parts.get((key, part), 0) for part in measure.parts}
         unit_results.append(IndicatorResult(definition, period, measure.combine(values), values))

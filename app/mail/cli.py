@@ -20,7 +20,7 @@ mail_group = click.Group("mail", help="The outbox of outgoing mail.")
 
 def one_pass(*, quiet_when_idle: bool = False) -> DeliveryReport:
     """Deliver what is due now and print the counts (a watching worker stays quiet when idle)."""
-    report = deliver_due(db.session, current_app.config)
+    report = deliver_due(db.session(), current_app.config)
     if report.sent or report.failed or not quiet_when_idle:
         click.echo(f"sent {report.sent}, failed {report.failed}")
     return report

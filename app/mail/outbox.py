@@ -25,7 +25,7 @@ FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=6)
 ERROR_LENGTH = 500
 
-AnySession = Session | scoped_session[Session]
+AnySession = Session | scoped_session[Any]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.columns import enum_column
 from app.models.unit import Unit
 from app.models.user import User
@@ -32,7 +32,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser; the cookie holds its secret, and an ended session is refused."""
 
     __tablename__ = "user_sessions"
@@ -55,7 +55,7 @@ class LinkPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
 
 
-class AccountLink(db.Model):
+class AccountLink(Model):
     """A single-use link mailed or printed for one person: an invitation or a password reset."""
 
     __tablename__ = "account_links"
@@ -76,7 +76,7 @@ class AccountLink(db.Model):
         return self.used_at is None and now < self.expires_at
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """One of ten single-use codes that sign in when the authenticator is lost."""
 
     __tablename__ = "recovery_codes"

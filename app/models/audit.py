@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.tenancy import UnitOwned
 
 
-class AuditEntry(UnitOwned, db.Model):
+class AuditEntry(UnitOwned, Model):
     __tablename__ = "audit_entries"
     __table_args__ = (Index("ix_audit_entries_unit_at", "unit_id", "at"),)
 

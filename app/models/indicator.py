@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.columns import Versioned, VersionedRow, enum_column
 from app.tenancy import PlanContent, UnitOwned
 
@@ -28,7 +28,7 @@ class IndicatorSource(enum.StrEnum):
     ENTERED = "entered"  # typed in by the ward, one value per period
 
 
-class IndicatorDefinition(Versioned, PlanContent, db.Model):
+class IndicatorDefinition(Versioned, PlanContent, Model):
     """One indicator of a plan or plan template: what is counted, in which unit, against which target."""
 
     __tablename__ = "indicator_definitions"
@@ -62,7 +62,7 @@ class IndicatorDefinition(Versioned, PlanContent, db.Model):
         return self.source == IndicatorSource.COMPUTED
 
 
-class IndicatorValue(VersionedRow, UnitOwned, db.Model):
+class IndicatorValue(VersionedRow, UnitOwned, Model):
     """A value entered by hand for an indicator and a period ("2025", "2025-H1", "2025-Q2", "2025-03")."""
 
     __tablename__ = "indicator_values"

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One message; `sent_at` is None until an SMTP server (or the mail folder) has accepted it."""
 
     __tablename__ = "outbox_messages"

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.columns import VersionedRow, enum_column
 from app.search import Searchable
 from app.tenancy import UnitOwned
@@ -34,7 +34,7 @@ class PetitionStatus(enum.StrEnum):
 CLOSED_STATUSES = frozenset({PetitionStatus.RESOLVED, PetitionStatus.WITHDRAWN, PetitionStatus.TRANSFERRED})
 
 
-class Petition(VersionedRow, Searchable, UnitOwned, db.Model):
+class Petition(VersionedRow, Searchable, UnitOwned, Model):
     """A petition received by the unit. The petitioner's identity is confidential (chairman, office)."""
 
     __tablename__ = "petitions"
@@ -73,7 +73,7 @@ class Petition(VersionedRow, Searchable, UnitOwned, db.Model):
         return self.status in CLOSED_STATUSES
 
 
-class PetitionExtension(UnitOwned, db.Model):
+class PetitionExtension(UnitOwned, Model):
     """One extension of a denunciation's resolution deadline, as decided and recorded."""
 
     __tablename__ = "petition_extensions"

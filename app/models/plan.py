@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.columns import Versioned, VersionedRow, enum_column
 from app.models.user import Role
 from app.tenancy import PlanContent
@@ -37,7 +37,7 @@ class Schedule(enum.StrEnum):
     ONGOING = "ongoing"
 
 
-class Plan(VersionedRow, PlanContent, db.Model):
+class Plan(VersionedRow, PlanContent, Model):
     __tablename__ = "plans"
     __table_args__ = (
         # Rows of a plan reference it by (unit_id, id): a task can never belong to another
@@ -94,7 +94,7 @@ class Plan(VersionedRow, PlanContent, db.Model):
         return self.is_template and self.status == PlanStatus.ISSUED
 
 
-class PlanSection(Versioned, PlanContent, db.Model):
+class PlanSection(Versioned, PlanContent, Model):
     __tablename__ = "plan_sections"
     __table_args__ = (
         UniqueConstraint("unit_id", "id"),
@@ -118,7 +118,7 @@ class PlanSection(Versioned, PlanContent, db.Model):
     )
 
 
-class Task(Versioned, PlanContent, db.Model):
+class Task(Versioned, PlanContent, Model):
     __tablename__ = "tasks"
     __table_args__ = (
         UniqueConstraint("unit_id", "id"),

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.columns import enum_column
 from app.tenancy import UnitOwned
 
@@ -28,7 +28,7 @@ class ProgressStatus(enum.StrEnum):
     DONE = "done"
 
 
-class TaskUpdate(UnitOwned, db.Model):
+class TaskUpdate(UnitOwned, Model):
     """One progress report on a task (for one period of a recurring task)."""
 
     __tablename__ = "task_updates"
@@ -52,7 +52,7 @@ class TaskUpdate(UnitOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
 
 
-class Evidence(UnitOwned, db.Model):
+class Evidence(UnitOwned, Model):
     """A file attached to a progress update (PDF, Word, Excel or an image)."""
 
     __tablename__ = "evidence_files"

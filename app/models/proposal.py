@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.columns import VersionedRow, enum_column
 from app.tenancy import UnitOwned
 
@@ -21,7 +21,7 @@ class ProposalStatus(enum.StrEnum):
     SUPERSEDED = "superseded"  # a newer revision was published before the ward answered
 
 
-class PlanProposal(VersionedRow, UnitOwned, db.Model):
+class PlanProposal(VersionedRow, UnitOwned, Model):
     """Template revision `from_revision` → `to_revision`, as it would change one ward's plan.
 
     `changes` is a list of {"op": "add" | "remove" | "change", "key", "section", "text", "old_text",

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.columns import VersionedRow, enum_column
 from app.search import Searchable
 from app.tenancy import UnitOwned
@@ -18,7 +18,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Reception(VersionedRow, Searchable, UnitOwned, db.Model):
+class Reception(VersionedRow, Searchable, UnitOwned, Model):
     """A citizen reception session (tiếp công dân)."""
 
     __tablename__ = "receptions"
@@ -33,7 +33,7 @@ class Reception(VersionedRow, Searchable, UnitOwned, db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class Dialogue(VersionedRow, Searchable, UnitOwned, db.Model):
+class Dialogue(VersionedRow, Searchable, UnitOwned, Model):
     """A dialogue of the unit's head with the people (đối thoại)."""
 
     __tablename__ = "dialogues"
@@ -60,7 +60,7 @@ class ModelStatus(enum.StrEnum):
     RECOGNISED = "recognised"
 
 
-class SkilfulModel(VersionedRow, Searchable, UnitOwned, db.Model):
+class SkilfulModel(VersionedRow, Searchable, UnitOwned, Model):
     """A "Dân vận khéo" model or exemplar (mô hình, điển hình)."""
 
     __tablename__ = "dan_van_models"
@@ -84,7 +84,7 @@ class PostChannel(enum.StrEnum):
     OTHER = "other"
 
 
-class Post(VersionedRow, Searchable, UnitOwned, db.Model):
+class Post(VersionedRow, Searchable, UnitOwned, Model):
     """A propaganda post (tin, bài tuyên truyền)."""
 
     __tablename__ = "posts"
@@ -102,7 +102,7 @@ class MeetingKind(enum.StrEnum):
     TRAINING = "training"
 
 
-class Meeting(VersionedRow, Searchable, UnitOwned, db.Model):
+class Meeting(VersionedRow, Searchable, UnitOwned, Model):
     """A briefing or training session (hội nghị quán triệt, tập huấn)."""
 
     __tablename__ = "meetings"

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.columns import VersionedRow, enum_column
 from app.tenancy import UnitOwned
 
@@ -37,7 +37,7 @@ class ReportStatus(enum.StrEnum):
     RETURNED = "returned"
 
 
-class Report(VersionedRow, UnitOwned, db.Model):
+class Report(VersionedRow, UnitOwned, Model):
     __tablename__ = "reports"
     __table_args__ = (
         UniqueConstraint("unit_id", "id"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import CTE, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.columns import enum_column
 
 
@@ -27,7 +27,7 @@ KIND_WORDS: dict[UnitKind, str] = {
 }
 
 
-class Unit(db.Model):
+class Unit(Model):
     __tablename__ = "units"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,7 +54,7 @@ class Unit(db.Model):
         return f"<Unit {self.slug}>"
 
 
-def _lineage_cte(start_id: int, upward: bool):  # type: ignore[no-untyped-def]
+def _lineage_cte(start_id: int, upward: bool) -> CTE:
     base = select(Unit.id, Unit.parent_id).where(Unit.id == start_id).cte(recursive=True)
     step = select(Unit.id, Unit.parent_id)
     if upward:

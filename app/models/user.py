@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.columns import enum_column
 from app.models.unit import Unit
 
@@ -25,7 +25,7 @@ class Role(enum.StrEnum):
     FRONT = "front"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person: how they sign in, who they are (name, position), how to reach them."""
 
     __tablename__ = "users"
@@ -78,7 +78,7 @@ class User(UserMixin, db.Model):
         return (text or self.username)[:LABEL_MAX]
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person's role on one unit; an inactive membership gives nothing but is kept for history."""
 
     __tablename__ = "memberships"

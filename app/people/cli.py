@@ -32,19 +32,19 @@ def _unit(slug: str) -> Unit:
 def _invite(unit: Unit, email: str, role: Role, name: str, position: str) -> None:
     """Add the person with `role` on `unit` as the operator (who manages every role), mail and print the link."""
     operator = Manager(user_id=0, roles_here=frozenset({Role.TOWN_ADMIN}),
-                       scope_unit_ids=frozenset(descendant_ids(db.session, unit)))
+                       scope_unit_ids=frozenset(descendant_ids(db.session(), unit)))
     stand_in = User(username="operator", full_name="Quản trị hệ thống")  # never added to the database
     with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or LOCAL_URL), \
-            system_scope(db.session, actor="flask users"):
+            system_scope(db.session(), actor="flask users"):
         try:
-            added = people.add_person(db.session, unit, operator, None,  # type: ignore[arg-type]
+            added = people.add_person(db.session(), unit, operator, None,
                                       people.Details(Profile(name or email, position, email, ""), role))
         except ServiceError as error:
             db.session.rollback()
             raise click.ClickException(str(error.message)) from error
-        url = mails.welcome(db.session, added.user, unit=unit, role=role, inviter=stand_in, secret=added.link_secret)
+        url = mails.welcome(db.session(), added.user, unit=unit, role=role, inviter=stand_in, secret=added.link_secret)
         db.session.commit()
-        send_queued_now(db.session, current_app.config)
+        send_queued_now(db.session(), current_app.config)
     click.echo(f"{added.user.username}: {role.value} on {unit.slug}")
     click.echo(f"link (valid 72 hours, single use): {url}" if added.link_secret else "already has a password")
 
@@ -80,13 +80,13 @@ def invite(unit_slug: str, email: str, role: str, name: str, position: str) -> N
 @with_appcontext
 def deactivate(account: str) -> None:
     """Stop an account (by email or sign-in name) signing in anywhere; its sessions end now."""
-    user = find_account(db.session, account)
+    user = find_account(db.session(), account)
     if user is None:
         raise click.ClickException(f"no account {account!r}")
-    with system_scope(db.session, actor="flask users"):
+    with system_scope(db.session(), actor="flask users"):
         user.active = False
         for membership in user.memberships:
             membership.active = False
-        ended = sessions.end_all(db.session, user)
+        ended = sessions.end_all(db.session(), user)
         db.session.commit()
     click.echo(f"{user.username}: deactivated, {ended} session(s) ended")

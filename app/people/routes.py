@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -12,7 +13,7 @@ from app.extensions import db
 from app.mail.outbox import send_queued_now
 from app.models.account import LinkPurpose
 from app.models.unit import Unit, child_units
-from app.models.user import Role
+from app.models.user import Role, User
 from app.people import bp, services
 from app.people.forms import PersonForm
 from app.people.rules import Manager
@@ -22,11 +23,11 @@ from app.service_errors import ServiceError
 
 
 def _manager() -> Manager:
-    return services.manager_for(db.session, current_user, g.roles, g.unit)
+    return services.manager_for(db.session(), current_user, g.roles, g.unit)
 
 
 def _person_or_404(user_id: int) -> Person:
-    return services.find_person(db.session, g.unit, user_id) or abort(404)
+    return services.find_person(db.session(), g.unit, user_id) or abort(404)
 
 
 def _details(form: PersonForm) -> services.Details:
@@ -34,16 +35,18 @@ def _details(form: PersonForm) -> services.Details:
     return services.Details(profile, Role(form.role.data))
 
 
-def _invite(person_user, role: Role, secret: str | None) -> str | None:  # type: ignore[no-untyped-def]
+def _invite(person_user: User, role: Role, secret: str | None) -> str | None:
     """Mail the invitation (or the news of the role); the invitation link to print when there is no
     email to send it to."""
-    url = mails.welcome(db.session, person_user, unit=g.unit, role=role, inviter=current_user, secret=secret)
+    url = mails.welcome(db.session(), person_user, unit=g.unit, role=role, inviter=current_user, secret=secret)
     return url if secret is not None and not person_user.email else None
 
 
-def _done(message: object, person_user, printable: str | None, purpose: LinkPurpose = LinkPurpose.INVITATION):  # type: ignore[no-untyped-def]
+def _done(
+    message: str, person_user: User, printable: str | None, purpose: LinkPurpose = LinkPurpose.INVITATION
+) -> ResponseReturnValue:
     """After the commit: send the mail now if possible, and show the link once when there is no email."""
-    send_queued_now(db.session, current_app.config)
+    send_queued_now(db.session(), current_app.config)
     if printable:
         return render_template("people/link.html", person=person_user, url=printable, purpose=purpose)
     flash(message, "success")
@@ -52,28 +55,28 @@ def _done(message: object, person_user, printable: str | None, purpose: LinkPurp
 
 @bp.get("/people")
 @requires("people.manage")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     manager = _manager()
     unit: Unit = g.unit
     return render_template(
         "people/index.html",
-        people=services.people_of(db.session, unit),
+        people=services.people_of(db.session(), unit),
         manager=manager,
-        units_below=child_units(db.session, unit) if Role.TOWN_ADMIN in manager.roles_here else [],
+        units_below=child_units(db.session(), unit) if Role.TOWN_ADMIN in manager.roles_here else [],
         can_add=bool(manager.grants(unit)),
     )
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
 @requires("people.manage")
-def add():  # type: ignore[no-untyped-def]
+def add() -> ResponseReturnValue:
     manager = _manager()
     form = PersonForm().offer_roles(manager.grants(g.unit))
     if not form.role.choices:
         abort(403)
     if form.validate_on_submit():
         try:
-            added = services.add_person(db.session, g.unit, manager, current_user, _details(form))
+            added = services.add_person(db.session(), g.unit, manager, current_user, _details(form))
             printable = _invite(added.user, Role(form.role.data), added.link_secret)
             db.session.commit()
         except ServiceError as error:
@@ -90,7 +93,7 @@ def add():  # type: ignore[no-untyped-def]
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 @requires("people.manage")
-def edit(user_id: int):  # type: ignore[no-untyped-def]
+def edit(user_id: int) -> ResponseReturnValue:
     manager = _manager()
     person = _person_or_404(user_id)
     current = next((m for m in person.memberships if m.active), person.memberships[0])
@@ -99,7 +102,7 @@ def edit(user_id: int):  # type: ignore[no-untyped-def]
     details_editable = manager.manages_person(person.all_memberships, g.unit)
     if form.validate_on_submit():
         try:
-            ended = services.change_person(db.session, g.unit, manager, current_user, person, _details(form))
+            ended = services.change_person(db.session(), g.unit, manager, current_user, person, _details(form))
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
@@ -112,11 +115,11 @@ def edit(user_id: int):  # type: ignore[no-untyped-def]
                            role_editable=len(roles) > 1 or roles != (current.role,)), (400 if form.errors else 200)
 
 
-def _act(user_id: int, change, message):  # type: ignore[no-untyped-def]
+def _act(user_id: int, change, message) -> ResponseReturnValue:
     """Deactivate or reactivate; `message(person)` says what was done."""
     person = _person_or_404(user_id)
     try:
-        change(db.session, g.unit, _manager(), current_user, person)
+        change(db.session(), g.unit, _manager(), current_user, person)
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
@@ -128,23 +131,23 @@ def _act(user_id: int, change, message):  # type: ignore[no-untyped-def]
 
 @bp.post("/people/<int:user_id>/deactivate")
 @requires("people.manage")
-def deactivate(user_id: int):  # type: ignore[no-untyped-def]
+def deactivate(user_id: int) -> ResponseReturnValue:
     return _act(user_id, services.deactivate,
                 lambda p: _l("Đã khóa %(name)s; mọi phiên đăng nhập của họ đã kết thúc.", name=p.user.label))
 
 
 @bp.post("/people/<int:user_id>/reactivate")
 @requires("people.manage")
-def reactivate(user_id: int):  # type: ignore[no-untyped-def]
+def reactivate(user_id: int) -> ResponseReturnValue:
     return _act(user_id, services.reactivate, lambda p: _l("Đã mở lại tài khoản của %(name)s.", name=p.user.label))
 
 
 @bp.post("/people/<int:user_id>/invite")
 @requires("people.manage")
-def reinvite(user_id: int):  # type: ignore[no-untyped-def]
+def reinvite(user_id: int) -> ResponseReturnValue:
     person = _person_or_404(user_id)
     try:
-        secret = services.reinvite(db.session, g.unit, _manager(), current_user, person)
+        secret = services.reinvite(db.session(), g.unit, _manager(), current_user, person)
         printable = _invite(person.user, person.roles[0], secret)
         db.session.commit()
     except ServiceError as error:
@@ -156,13 +159,13 @@ def reinvite(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/people/<int:user_id>/reset-link")
 @requires("people.manage")
-def reset_link(user_id: int):  # type: ignore[no-untyped-def]
+def reset_link(user_id: int) -> ResponseReturnValue:
     """For someone who forgot their password: a reset link mailed to them, or shown once to hand over."""
     person = _person_or_404(user_id)
     try:
-        secret = services.reset_link(db.session, g.unit, _manager(), current_user, person)
+        secret = services.reset_link(db.session(), g.unit, _manager(), current_user, person)
         url = mails.external_url("auth.reset", token=secret)
-        mails.password_reset(db.session, person.user, url=url)
+        mails.password_reset(db.session(), person.user, url=url)
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()

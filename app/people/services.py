@@ -114,7 +114,7 @@ def _username_for(session: Session, profile: Profile, unit: Unit) -> str:
     return candidate
 
 
-def add_person(session: Session, unit: Unit, manager: Manager, actor: User, details: Details,
+def add_person(session: Session, unit: Unit, manager: Manager, actor: User | None, details: Details,
                now: datetime | None = None) -> Added:
     """Give `details.role` on `unit` to a new person (invited to set their own password), or to the
     person already known by that email."""

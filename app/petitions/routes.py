@@ -11,12 +11,14 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import request as hx_request
 
 from app.database import bounded_int
 from app.extensions import db
+from app.forms_base import filled
 from app.local_time import local_today
 from app.models import Petition
 from app.petitions import bp, services
@@ -36,14 +38,14 @@ def _shows_identity() -> bool:
 
 
 def _petition_or_404(petition_id: int) -> Petition:
-    return services.find_petition(db.session, g.unit, petition_id) or abort(404)
+    return services.find_petition(db.session(), g.unit, petition_id) or abort(404)
 
 
 def _log_identity_shown(petitions: list[Petition]) -> None:
     """Every showing of a petitioner's identity goes into the audit log."""
     if petitions:
         commit(lambda: services.record_identity_views(
-            db.session, petitions, user_id=current_user.id, username=current_user.label))
+            db.session(), petitions, user_id=current_user.id, username=current_user.label))
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -51,14 +53,14 @@ def _log_identity_shown(petitions: list[Petition]) -> None:
 
 @bp.get("")
 @requires("record.view")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     today = local_today()
-    years = services.years_received(db.session, g.unit)
+    years = services.years_received(db.session(), g.unit)
     form = FilterForm(formdata=request.args, years=sorted(set(years) | {today.year}, reverse=True))
     filters = form.criteria()
     shown = _shows_identity()
     page = services.register_page(
-        db.session, g.unit, filters, request.args.get("page", 1, type=bounded_int),
+        db.session(), g.unit, filters, request.args.get("page", 1, type=bounded_int),
         book=app_legal_book(), today=today, show_identity=shown,
     )
     rows = page.items
@@ -79,7 +81,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("register.edit")
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     today = local_today()
     shown = _shows_identity()
     form = PetitionForm(today=today, show_identity=shown)
@@ -88,7 +90,7 @@ def new():  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return render_template("petitions/form.html", form=form, petition=None), form_status()
     try:
-        petition = commit(lambda: services.create_petition(db.session, g.unit, **form.fields()))
+        petition = commit(lambda: services.create_petition(db.session(), g.unit, **form.fields()))
     except ServiceError as error:
         return render_template("petitions/form.html", form=form, petition=None, problem=error.message), error.status
     flash(_l("Đã ghi sổ đơn tiếp nhận ngày %(day)s.", day=petition.received_on.strftime("%d/%m/%Y")), "success")
@@ -97,7 +99,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])
 @requires("register.edit")
-def edit(petition_id: int):  # type: ignore[no-untyped-def]
+def edit(petition_id: int) -> ResponseReturnValue:
     petition = _petition_or_404(petition_id)
     today = local_today()
     shown = _shows_identity()
@@ -108,7 +110,7 @@ def edit(petition_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return render_template("petitions/form.html", form=form, petition=petition), form_status()
     try:
-        commit(lambda: services.update_petition(db.session, petition, version=form.version.data, **form.fields()))
+        commit(lambda: services.update_petition(db.session(), petition, version=form.version.data, **form.fields()))
     except EditConflict as error:
         # Keep what the user typed; offer the saved version beside it, and let a new Save overwrite it.
         latest = _petition_or_404(petition_id)
@@ -129,12 +131,12 @@ def edit(petition_id: int):  # type: ignore[no-untyped-def]
 
 
 def _detail(petition: Petition, status: int = 200, *, status_form: StatusForm | None = None,
-            extension_form: ExtensionForm | None = None, problem: object | None = None):  # type: ignore[no-untyped-def]
+            extension_form: ExtensionForm | None = None, problem: object | None = None) -> ResponseReturnValue:
     """The petition's page: what was recorded, its deadline, history and extensions, and the next steps."""
     today = local_today()
     book = app_legal_book()
     shown = _shows_identity()
-    extensions = services.extensions_of(db.session, petition)
+    extensions = services.extensions_of(db.session(), petition)
     steps = services.next_steps(petition)
     if status_form is None:
         status_form = StatusForm(formdata=None, today=today, steps=steps, version=petition.version, on=today)
@@ -147,7 +149,7 @@ def _detail(petition: Petition, status: int = 200, *, status_form: StatusForm | 
         deadline=deadline_of(petition, book, today, len(extensions)),
         extensions=extensions,
         extension_blocked=services.extension_problem(petition, len(extensions), book),
-        history=services.status_history(db.session, petition),
+        history=services.status_history(db.session(), petition),
         steps=steps,
         status_form=status_form,
         extension_form=extension_form or ExtensionForm(formdata=None, today=today, decided_on=today),
@@ -160,20 +162,20 @@ def _detail(petition: Petition, status: int = 200, *, status_form: StatusForm | 
 
 @bp.get("/<int:petition_id>")
 @requires("record.view")
-def show(petition_id: int):  # type: ignore[no-untyped-def]
+def show(petition_id: int) -> ResponseReturnValue:
     return _detail(_petition_or_404(petition_id))
 
 
 @bp.post("/<int:petition_id>/status")
 @requires("register.edit")
-def change_status(petition_id: int):  # type: ignore[no-untyped-def]
+def change_status(petition_id: int) -> ResponseReturnValue:
     petition = _petition_or_404(petition_id)
     today = local_today()
     form = StatusForm(today=today)
     if not form.validate():
         return _detail(petition, 400, status_form=form)
     try:
-        commit(lambda: services.change_status(db.session, petition, form.target, on=form.on.data,
+        commit(lambda: services.change_status(db.session(), petition, form.target, on=form.on.data,
                                               note=form.note.data or "", version=form.version.data, today=today))
     except ServiceError as error:
         return _detail(_petition_or_404(petition_id), error.status, status_form=form, problem=error.message)
@@ -183,14 +185,14 @@ def change_status(petition_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:petition_id>/extensions")
 @requires("register.edit")
-def add_extension(petition_id: int):  # type: ignore[no-untyped-def]
+def add_extension(petition_id: int) -> ResponseReturnValue:
     petition = _petition_or_404(petition_id)
     today = local_today()
     form = ExtensionForm(today=today)
     if not form.validate():
         return _detail(petition, 400, extension_form=form)
     try:
-        commit(lambda: services.add_extension(db.session, petition, decided_on=form.decided_on.data,
+        commit(lambda: services.add_extension(db.session(), petition, decided_on=filled(form.decided_on.data),
                                               reason=form.reason.data or "", book=app_legal_book(), today=today))
     except ServiceError as error:
         return _detail(_petition_or_404(petition_id), error.status, extension_form=form, problem=error.message)

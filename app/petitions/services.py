@@ -254,7 +254,7 @@ def _step_dates(petition: Petition) -> list[tuple[object, date]]:
     return [(label, day) for label, day in steps if day is not None]
 
 
-def received_on_problem(petition: Petition | None, received_on: date) -> object | None:
+def received_on_problem(petition: Petition | None, received_on: date) -> str | None:
     """Why `received_on` cannot be the petition's date of receipt (a later step is earlier), or None."""
     if petition is None:
         return None
@@ -307,7 +307,7 @@ def next_steps(petition: Petition) -> tuple[PetitionStatus, ...]:
     return NEXT_STEPS.get(petition.status, ())
 
 
-def _transition_problem(current: PetitionStatus, target: PetitionStatus) -> object | None:
+def _transition_problem(current: PetitionStatus, target: PetitionStatus) -> str | None:
     labels = PETITION_STATUS_LABELS
     if target in NEXT_STEPS.get(current, ()):
         return None
@@ -360,7 +360,7 @@ def change_status(session: Session, petition: Petition, target: PetitionStatus, 
 # --- extensions -------------------------------------------------------------------------------
 
 
-def extension_problem(petition: Petition, extensions: int, book: LegalBook) -> object | None:
+def extension_problem(petition: Petition, extensions: int, book: LegalBook) -> str | None:
     """Why the petition cannot be extended now, or None."""
     if petition.kind != PetitionKind.DENUNCIATION:
         return _l("Chỉ đơn tố cáo được gia hạn thời hạn giải quyết.")

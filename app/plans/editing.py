@@ -7,9 +7,10 @@ takes the plan, and `register_editor` puts the routes on a blueprint with its ow
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as hx_request
 
@@ -33,18 +34,26 @@ from app.web.commit import commit, form_status
 # --- tasks ------------------------------------------------------------------------------------
 
 
-def task_row(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
+def task_row(plan: Plan, task_id: int) -> ResponseReturnValue:
     task = task_or_404(plan, task_id)
     if hx_request.htmx:
         return render_template("plans/_task.html", plan=plan, task=task)
     return redirect(plan_url(plan, f"task-{task.id}"))
 
 
-def _task_fields(form: TaskForm) -> dict[str, object]:
-    return dict(text=form.text.data or "", owner_role=Role(form.owner_role.data), schedule=Schedule(form.schedule.data))
+class _TaskFields(TypedDict):
+    text: str
+    owner_role: Role
+    schedule: Schedule
 
 
-def edit_task(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
+def _task_fields(form: TaskForm) -> _TaskFields:
+    return _TaskFields(
+        text=form.text.data or "", owner_role=Role(form.owner_role.data), schedule=Schedule(form.schedule.data)
+    )
+
+
+def edit_task(plan: Plan, task_id: int) -> ResponseReturnValue:
     task = task_or_404(plan, task_id)
     section = section_or_404(plan, task.section_id)
     try:
@@ -55,7 +64,7 @@ def edit_task(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return form_response("plans/_task_form.html", form_status(), plan=plan, form=form, task=task, section=section)
     try:
-        commit(lambda: services.update_task(db.session, plan, task, version=form.version.data, **_task_fields(form)))
+        commit(lambda: services.update_task(db.session(), plan, task, version=form.version.data, **_task_fields(form)))
     except EditConflict as error:
         latest = task_or_404(plan, task_id)
         return form_response(
@@ -70,13 +79,13 @@ def edit_task(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
     return redirect(plan_url(plan, f"task-{task.id}"))
 
 
-def add_task(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
+def add_task(plan: Plan, section_id: int) -> ResponseReturnValue:
     section = section_or_404(plan, section_id)
     form = TaskForm()
     if not form.validate_on_submit():
         return form_response("plans/_task_form.html", form_status(), plan=plan, form=form, task=None, section=section)
     try:
-        task = commit(lambda: services.add_task(db.session, plan, section, **_task_fields(form)))
+        task = commit(lambda: services.add_task(db.session(), plan, section, **_task_fields(form)))
     except ServiceError as error:
         return refused(plan, error, f"section-{section.id}")
     if not hx_request.htmx:
@@ -84,33 +93,35 @@ def add_task(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
     return outline_or_redirect(plan, f"task-{task.id}")
 
 
-def move_task(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
+def move_task(plan: Plan, task_id: int) -> ResponseReturnValue:
     return _move(plan, task_or_404(plan, task_id), services.move_task, f"task-{task_id}")
 
 
-def delete_task(plan: Plan, task_id: int):  # type: ignore[no-untyped-def]
+def delete_task(plan: Plan, task_id: int) -> ResponseReturnValue:
     task = task_or_404(plan, task_id)
     return _delete(plan, task, "task", services.delete_task, f"section-{task.section_id}", _l("Đã xóa nhiệm vụ."))
 
 
-def _move(plan: Plan, item: Task | PlanSection, move: Callable[..., None], anchor: str):  # type: ignore[no-untyped-def]
+def _move(plan: Plan, item: Task | PlanSection, move: Callable[..., None], anchor: str) -> ResponseReturnValue:
     form = MoveForm()
     if not form.validate():
         abort(400)
     try:
-        commit(lambda: move(db.session, plan, item, form.step))
+        commit(lambda: move(db.session(), plan, item, form.step))
     except ServiceError as error:
         return refused(plan, error, anchor)
     return outline_or_redirect(plan, anchor)
 
 
-def _delete(plan: Plan, item: Task | PlanSection, kind: str, delete: Callable[..., None], anchor: str, done: object):  # type: ignore[no-untyped-def]
+def _delete(
+    plan: Plan, item: Task | PlanSection, kind: str, delete: Callable[..., None], anchor: str, done: str
+) -> ResponseReturnValue:
     """Confirm (a page without JavaScript), then delete the item if nobody changed it meanwhile."""
     form = DeleteForm(obj=item if request.method == "GET" else None)
     if not form.validate_on_submit():
         return render_template("plans/confirm_delete.html", plan=plan, form=form, item=item, kind=kind)
     try:
-        commit(lambda: delete(db.session, plan, item, version=form.version.data))
+        commit(lambda: delete(db.session(), plan, item, version=form.version.data))
     except ServiceError as error:
         return refused(plan, error, anchor)
     if not hx_request.htmx:
@@ -125,14 +136,14 @@ def _section_fields(form: SectionForm) -> dict[str, str]:
     return dict(number=form.number.data or "", title=form.title.data or "", body=form.body.data or "")
 
 
-def section_heading(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
+def section_heading(plan: Plan, section_id: int) -> ResponseReturnValue:
     section = section_or_404(plan, section_id)
     if hx_request.htmx:
         return render_template("plans/_section_heading.html", plan=plan, section=section)
     return redirect(plan_url(plan, f"section-{section.id}"))
 
 
-def edit_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
+def edit_section(plan: Plan, section_id: int) -> ResponseReturnValue:
     section = section_or_404(plan, section_id)
     try:
         services.require_draft(plan)
@@ -142,7 +153,7 @@ def edit_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return form_response("plans/_section_form.html", form_status(), plan=plan, form=form, section=section, parent=None)
     try:
-        commit(lambda: services.update_section(db.session, plan, section, version=form.version.data,
+        commit(lambda: services.update_section(db.session(), plan, section, version=form.version.data,
                                                **_section_fields(form)))
     except EditConflict as error:
         latest = section_or_404(plan, section_id)
@@ -159,14 +170,14 @@ def edit_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
     return redirect(plan_url(plan, f"section-{section.id}"))
 
 
-def add_section(plan: Plan):  # type: ignore[no-untyped-def]
+def add_section(plan: Plan) -> ResponseReturnValue:
     parent_id = request.args.get("parent", type=bounded_int)
     parent = section_or_404(plan, parent_id) if parent_id else None
     form = SectionForm()
     if not form.validate_on_submit():
         return form_response("plans/_section_form.html", form_status(), plan=plan, form=form, section=None, parent=parent)
     try:
-        section = commit(lambda: services.add_section(db.session, plan, parent, **_section_fields(form)))
+        section = commit(lambda: services.add_section(db.session(), plan, parent, **_section_fields(form)))
     except ServiceError as error:
         return refused(plan, error)
     if not hx_request.htmx:
@@ -174,11 +185,11 @@ def add_section(plan: Plan):  # type: ignore[no-untyped-def]
     return outline_or_redirect(plan, f"section-{section.id}")
 
 
-def move_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
+def move_section(plan: Plan, section_id: int) -> ResponseReturnValue:
     return _move(plan, section_or_404(plan, section_id), services.move_section, f"section-{section_id}")
 
 
-def delete_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
+def delete_section(plan: Plan, section_id: int) -> ResponseReturnValue:
     section = section_or_404(plan, section_id)
     return _delete(plan, section, "section", services.delete_section, "plan-outline", _l("Đã xóa mục."))
 
@@ -186,7 +197,7 @@ def delete_section(plan: Plan, section_id: int):  # type: ignore[no-untyped-def]
 # --- the document's own words (title, preamble, legal bases, closing, recipients) -----------
 
 
-def edit_document(plan: Plan):  # type: ignore[no-untyped-def]
+def edit_document(plan: Plan) -> ResponseReturnValue:
     try:
         services.require_draft(plan)
     except ServiceError as error:
@@ -200,7 +211,7 @@ def edit_document(plan: Plan):  # type: ignore[no-untyped-def]
     try:
         commit(
             lambda: services.update_document(
-                db.session,
+                db.session(),
                 plan,
                 version=form.version.data,
                 title=form.title.data or "",
@@ -212,7 +223,7 @@ def edit_document(plan: Plan):  # type: ignore[no-untyped-def]
             )
         )
     except EditConflict as error:
-        latest = db.session.get(Plan, plan.id)
+        latest = db.session.get_one(Plan, plan.id)
         fresh = PlanDocumentForm(obj=latest, formdata=None)
         fresh.fill_from(latest)
         attempted = "\n\n".join(filter(None, (f.data for f in form if f.name not in ("csrf_token", "version"))))
@@ -229,7 +240,7 @@ def edit_document(plan: Plan):  # type: ignore[no-untyped-def]
 # --- routes ---------------------------------------------------------------------------------------
 
 # (rule under the plan's prefix, endpoint, view, methods, needs the edit permission)
-EDITOR_ROUTES: list[tuple[str, str, Callable[..., object], list[str], bool]] = [
+EDITOR_ROUTES: list[tuple[str, str, Callable[..., ResponseReturnValue], list[str], bool]] = [
     ("/document/edit", "edit_document", edit_document, ["GET", "POST"], True),
     ("/tasks/<int:task_id>", "task_row", task_row, ["GET"], False),
     ("/tasks/<int:task_id>/edit", "edit_task", edit_task, ["GET", "POST"], True),
@@ -250,7 +261,9 @@ def register_editor(
     """Put the editor's routes on `bp` under `prefix`; `load` pops the plan's key from the URL values."""
     for rule, endpoint, implementation, methods, edits in EDITOR_ROUTES:
 
-        def view(_implementation=implementation, **values):  # type: ignore[no-untyped-def]
+        def view(
+            _implementation: Callable[..., ResponseReturnValue] = implementation, **values: Any
+        ) -> ResponseReturnValue:
             plan = load(values)
             return _implementation(plan, **values)
 

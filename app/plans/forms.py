@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are 3.2
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -15,7 +15,7 @@ from wtforms.validators import (
 )
 
 from app.forms_base import Form, VersionedForm, VnDateField
-from app.models import Schedule
+from app.models import Plan, Schedule
 from app.vocabulary import ROLE_LABELS, SCHEDULE_LABELS, TASK_OWNER_ROLES
 from app.web.years import FIRST_YEAR, LAST_YEAR
 
@@ -76,10 +76,10 @@ class PlanDocumentForm(VersionedForm):
         validators=[DataRequired(_l("Vui lòng nhập chức danh người ký.")), Length(max=120)],
     )
 
-    def fill_from(self, plan: object) -> None:
+    def fill_from(self, plan: Plan) -> None:
         """Show the plan's lists one item a line."""
-        self.legal_bases.data = "\n".join(plan.legal_bases)  # type: ignore[attr-defined]
-        self.recipients.data = "\n".join(plan.recipients)  # type: ignore[attr-defined]
+        self.legal_bases.data = "\n".join(plan.legal_bases)
+        self.recipients.data = "\n".join(plan.recipients)
 
     @property
     def legal_basis_list(self) -> list[str]:

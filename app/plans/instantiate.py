@@ -77,7 +77,7 @@ def copy_indicators(session: Session, template: Plan, plan: Plan, sub: Callable[
     have = set(session.scalars(select(IndicatorDefinition.code).where(IndicatorDefinition.plan_id == plan.id)))
     if sub is None:
         source = session.get(Unit, template.source_unit_id) if template.source_unit_id else None
-        sub = name_substitution(source, session.get(Unit, plan.unit_id), template.year, plan.year)
+        sub = name_substitution(source, session.get_one(Unit, plan.unit_id), template.year, plan.year)
     added = [
         IndicatorDefinition(
             unit_id=plan.unit_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -38,7 +39,7 @@ def plan_outline(session: Session, plan: Plan) -> list[SectionNode]:
     return roots
 
 
-def iter_nodes(nodes: list[SectionNode]):  # type: ignore[no-untyped-def]
+def iter_nodes(nodes: list[SectionNode]) -> Iterator[SectionNode]:
     """Every node of the tree, depth first."""
     for node in nodes:
         yield node

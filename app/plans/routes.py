@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.forms_base import filled
 from app.models import Plan
 from app.plans import bp, services
 from app.plans.editing import register_editor
@@ -25,24 +27,24 @@ bp.add_app_template_global(task_marker)
 
 @bp.get("/<int:year>")
 @requires("plan.view")
-def show(year: int):  # type: ignore[no-untyped-def]
-    plan = services.find_plan(db.session, g.unit, year)
+def show(year: int) -> ResponseReturnValue:
+    plan = services.find_plan(db.session(), g.unit, year)
     if plan is None:
         return render_template("plans/missing.html", year=year), 404
     return render_template(
         "plans/plan.html",
         plan=plan,
-        template=services.template_of(db.session, plan),
-        outline=plan_outline(db.session, plan),
-        pending_proposals=services.pending_proposals(db.session, plan),
+        template=services.template_of(db.session(), plan),
+        outline=plan_outline(db.session(), plan),
+        pending_proposals=services.pending_proposals(db.session(), plan),
     )
 
 
 @bp.post("/<int:year>/create")
 @requires("plan.create")
-def create(year: int):  # type: ignore[no-untyped-def]
+def create(year: int) -> ResponseReturnValue:
     try:
-        commit(lambda: services.create_plan(db.session, g.unit, year))
+        commit(lambda: services.create_plan(db.session(), g.unit, year))
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("plans.show", year=year) if g.unit.is_tenant else url_for("units.home"))
@@ -52,15 +54,15 @@ def create(year: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/create-for-wards")
 @requires("plan.create_for_wards")
-def create_for_wards():  # type: ignore[no-untyped-def]
+def create_for_wards() -> ResponseReturnValue:
     form = CreatePlansForm()
     if not form.validate():
         for message in (m for errors in form.errors.values() for m in errors):
             flash(message, "error")
         return redirect(url_for("units.home"))
-    year = form.year.data
+    year = filled(form.year.data)
     try:
-        result = commit(lambda: services.create_plans_for_wards(db.session, g.unit, year))
+        result = commit(lambda: services.create_plans_for_wards(db.session(), g.unit, year))
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("units.home", year=year))
@@ -79,7 +81,7 @@ def create_for_wards():  # type: ignore[no-untyped-def]
 # --- lifecycle --------------------------------------------------------------------------------
 
 
-def _lifecycle(year: int, step: Callable[[Plan], None], done: object):  # type: ignore[no-untyped-def]
+def _lifecycle(year: int, step: Callable[[Plan], None], done: str) -> ResponseReturnValue:
     plan = plan_or_404(year)
     try:
         commit(lambda: step(plan))
@@ -91,29 +93,29 @@ def _lifecycle(year: int, step: Callable[[Plan], None], done: object):  # type: 
 
 @bp.post("/<int:year>/submit")
 @requires("plan.submit")
-def submit(year: int):  # type: ignore[no-untyped-def]
-    return _lifecycle(year, lambda p: services.submit(db.session, p), _l("Đã trình kế hoạch để Chủ tịch ban hành."))
+def submit(year: int) -> ResponseReturnValue:
+    return _lifecycle(year, lambda p: services.submit(db.session(), p), _l("Đã trình kế hoạch để Chủ tịch ban hành."))
 
 
 @bp.post("/<int:year>/return")
 @requires("plan.issue")
-def return_to_draft(year: int):  # type: ignore[no-untyped-def]
+def return_to_draft(year: int) -> ResponseReturnValue:
     return _lifecycle(
-        year, lambda p: services.return_to_draft(db.session, p), _l("Đã trả lại kế hoạch về dự thảo.")
+        year, lambda p: services.return_to_draft(db.session(), p), _l("Đã trả lại kế hoạch về dự thảo.")
     )
 
 
 @bp.post("/<int:year>/reopen")
 @requires("plan.reopen")
-def reopen(year: int):  # type: ignore[no-untyped-def]
+def reopen(year: int) -> ResponseReturnValue:
     return _lifecycle(
-        year, lambda p: services.reopen(db.session, p), _l("Đã mở lại kế hoạch; việc này được ghi vào nhật ký.")
+        year, lambda p: services.reopen(db.session(), p), _l("Đã mở lại kế hoạch; việc này được ghi vào nhật ký.")
     )
 
 
 @bp.route("/<int:year>/issue", methods=["GET", "POST"])
 @requires("plan.issue")
-def issue(year: int):  # type: ignore[no-untyped-def]
+def issue(year: int) -> ResponseReturnValue:
     plan = plan_or_404(year)
     form = IssueForm(obj=None if request.method == "POST" else plan)
     if not form.validate_on_submit():
@@ -121,10 +123,10 @@ def issue(year: int):  # type: ignore[no-untyped-def]
     try:
         commit(
             lambda: services.issue(
-                db.session,
+                db.session(),
                 plan,
                 number=form.number.data or "",
-                issued_on=form.issued_on.data,
+                issued_on=filled(form.issued_on.data),
                 signer_name=form.signer_name.data or "",
             )
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import name_action
@@ -298,7 +299,7 @@ def move_section(session: Session, plan: Plan, section: PlanSection, step: int) 
     session.flush()
 
 
-def _siblings(plan: Plan, section: PlanSection):  # type: ignore[no-untyped-def]
+def _siblings(plan: Plan, section: PlanSection) -> Select[tuple[PlanSection]]:
     """The sections under the same parent as `section`, in order."""
     parent_match = (
         PlanSection.parent_id.is_(None) if section.parent_id is None else PlanSection.parent_id == section.parent_id
@@ -310,7 +311,7 @@ def _siblings(plan: Plan, section: PlanSection):  # type: ignore[no-untyped-def]
     )
 
 
-def _swap(siblings: list, item: object, step: int) -> None:  # type: ignore[type-arg]
+def _swap(siblings: list, item: object, step: int) -> None:
     index = siblings.index(item)
     other = index + step
     if not 0 <= other < len(siblings):
@@ -319,7 +320,7 @@ def _swap(siblings: list, item: object, step: int) -> None:  # type: ignore[type
     _renumber(siblings)
 
 
-def _renumber(items) -> None:  # type: ignore[no-untyped-def]
+def _renumber(items: Iterable[Task | PlanSection]) -> None:
     """Positions 1, 2, 3… in the given order, so a task's position is its number in the list."""
     for position, item in enumerate(items, start=1):
         if item.position != position:

@@ -26,7 +26,7 @@ ZIP_HEADER = b"PK\x03\x04"  # .docx and .xlsx (Office Open XML)
 class EvidenceRefused(ValueError):
     """A file that may not be kept; `message` names it, for the user."""
 
-    def __init__(self, message: object) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)  # lazy: rendered in the user's language when shown
         self.message = message
 

@@ -16,12 +16,14 @@ from flask import (
     send_file,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import request as hx_request
 
 from app.errors import render_error
 from app.extensions import db
+from app.forms_base import filled
 from app.local_time import local_today
 from app.models import Plan, ProgressStatus, Task
 from app.plans.outline import iter_nodes, plan_outline
@@ -45,7 +47,7 @@ def task_progress(plan: Plan) -> dict[int, services.TaskProgress]:
     """{task_id: summary} of the plan, read once per request whichever template asks."""
     cache: dict[int, dict[int, services.TaskProgress]] = g.setdefault("task_progress", {})
     if plan.id not in cache:
-        cache[plan.id] = services.task_summaries(db.session, plan, local_today())
+        cache[plan.id] = services.task_summaries(db.session(), plan, local_today())
     return cache[plan.id]
 
 
@@ -74,9 +76,9 @@ def _form(plan: Plan, task: Task, progress: services.TaskProgress | None, today:
 
 
 def _context(plan: Plan, task: Task, today: date, form: ProgressForm | None = None, **extra: Any) -> dict[str, Any]:
-    summaries = services.task_summaries(db.session, plan, today)
+    summaries = services.task_summaries(db.session(), plan, today)
     progress = summaries.get(task.id)
-    sections = services.plan_sections(db.session, plan)
+    sections = services.plan_sections(db.session(), plan)
     rollups = services.rollup_tree({s.id: s.parent_id for s in sections.values()}, summaries.values())
     can_record = services.may_record(task, g.roles)
     return dict(
@@ -84,7 +86,7 @@ def _context(plan: Plan, task: Task, today: date, form: ProgressForm | None = No
         task=task,
         progress=progress,
         chain=[(section, rollups[section.id]) for section in services.section_chain(sections, task.section_id)],
-        entries=services.timeline(db.session, plan, task),
+        entries=services.timeline(db.session(), plan, task),
         periods=schedules.periods(task.schedule, plan.year),
         due_dates=schedules.due_dates(task.schedule, plan.year),
         can_record=can_record,
@@ -95,7 +97,7 @@ def _context(plan: Plan, task: Task, today: date, form: ProgressForm | None = No
     )
 
 
-def _answer(status: int, context: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _answer(status: int, context: dict[str, Any]) -> ResponseReturnValue:
     """The progress block alone for htmx, the whole page otherwise."""
     if hx_request.htmx:
         return render_template("progress/_task_progress.html", **context), status
@@ -104,7 +106,7 @@ def _answer(status: int, context: dict[str, Any]):  # type: ignore[no-untyped-de
 
 @bp.get("/<int:year>/tasks/<int:task_id>/progress")
 @requires("plan.view")
-def show(year: int, task_id: int):  # type: ignore[no-untyped-def]
+def show(year: int, task_id: int) -> ResponseReturnValue:
     plan = plan_or_404(year)
     task = task_or_404(plan, task_id)
     return _answer(200, _context(plan, task, local_today()))
@@ -112,7 +114,7 @@ def show(year: int, task_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:year>/tasks/<int:task_id>/progress")
 @requires("progress.record")
-def record(year: int, task_id: int):  # type: ignore[no-untyped-def]
+def record(year: int, task_id: int) -> ResponseReturnValue:
     plan = plan_or_404(year)
     task = task_or_404(plan, task_id)
     try:
@@ -130,9 +132,9 @@ def record(year: int, task_id: int):  # type: ignore[no-untyped-def]
     ]
     try:
         services.add_update(
-            db.session, plan, task,
+            db.session(), plan, task,
             roles=g.roles, user_id=current_user.id, username=current_user.label, today=today,
-            percent=form.percent.data, status=ProgressStatus(form.status.data), note=form.note.data or "",
+            percent=filled(form.percent.data), status=ProgressStatus(form.status.data), note=form.note.data or "",
             period_start=form.period_start, files=uploads, max_bytes=max_evidence_bytes(),
         )
         db.session.commit()
@@ -150,11 +152,11 @@ def record(year: int, task_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:year>/tasks/<int:task_id>/progress/<int:update_id>/evidence/<int:evidence_id>")
 @requires("plan.view")
-def evidence(year: int, task_id: int, update_id: int, evidence_id: int):  # type: ignore[no-untyped-def]
+def evidence(year: int, task_id: int, update_id: int, evidence_id: int) -> ResponseReturnValue:
     plan = plan_or_404(year)
     task = task_or_404(plan, task_id)
-    update = services.update_of(db.session, task, update_id) or abort(404)
-    stored = services.evidence_of(db.session, update, evidence_id)
+    update = services.update_of(db.session(), task, update_id) or abort(404)
+    stored = services.evidence_of(db.session(), update, evidence_id)
     if stored is None or stored.data is None:
         abort(404)
     response = send_file(
@@ -176,11 +178,11 @@ def evidence(year: int, task_id: int, update_id: int, evidence_id: int):  # type
 
 @bp.get("/<int:year>/progress")
 @requires("plan.view")
-def overview(year: int):  # type: ignore[no-untyped-def]
+def overview(year: int) -> ResponseReturnValue:
     """Every section with its roll-up and every task with where it stands."""
     plan = plan_or_404(year)
     today = local_today()
-    outline = plan_outline(db.session, plan)
+    outline = plan_outline(db.session(), plan)
     summaries = task_progress(plan)
     parent_of = {node.section.id: node.section.parent_id for node in iter_nodes(outline)}
     return render_template(

@@ -9,9 +9,10 @@ any done update).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 
@@ -19,6 +20,12 @@ from app.models import Schedule
 from app.periods import QUARTER_NUMERALS, month_end
 
 RECURRING = (Schedule.MONTHLY, Schedule.QUARTERLY)
+
+
+class Dates(Protocol):
+    """Days that can be asked about one at a time (`day in dates`): a set, a ReportingPeriod."""
+
+    def __contains__(self, day: date, /) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def period_starting(schedule: Schedule, year: int, start: date) -> TaskPeriod | 
 
 
 def last_passed_due(
-    schedule: Schedule, year: int, today: date, within: Container[date] | None = None
+    schedule: Schedule, year: int, today: date, within: Dates | None = None
 ) -> tuple[date, date | None] | None:
     """(due date, period start) of the most recent due date before `today` (among those falling
     `within` a reporting period, if given); None if none passed yet.
@@ -97,7 +104,7 @@ def next_due(schedule: Schedule, year: int, today: date) -> date | None:
 
 def overdue_since(
     schedule: Schedule, year: int, today: date, done_periods: Collection[date | None], any_done: bool,
-    within: Container[date] | None = None,
+    within: Dates | None = None,
 ) -> date | None:
     """The due date missed, if the task is overdue on `today` (as to the due dates `within` a
     reporting period, if given), else None.

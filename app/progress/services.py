@@ -3,12 +3,13 @@ section roll-ups (each read in a fixed number of queries, whatever the number of
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import Row, and_, select
 from sqlalchemy.orm import Session, undefer
 
 from app.models import (
@@ -23,7 +24,7 @@ from app.models import (
 )
 from app.progress import schedule as schedules
 from app.progress.evidence import EvidenceRefused, Upload, check_files
-from app.progress.schedule import RECURRING, TaskPeriod
+from app.progress.schedule import RECURRING, Dates, TaskPeriod
 from app.service_errors import ServiceError
 from app.vocabulary import ROLE_LABELS
 
@@ -231,7 +232,7 @@ class Rollup:
         self.percent_sum += progress.percent or 0
 
 
-def _task_rows(session: Session, plan: Plan):  # type: ignore[no-untyped-def]
+def _task_rows(session: Session, plan: Plan) -> Sequence[Row[Any]]:
     """Every task of the plan with each of its updates (or none): one query."""
     return session.execute(
         select(
@@ -247,7 +248,7 @@ def _task_rows(session: Session, plan: Plan):  # type: ignore[no-untyped-def]
 
 def summarise(
     task_id: int, section_id: int, schedule: Schedule, year: int, today: date,
-    updates: list[tuple[date, date | None, ProgressStatus, int]], within: Container[date] | None = None,
+    updates: list[tuple[date, date | None, ProgressStatus, int]], within: Dates | None = None,
 ) -> TaskProgress:
     """Where a task stands on `today`, from its updates (reported_on, period_start, status, percent) oldest
     first; overdue as to the due dates `within` a reporting period, if given."""
@@ -273,7 +274,9 @@ def summarise(
     return progress
 
 
-def _summaries_from(rows, year: int, today: date, within: Container[date] | None = None) -> dict[int, TaskProgress]:  # type: ignore[no-untyped-def]
+def _summaries_from(
+    rows: Iterable[Row[Any]], year: int, today: date, within: Dates | None = None
+) -> dict[int, TaskProgress]:
     grouped: dict[int, tuple[int, Schedule, list[tuple[date, date | None, ProgressStatus, int]]]] = {}
     for task_id, section_id, schedule, update_id, reported_on, period_start, status, percent in rows:
         entry = grouped.setdefault(task_id, (section_id, schedule, []))
@@ -286,7 +289,7 @@ def _summaries_from(rows, year: int, today: date, within: Container[date] | None
 
 
 def task_summaries(
-    session: Session, plan: Plan, today: date, within: Container[date] | None = None
+    session: Session, plan: Plan, today: date, within: Dates | None = None
 ) -> dict[int, TaskProgress]:
     """{task_id: where it stands on `today`} for every task of the plan, in one query (overdue as to
     the due dates `within` a reporting period, if given)."""
@@ -316,7 +319,9 @@ def plan_rollup(summaries: Iterable[TaskProgress]) -> Rollup:
 def section_rollups(session: Session, plan: Plan, today: date) -> dict[int, Rollup]:
     """{section_id: roll-up} for every section of the plan, on `today`: two queries."""
     parent_of = dict(
-        session.execute(select(PlanSection.id, PlanSection.parent_id).where(PlanSection.plan_id == plan.id)).all()
+        session.execute(select(PlanSection.id, PlanSection.parent_id).where(PlanSection.plan_id == plan.id))
+        .tuples()
+        .all()
     )
     return rollup_tree(parent_of, task_summaries(session, plan, today).values())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are 3.2
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -20,11 +20,11 @@ from app.vocabulary import MEETING_KIND_LABELS, MODEL_FIELD_LABELS, POST_CHANNEL
 from app.web.years import FIRST_YEAR, LAST_YEAR
 
 
-def _date(label: object) -> VnDateField:
+def _date(label: str) -> VnDateField:
     return VnDateField(label, validators=[DataRequired(_l("Vui lòng nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/01/2025."))])
 
 
-def _count(label: object) -> IntegerField:
+def _count(label: str) -> IntegerField:
     return IntegerField(
         label,
         default=0,
@@ -33,15 +33,15 @@ def _count(label: object) -> IntegerField:
     )
 
 
-def _text(label: object, max_length: int = 8000) -> TextAreaField:
+def _text(label: str, max_length: int = 8000) -> TextAreaField:
     return TextAreaField(label, validators=[Length(max=max_length, message=_l("Nội dung quá dài."))])
 
 
-def _required(label: object, message: object, max_length: int = 500) -> StringField:
+def _required(label: str, message: str, max_length: int = 500) -> StringField:
     return StringField(label, validators=[DataRequired(message), Length(max=max_length, message=_l("Nội dung quá dài."))])
 
 
-def _choice(label: object, labels: dict, message: object) -> SelectField:  # type: ignore[type-arg]
+def _choice(label: str, labels: dict, message: str) -> SelectField:
     return SelectField(
         label,
         choices=[SelectChoice(k.value, v) for k, v in labels.items()],

@@ -22,7 +22,7 @@ from app.vocabulary import (
 class Column:
     attr: str
     label: Any
-    labels: dict | None = None  # type: ignore[type-arg]  # enum value → display name
+    labels: dict | None = None  # enum value → display name
     kind: str = "text"  # text, date, number, bool, link
 
 
@@ -32,7 +32,7 @@ class Register:
 
     name: str  # URL segment and endpoint prefix
     param: str  # URL parameter naming one row
-    model: type
+    model: type[Any]  # one of the register models, used through the attribute names below
     form: type[VersionedForm]
     title: Any
     item: Any  # "buổi tiếp công dân", in "Thêm …", "Sửa …"

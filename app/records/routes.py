@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import request as hx_request
@@ -34,21 +35,21 @@ def _values(form: Any) -> dict[str, Any]:
 
 
 def _row_or_404(register: Register, row_id: int) -> Any:
-    return services.row_of(db.session, g.unit, register, row_id) or abort(404)
+    return services.row_of(db.session(), g.unit, register, row_id) or abort(404)
 
 
 def _list_view(register: Register) -> Callable[[], Any]:
-    def view():  # type: ignore[no-untyped-def]
+    def view() -> ResponseReturnValue:
         year = request.args.get("year", type=bounded_int)
         query = str(drop_nul((request.args.get("q") or "").strip()[:200]))
         enum_value = services.category_of(register, request.args.get("category"))
         period = services.period_of(request.args.get("period"))
         page = services.list_rows(
-            db.session, g.unit, register, year=year, query=query, enum_value=enum_value, period=period,
+            db.session(), g.unit, register, year=year, query=query, enum_value=enum_value, period=period,
             page=request.args.get("page", type=bounded_int) or 1,
         )
         context = dict(register=register, page=page, year=year, query=query, enum_value=enum_value, period=period,
-                       years=services.years(db.session, g.unit, register))
+                       years=services.years(db.session(), g.unit, register))
         if hx_request.htmx and hx_request.htmx.target == "register-table":
             return render_template("records/_table.html", **context)
         return render_template("records/list.html", **context)
@@ -57,14 +58,14 @@ def _list_view(register: Register) -> Callable[[], Any]:
 
 
 def _form_view(register: Register, creating: bool) -> Callable[..., Any]:
-    def view(**ids: int):  # type: ignore[no-untyped-def]
+    def view(**ids: int) -> ResponseReturnValue:
         row = None if creating else _row_or_404(register, ids[register.param])
         form = register.form(obj=row if request.method == "GET" else None)
         context = dict(register=register, row=row)
         if not form.validate_on_submit():
             return render_template("records/form.html", form=form, **context), form_status()
         try:
-            saved = commit(lambda: services.save_row(db.session, g.unit, register, row, _values(form), form.version.data))
+            saved = commit(lambda: services.save_row(db.session(), g.unit, register, row, _values(form), form.version.data))
         except ServiceError as error:
             attempted = "\n".join(str(v) for v in _values(form).values() if v not in (None, ""))
             fresh = register.form(obj=_row_or_404(register, ids[register.param]), formdata=None) if row else form
@@ -77,7 +78,7 @@ def _form_view(register: Register, creating: bool) -> Callable[..., Any]:
 
 
 def _detail_view(register: Register) -> Callable[..., Any]:
-    def view(**ids: int):  # type: ignore[no-untyped-def]
+    def view(**ids: int) -> ResponseReturnValue:
         return render_template("records/view.html", register=register, row=_row_or_404(register, ids[register.param]))
 
     return view
@@ -95,11 +96,11 @@ for _register in REGISTERS:
 
 @bp.post("/models/<int:model_id>/recognise")
 @requires("model.recognise")
-def recognise_model(model_id: int):  # type: ignore[no-untyped-def]
+def recognise_model(model_id: int) -> ResponseReturnValue:
     register = next(r for r in REGISTERS if r.name == "models")
     model = _row_or_404(register, model_id)
     try:
-        commit(lambda: services.recognise_model(db.session, model, current_user.id, local_today()))
+        commit(lambda: services.recognise_model(db.session(), model, current_user.id, local_today()))
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("records.models_view", model_id=model_id))

@@ -6,8 +6,8 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, extract, func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, extract, func, inspect, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.models import ModelStatus, SkilfulModel, Unit
 from app.periods import PeriodError, ReportingPeriod, parse_period
@@ -19,12 +19,12 @@ from app.web.paging import Page, page_bounds
 PAGE_SIZE = 25
 
 
-def _year_of(register: Register):  # type: ignore[no-untyped-def]
+def _year_of(register: Register) -> ColumnElement[Any] | QueryableAttribute[Any]:
     column = getattr(register.model, register.date_attr)
     return column if register.date_attr == "year" else extract("year", column)
 
 
-def _filtered(  # type: ignore[type-arg]
+def _filtered(
     register: Register, unit: Unit, year: int | None, query: str, enum_value: str | None,
     period: ReportingPeriod | None = None,
 ) -> Select:

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -22,6 +23,7 @@ from app.database import bounded_int
 from app.documents.download import docx_response, parent_of
 from app.documents.report_docx import report_docx
 from app.extensions import db
+from app.forms_base import filled
 from app.local_time import local_today
 from app.models import Plan, Report, ReportKind
 from app.reports import bp, services
@@ -34,12 +36,14 @@ from app.web.years import year_or_404
 
 
 def report_or_404(report_id: int) -> Report:
-    return services.report_in(db.session, g.unit, report_id) or abort(404)
+    return services.report_in(db.session(), g.unit, report_id) or abort(404)
 
 
-def _page(report: Report, status: int = 200, *, message: object | None = None, review_form: ReviewForm | None = None):  # type: ignore[no-untyped-def]
+def _page(
+    report: Report, status: int = 200, *, message: str | None = None, review_form: ReviewForm | None = None
+) -> ResponseReturnValue:
     """The report page; values frozen once sent, live while a draft."""
-    indicators, frozen = services.shown_indicators(db.session, report, local_today(), app_legal_book())
+    indicators, frozen = services.shown_indicators(db.session(), report, local_today(), app_legal_book())
     return render_template(
         "reports/show.html",
         report=report,
@@ -53,15 +57,15 @@ def _page(report: Report, status: int = 200, *, message: object | None = None, r
 
 @bp.get("/")
 @requires("record.view")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     if not g.unit.is_tenant:
         return redirect(url_for("reports.status"))
-    return render_template("reports/index.html", reports=services.unit_reports(db.session, g.unit), labels=services)
+    return render_template("reports/index.html", reports=services.unit_reports(db.session(), g.unit), labels=services)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("report.draft")
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     if request.method == "GET":
         kind = request.args.get("kind", ReportKind.SIX_MONTH.value)
         form = NewReportForm(formdata=None, kind=kind if kind in {k.value for k in ReportKind} else None,
@@ -73,10 +77,10 @@ def new():  # type: ignore[no-untyped-def]
     try:
         report = commit(
             lambda: services.create_report(
-                db.session,
+                db.session(),
                 g.unit,
                 kind=ReportKind(form.kind.data),
-                year=form.year.data,
+                year=filled(form.year.data),
                 period=(form.period.data or "").strip() or None,
                 due_on=form.due_on.data,
             ),
@@ -89,24 +93,24 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:report_id>")
 @requires("record.view")
-def show(report_id: int):  # type: ignore[no-untyped-def]
+def show(report_id: int) -> ResponseReturnValue:
     return _page(report_or_404(report_id))
 
 
 @bp.get("/<int:report_id>.docx")
 @requires("record.view")
-def word(report_id: int):  # type: ignore[no-untyped-def]
+def word(report_id: int) -> ResponseReturnValue:
     """The report as a Word file in the format of Nghị định 30/2020/NĐ-CP."""
     report = report_or_404(report_id)
-    indicators, _frozen = services.shown_indicators(db.session, report, local_today(), app_legal_book())
+    indicators, _frozen = services.shown_indicators(db.session(), report, local_today(), app_legal_book())
     unit = g.unit
-    body = report_docx(report, db.session.get(Plan, report.plan_id), unit, parent_of(db.session, unit), indicators)
+    body = report_docx(report, db.session.get(Plan, report.plan_id), unit, parent_of(db.session(), unit), indicators)
     return docx_response(body, f"bao-cao-{unit.slug}-{report.id}.docx")
 
 
 @bp.route("/<int:report_id>/edit", methods=["GET", "POST"])
 @requires("report.draft")
-def edit(report_id: int):  # type: ignore[no-untyped-def]
+def edit(report_id: int) -> ResponseReturnValue:
     report = report_or_404(report_id)
     try:
         services.require_editable(report)
@@ -118,12 +122,12 @@ def edit(report_id: int):  # type: ignore[no-untyped-def]
     try:
         commit(
             lambda: services.update_report(
-                db.session,
+                db.session(),
                 report,
                 version=form.version.data,
                 title=form.title.data or "",
                 number=form.number.data or "",
-                due_on=form.due_on.data,
+                due_on=filled(form.due_on.data),
                 results=form.results.data or "",
                 strengths_shortcomings=form.strengths_shortcomings.data or "",
                 direction=form.direction.data or "",
@@ -141,7 +145,9 @@ def edit(report_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("reports.show", report_id=report.id))
 
 
-def _step(report_id: int, change: Callable[[Report], Any], done: object, review_form: ReviewForm | None = None):  # type: ignore[no-untyped-def]
+def _step(
+    report_id: int, change: Callable[[Report], Any], done: str, review_form: ReviewForm | None = None
+) -> ResponseReturnValue:
     report = report_or_404(report_id)
     try:
         commit(lambda: change(report))
@@ -153,10 +159,10 @@ def _step(report_id: int, change: Callable[[Report], Any], done: object, review_
 
 @bp.post("/<int:report_id>/send")
 @requires("report.send")
-def send(report_id: int):  # type: ignore[no-untyped-def]
+def send(report_id: int) -> ResponseReturnValue:
     return _step(
         report_id,
-        lambda r: services.send(db.session, r, today=local_today(), user_id=current_user.id,
+        lambda r: services.send(db.session(), r, today=local_today(), user_id=current_user.id,
                                 username=current_user.label, book=app_legal_book()),
         _l("Đã duyệt và gửi báo cáo lên cấp trên; số liệu chỉ tiêu đã được chốt."),
     )
@@ -164,13 +170,13 @@ def send(report_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:report_id>/acknowledge")
 @requires("report.review")
-def acknowledge(report_id: int):  # type: ignore[no-untyped-def]
+def acknowledge(report_id: int) -> ResponseReturnValue:
     form = ReviewForm()
     if not form.validate():
         return _page(report_or_404(report_id), 400, review_form=form)
     return _step(
         report_id,
-        lambda r: services.acknowledge(db.session, r, today=local_today(), username=current_user.label,
+        lambda r: services.acknowledge(db.session(), r, today=local_today(), username=current_user.label,
                                        comment=form.comment.data or ""),
         _l("Đã tiếp nhận báo cáo."),
         form,
@@ -179,13 +185,13 @@ def acknowledge(report_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:report_id>/return")
 @requires("report.review")
-def return_report(report_id: int):  # type: ignore[no-untyped-def]
+def return_report(report_id: int) -> ResponseReturnValue:
     form = ReviewForm()
     if not form.validate():
         return _page(report_or_404(report_id), 400, review_form=form)
     return _step(
         report_id,
-        lambda r: services.return_report(db.session, r, today=local_today(), username=current_user.label,
+        lambda r: services.return_report(db.session(), r, today=local_today(), username=current_user.label,
                                          comment=form.comment.data or ""),
         _l("Đã trả lại báo cáo kèm ý kiến."),
         form,
@@ -194,10 +200,10 @@ def return_report(report_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/status")
 @requires("record.view")
-def status():  # type: ignore[no-untyped-def]
+def status() -> ResponseReturnValue:
     today = local_today()
     year = year_or_404(request.args.get("year", type=bounded_int) or today.year)
-    rows = services.report_status(db.session, g.unit, year, today)
+    rows = services.report_status(db.session(), g.unit, year, today)
     counts: dict[str, int] = {}
     for _ward, standings in rows:
         for item in standings:

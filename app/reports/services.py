@@ -203,7 +203,7 @@ def freeze(results: Sequence[IndicatorResult]) -> list[dict[str, Any]]:
 
 def live_indicators(session: Session, report: Report, today: date, book: LegalBook | None = None) -> list[dict[str, Any]]:
     """The report period's indicator values now (shown while the report is a draft)."""
-    plan = session.get(Plan, report.plan_id)
+    plan = session.get_one(Plan, report.plan_id)
     period = parse_period(report.period)
     as_of = min(today, period.end)
     return freeze(indicator_values(session, plan, period, as_of, book=book))

@@ -119,7 +119,7 @@ def register_rows(session: Session, unit: Unit, register: Register, *, year: int
                   enum_value: str | None, period: Any) -> list[list[Any]]:
     """Every row the register's list shows for these filters (all pages), newest first."""
     # The list's own filter, so the export and the list never disagree about what matches.
-    statement: Select = records._filtered(register, unit, year, query, enum_value, period)  # type: ignore[type-arg]
+    statement: Select = records._filtered(register, unit, year, query, enum_value, period)
     order = getattr(register.model, register.date_attr)
     rows = []
     for item in session.scalars(statement.order_by(order.desc(), register.model.id.desc())):

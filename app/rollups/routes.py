@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, g, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -61,16 +62,18 @@ def _period_or_404(year: int) -> str:
 
 
 def _rollup(year: int, code: str) -> tuple[list[services.WardRollup], services.WardRollup]:
-    rows = services.ward_rollups(db.session, g.unit, year, code, today=as_of(year, local_today()), book=app_legal_book())
+    rows = services.ward_rollups(db.session(), g.unit, year, code, today=as_of(year, local_today()), book=app_legal_book())
     return rows, services.totals(rows)
 
 
 @bp.get("/rollup/<int:year>")
 @requires("rollup.view")
-def show(year: int):  # type: ignore[no-untyped-def]
+def show(year: int) -> ResponseReturnValue:
     code = _period_or_404(year)
     rows, total = _rollup(year, code)
-    sort = request.args.get("sort") if request.args.get("sort") in services.SORT_KEYS else "unit"
+    sort = request.args.get("sort", "unit")
+    if sort not in services.SORT_KEYS:
+        sort = "unit"
     descending = request.args.get("dir") == "desc"
     return render_template(
         "rollups/show.html", year=year, period=parse_period(code), periods=period_choices(year),
@@ -83,7 +86,7 @@ def show(year: int):  # type: ignore[no-untyped-def]
 
 def _report_standings(year: int) -> dict[int, list[Any]]:
     """Each ward's six-month and annual report standing (two queries whatever the number of wards)."""
-    return {ward.id: standings for ward, standings in report_status(db.session, g.unit, year, local_today())}
+    return {ward.id: standings for ward, standings in report_status(db.session(), g.unit, year, local_today())}
 
 
 def _report_words(year: int) -> dict[int, str]:
@@ -93,7 +96,7 @@ def _report_words(year: int) -> dict[int, str]:
     }
 
 
-def _rollup_export(year: int, fmt: str):  # type: ignore[no-untyped-def]
+def _rollup_export(year: int, fmt: str) -> ResponseReturnValue:
     code = _period_or_404(year)
     rows, total = _rollup(year, code)
     title = str(_l("Tổng hợp %(period)s", period=code))
@@ -109,7 +112,7 @@ def _overdue_year() -> int:
     if year:
         return year
     today = local_today()
-    years = services.years_with_plans(db.session)
+    years = services.years_with_plans(db.session())
     return today.year if today.year in years or not years else years[0]
 
 
@@ -124,27 +127,27 @@ def _overdue_filters() -> services.OverdueFilters:
     )
 
 
-def _overdue(year: int, filters: services.OverdueFilters):  # type: ignore[no-untyped-def]
+def _overdue(year: int, filters: services.OverdueFilters) -> tuple[list[Unit], list[services.OverdueItem]]:
     today = local_today()
-    return services.overdue_items(db.session, g.unit, year, filters, today=today, tasks_on=as_of(year, today),
+    return services.overdue_items(db.session(), g.unit, year, filters, today=today, tasks_on=as_of(year, today),
                                   book=app_legal_book())
 
 
 @bp.get("/overdue")
 @requires("rollup.view")
-def overdue():  # type: ignore[no-untyped-def]
+def overdue() -> ResponseReturnValue:
     year, filters = _overdue_year(), _overdue_filters()
     wards, items = _overdue(year, filters)
     kinds = [(services.TASK_KIND, exports.kind_label(services.TASK_KIND)),
              *((k.value, exports.kind_label(k.value)) for k in PetitionKind)]
     query = {k: v for k, v in (("year", year), ("ward", filters.ward), ("kind", filters.kind),
                                 ("role", filters.role.value if filters.role else None)) if v}
-    return render_template("rollups/overdue.html", year=year, years=services.years_with_plans(db.session),
+    return render_template("rollups/overdue.html", year=year, years=services.years_with_plans(db.session()),
                            filters=filters, wards=wards, items=items, kinds=kinds, roles=TASK_OWNER_ROLES,
                            query=query, kind_label=exports.kind_label)
 
 
-def _overdue_export(fmt: str):  # type: ignore[no-untyped-def]
+def _overdue_export(fmt: str) -> ResponseReturnValue:
     year = _overdue_year()
     _, items = _overdue(year, _overdue_filters())
     return download(fmt, f"qua-han-{g.unit.slug}-{year}", str(_l("Việc quá hạn")), exports.OVERDUE_COLUMNS,
@@ -154,12 +157,12 @@ def _overdue_export(fmt: str):  # type: ignore[no-untyped-def]
 # --- registers --------------------------------------------------------------------------------
 
 
-def _register_export(name: str, fmt: str):  # type: ignore[no-untyped-def]
+def _register_export(name: str, fmt: str) -> ResponseReturnValue:
     if name == exports.PETITIONS:
         return _petitions_export(fmt)
     register = exports.register_named(name) or abort(404)
     rows = exports.register_rows(
-        db.session, g.unit, register,
+        db.session(), g.unit, register,
         year=request.args.get("year", type=bounded_int),
         query=str(drop_nul((request.args.get("q") or "").strip()[:200])),
         enum_value=records.category_of(register, request.args.get("category")),
@@ -169,16 +172,16 @@ def _register_export(name: str, fmt: str):  # type: ignore[no-untyped-def]
                     rows)
 
 
-def _petitions_export(fmt: str):  # type: ignore[no-untyped-def]
+def _petitions_export(fmt: str) -> ResponseReturnValue:
     filters = FilterForm(formdata=request.args, years=[]).criteria()
     shown = holds(g.roles, "petition.identity")
-    found, rows = exports.petition_rows(db.session, g.unit, filters, book=app_legal_book(), today=local_today(),
+    found, rows = exports.petition_rows(db.session(), g.unit, filters, book=app_legal_book(), today=local_today(),
                                         show_identity=shown)
     response = download(fmt, f"don-thu-{g.unit.slug}", str(_l("Sổ đơn thư")), exports.PETITION_COLUMNS, rows)
     if shown:  # every showing of a petitioner's identity is logged, downloads included
         given = [p for p in found if any((p.petitioner_name, p.petitioner_address, p.petitioner_contact))]
         if given:
-            commit(lambda: petitions.record_identity_views(db.session, given, user_id=current_user.id,
+            commit(lambda: petitions.record_identity_views(db.session(), given, user_id=current_user.id,
                                                            username=current_user.label))
     return response
 

@@ -50,7 +50,7 @@ def ward_plan_statuses(session: Session, parent: Unit, year: int) -> list[WardPl
             select(Task.plan_id, func.count(Task.id))
             .where(Task.plan_id.in_([p.id for p in plans.values()]))
             .group_by(Task.plan_id)
-        ).all()
+        ).tuples().all()
     )
     return [
         WardPlanRow(unit=u, plan=plans.get(u.id), task_count=counts.get(plans[u.id].id, 0) if u.id in plans else 0)
@@ -226,7 +226,7 @@ def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date
         .where(Task.plan_id.in_(plan_ids))
         .order_by(Task.id, TaskUpdate.reported_on, TaskUpdate.id)
     ).all()
-    grouped: dict[int, tuple[Task, list]] = {}  # type: ignore[type-arg]
+    grouped: dict[int, tuple[Task, list]] = {}
     for task, update_id, reported_on, period_start, status, percent in rows:
         entry = grouped.setdefault(task.id, (task, []))
         if update_id is not None:
@@ -253,7 +253,7 @@ def _late_petitions(session: Session, units: dict[int, Unit], today: date, book:
         select(PetitionExtension.petition_id, func.count())
         .where(PetitionExtension.unit_id.in_(ids))
         .group_by(PetitionExtension.petition_id)
-    ).all())
+    ).tuples().all())
     items = []
     for petition in petitions:
         found = deadline_of(petition, book, today, counts.get(petition.id, 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, render_template, request
+from flask.typing import ResponseReturnValue
 
 from app.database import bounded_int
 from app.extensions import db
@@ -20,23 +21,23 @@ from app.web.years import year_arg
 
 @bp.get("/u/<unit_slug>/")
 @requires("unit.view")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     unit = g.unit
     this_year = local_today().year
     if unit.is_tenant:
-        plans = plan_years(db.session, unit)
+        plans = plan_years(db.session(), unit)
         year = request.args.get("year", type=bounded_int) or (plans[0].year if plans else this_year)
         year = year_arg(year) or this_year
-        dashboard = ward_dashboard(db.session, unit, year, local_today(), g.roles, app_legal_book())
+        dashboard = ward_dashboard(db.session(), unit, year, local_today(), g.roles, app_legal_book())
         return render_template("units/ward.html", plans=plans, this_year=this_year, year=year, dashboard=dashboard,
                                records_url=records_url)
-    years = years_with_plans(db.session)
+    years = years_with_plans(db.session())
     year = request.args.get("year", type=bounded_int) or (years[0] if years else this_year)
     year = year_arg(year) or this_year
     return render_template(
         "units/town.html",
         year=year,
         years=sorted(set(years) | {year, this_year}, reverse=True),
-        rows=ward_plan_statuses(db.session, unit, year),
+        rows=ward_plan_statuses(db.session(), unit, year),
         create_form=CreatePlansForm(year=year),
     )

@@ -27,4 +27,5 @@ def records_url(register: str | None, year: int, period: str | None = None, **un
     endpoint, extra = target
     if period and period != str(year) and endpoint.startswith("records."):
         extra = {**extra, "period": period}
-    return url_for(endpoint, year=year, **unit, **extra)
+    values: dict[str, Any] = {**unit, **extra}
+    return url_for(endpoint, year=year, **values)
