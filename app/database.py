@@ -37,14 +37,24 @@ def use_app_role(engine: Engine, role: str) -> None:
         dbapi_connection.commit()
 
 
+SQLITE_BUSY_MS = 15_000  # how long a request waits for another's write before giving up
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """Foreign keys on, and BEGIN issued by SQLAlchemy so SAVEPOINTs work (pysqlite quirk)."""
+    """SQLite under concurrent requests: foreign keys on; WAL, so readers never wait for a writer;
+    a busy timeout; and BEGIN IMMEDIATE, so a request that reads and then writes (a GET that logs
+    who saw a petitioner's identity) queues for the write lock at its start instead of failing with
+    "database is locked" when it upgrades. SQLAlchemy issues BEGIN itself so SAVEPOINTs work."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, connection_record: object) -> None:  # a sqlite3 connection
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+        if dbapi_connection.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+            dbapi_connection.execute("PRAGMA journal_mode = WAL")
+            dbapi_connection.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint in WAL
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -34,6 +34,29 @@ FUNCTIONS = [
            AND dan_van_unit_in('dan_van.unit_ids', unit)
     $$
     """,
+    # The scope as the policies read it, once per statement (each call sits in a sub-select, which
+    # PostgreSQL runs once and, for the ids, probes as a hash): a parent's cost no longer grows
+    # with its number of units on every row checked.
+    """
+    CREATE OR REPLACE FUNCTION dan_van_scope_all(setting text) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+        SELECT coalesce(current_setting(setting, true), '') = '*'
+    $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION dan_van_scope_ids(setting text) RETURNS integer[]
+    LANGUAGE sql STABLE AS $$
+        SELECT coalesce(
+            string_to_array(nullif(nullif(current_setting(setting, true), ''), '*'), ',')::integer[],
+            '{}'::integer[])
+    $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION dan_van_may_write() RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+        SELECT coalesce(current_setting('dan_van.read_only', true), 'on') = 'off'
+    $$
+    """,
     """
     CREATE OR REPLACE FUNCTION dan_van_append_only() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -66,30 +89,63 @@ def grant_shared(role: str, tables: list[str]) -> list[str]:
     return [f'GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO "{role}"' for t in tables]
 
 
+def _in_scope(setting: str) -> str:
+    """`unit_id` is in the scope the setting holds, evaluated once per statement, not per row."""
+    return (f"((SELECT dan_van_scope_all('{setting}')) "
+            f"OR unit_id IN (SELECT unnest(dan_van_scope_ids('{setting}'))))")
+
+
+# What the policies of a ward-owned table check. PER_ROW is how 0001–0007 wrote them (kept for
+# the downgrade of 0008): it parsed the scope's list of ids for every row.
+PER_STATEMENT = {
+    "visible": _in_scope("dan_van.unit_ids"),
+    "templates": f"(is_template AND {_in_scope('dan_van.template_unit_ids')})",
+    "writable": f"((SELECT dan_van_may_write()) AND {_in_scope('dan_van.unit_ids')})",
+}
+PER_ROW = {
+    "visible": "dan_van_unit_in('dan_van.unit_ids', unit_id)",
+    "templates": "(is_template AND dan_van_unit_in('dan_van.template_unit_ids', unit_id))",
+    "writable": "dan_van_writable(unit_id)",
+}
+
+
+def policies(table: str, *, shares_templates: bool = False, append_only: bool = False,
+             checks: dict[str, str] = PER_STATEMENT) -> list[str]:
+    """The row policies of a ward-owned table: read in scope (plus the templates published above it),
+    write only in a writable scope; the audit log takes inserts only."""
+    visible = checks["visible"] + (f" OR {checks['templates']}" if shares_templates else "")
+    writable = checks["writable"]
+    statements = [
+        f"CREATE POLICY {table}_read ON {table} FOR SELECT USING ({visible})",
+        f"CREATE POLICY {table}_insert ON {table} FOR INSERT WITH CHECK ({writable})",
+    ]
+    if not append_only:
+        statements += [
+            f"CREATE POLICY {table}_update ON {table} FOR UPDATE USING ({writable}) WITH CHECK ({writable})",
+            f"CREATE POLICY {table}_delete ON {table} FOR DELETE USING ({writable})",
+        ]
+    return statements
+
+
+def drop_policies(table: str, *, append_only: bool = False) -> list[str]:
+    kinds = ("read", "insert") if append_only else ("read", "insert", "update", "delete")
+    return [f"DROP POLICY IF EXISTS {table}_{kind} ON {table}" for kind in kinds]
+
+
 def protect_ward_table(role: str, table: str, *, shares_templates: bool = False, append_only: bool = False) -> list[str]:
     """Grants, RLS policies and (for the audit log) an append-only trigger for a ward-owned table."""
-    visible = "dan_van_unit_in('dan_van.unit_ids', unit_id)"
-    if shares_templates:
-        visible += " OR (is_template AND dan_van_unit_in('dan_van.template_unit_ids', unit_id))"
-    writable = "dan_van_writable(unit_id)"
     privileges = "SELECT, INSERT" if append_only else "SELECT, INSERT, UPDATE, DELETE"
     statements = [
         f'GRANT {privileges} ON {table} TO "{role}"',
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",  # binds the owner too (superusers excepted)
-        f"CREATE POLICY {table}_read ON {table} FOR SELECT USING ({visible})",
-        f"CREATE POLICY {table}_insert ON {table} FOR INSERT WITH CHECK ({writable})",
+        *policies(table, shares_templates=shares_templates, append_only=append_only),
     ]
     if append_only:
         statements.append(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION dan_van_append_only()"
         )
-    else:
-        statements += [
-            f"CREATE POLICY {table}_update ON {table} FOR UPDATE USING ({writable}) WITH CHECK ({writable})",
-            f"CREATE POLICY {table}_delete ON {table} FOR DELETE USING ({writable})",
-        ]
     return statements
 
 
