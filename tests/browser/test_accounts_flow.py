@@ -207,3 +207,18 @@ def _refused(page, base: str, code: str) -> None:  # type: ignore[no-untyped-def
     expect(page).to_have_url(_url(base, "/login/code"))
     expect(page.locator(".flash.error")).to_have_text("Mã không đúng hoặc đã dùng rồi.")
     expect(page.locator("button.link", has_text="Đăng xuất")).to_have_count(0)
+
+
+@pytest.mark.parametrize("account,paths", [
+    ("admin@bim-son", ["/u/phu-son/people", "/u/phu-son/people/new", "/u/bim-son/people", "/account"]),
+    ("chairman@phu-son", ["/u/phu-son/people", "/account", "/account/two-factor"]),
+])
+def test_the_people_and_account_pages_fit_a_phone(live_server: str, browser, account: str, paths: list[str]) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _submit_password(page, live_server, account, PASSWORD)
+    expect(page).to_have_url(re.compile(re.escape(live_server) + r"/u/[a-z-]+/$"))
+    for path in paths:
+        page.goto(live_server + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    context.close()
