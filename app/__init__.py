@@ -90,8 +90,8 @@ def register_security(app: Flask) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.accounts import sessions
+    from app.local_time import utc_now
     from app.models import User
-    from app.models.account import utc_now
     from app.security import guard
 
     login_manager.login_view = "auth.login"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 WARD_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -10,3 +10,8 @@ WARD_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def local_today() -> date:
     return datetime.now(WARD_ZONE).date()
+
+
+def utc_now() -> datetime:
+    """Now in UTC, naive: what both databases store and give back in DateTime columns."""
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.mail.outbox import deliver_due
 from app.models import AccountLink, AuditEntry, OutboxMessage, Role, User
-from app.models.account import hash_secret
+from app.models.secrets import hash_secret
 from tests.accounts_helpers import html_of, link_in, mailbox, messages_in, subject_of, text_of  # noqa: F401
 from tests.conftest import everything, first_task, label_of, login
 from tests.test_mail import inbox, start_smtp, use_smtp  # noqa: F401
@@ -269,3 +269,29 @@ def test_someone_without_email_who_forgot_their_password_gets_a_link_from_the_ch
     refused = chairman.post(f"/u/phu-son/people/{front.id}/reset-link", follow_redirects=True).get_data(as_text=True)
     assert "Bạn không có quyền đặt lại mật khẩu" in refused
     assert session.scalar(sa.select(sa.func.count()).select_from(AccountLink).where(AccountLink.user_id == front.id)) == 0
+
+
+def test_the_people_page_costs_the_same_statements_for_five_people_or_fifteen(client, session, units, users):  # type: ignore[no-untyped-def]
+    from app.extensions import db
+    from tests.factories import member
+
+    chairman = login(client, users["chairman@phu-son"])
+    counted: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        counted.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert chairman.get("/u/phu-son/people").status_code == 200
+        first = len(counted)
+        with everything(session):
+            for n in range(10):
+                member(f"them{n}@phu-son", units["phu-son"], Role.CULTURE if n % 2 else Role.OFFICE)
+            session.flush()
+        counted.clear()
+        page = chairman.get("/u/phu-son/people").get_data(as_text=True)
+        assert "them9@phu-son" in page
+        assert len(counted) == first
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)

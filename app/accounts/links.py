@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.models.account import AccountLink, LinkPurpose, hash_secret, new_secret, utc_now
+from app.local_time import utc_now
+from app.models.account import AccountLink, LinkPurpose
+from app.models.secrets import hash_secret, new_secret
 from app.models.unit import Unit
 from app.models.user import User
 

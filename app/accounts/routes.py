@@ -13,6 +13,7 @@ from app.accounts.forms import ChangePasswordForm, CodeForm, PasswordCheckForm, 
 from app.extensions import db
 from app.security import TWO_FACTOR_SETUP_KEY, signed_in
 from app.service_errors import ServiceError
+from app.web.commit import commit
 
 SETUP_SECRET_KEY = "two_factor_setup_secret"  # the authenticator secret until a code confirms it
 
@@ -49,12 +50,11 @@ def index() -> ResponseReturnValue:
 def profile() -> ResponseReturnValue:
     form = ProfileForm()
     if form.validate_on_submit():
+        profile = accounts.Profile(
+            form.full_name.data or "", form.position.data or "", form.email.data or "", form.phone.data or "")
         try:
-            changed = accounts.update_profile(db.session(), current_user, accounts.Profile(
-                form.full_name.data or "", form.position.data or "", form.email.data or "", form.phone.data or ""))
-            db.session.commit()
+            changed = commit(lambda: accounts.update_profile(db.session(), current_user, profile))
         except ServiceError as error:
-            db.session.rollback()
             form.email.errors = [*form.email.errors, error.message]
         else:
             flash(_l("Đã lưu thông tin của bạn.") if changed else _l("Không có gì thay đổi."), "success")
@@ -84,8 +84,7 @@ def password() -> ResponseReturnValue:
 @bp.post("/sessions/end-others")
 @signed_in
 def end_other_sessions() -> ResponseReturnValue:
-    ended = accounts.end_other_sessions(db.session(), current_user, keep=browser_session.current_secret())
-    db.session.commit()
+    ended = commit(lambda: accounts.end_other_sessions(db.session(), current_user, keep=browser_session.current_secret()))
     flash(_l("Đã đăng xuất khỏi %(count)d thiết bị khác.", count=ended), "success")
     return redirect(url_for("account.index"))
 
@@ -102,10 +101,8 @@ def two_factor_setup() -> ResponseReturnValue:
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            codes = accounts.turn_on_two_factor(db.session(), user, secret, form.code.data or "")
-            db.session.commit()
+            codes = commit(lambda: accounts.turn_on_two_factor(db.session(), user, secret, form.code.data or ""))
         except ServiceError as error:
-            db.session.rollback()
             form.code.errors = [*form.code.errors, error.message]
         else:
             session.pop(SETUP_SECRET_KEY, None)
@@ -122,10 +119,8 @@ def two_factor_off() -> ResponseReturnValue:
     form = PasswordCheckForm()
     if form.validate_on_submit():
         try:
-            accounts.turn_off_two_factor(db.session(), current_user, form.password.data or "", _required())
-            db.session.commit()
+            commit(lambda: accounts.turn_off_two_factor(db.session(), current_user, form.password.data or "", _required()))
         except ServiceError as error:
-            db.session.rollback()
             form.password.errors = [*form.password.errors, error.message]
         else:
             flash(_l("Đã tắt đăng nhập hai bước."), "success")
@@ -139,6 +134,5 @@ def new_recovery_codes() -> ResponseReturnValue:
     user = current_user._get_current_object()
     if not user.two_factor_on:
         return redirect(url_for("account.index"))
-    codes = two_factor.new_recovery_codes(db.session(), user)
-    db.session.commit()
+    codes = commit(lambda: two_factor.new_recovery_codes(db.session(), user))
     return render_template("account/recovery_codes.html", codes=codes, fresh=False)

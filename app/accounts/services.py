@@ -14,7 +14,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts import links, sessions, two_factor
 from app.accounts.passwords import password_problem
 from app.audit import record_account_event
-from app.models.account import AccountLink, LinkPurpose, utc_now
+from app.local_time import utc_now
+from app.models.account import AccountLink, LinkPurpose
 from app.models.user import Membership, User
 from app.service_errors import ServiceError
 

@@ -9,7 +9,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from app.models.account import UserSession, hash_secret, new_secret, utc_now
+from app.local_time import utc_now
+from app.models.account import UserSession
+from app.models.secrets import hash_secret, new_secret
 from app.models.user import User
 
 SESSION_KEY = "sid"  # the key of the session secret in Flask's signed cookie

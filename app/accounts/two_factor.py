@@ -10,7 +10,9 @@ import segno
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.account import RecoveryCode, hash_secret, utc_now
+from app.local_time import utc_now
+from app.models.account import RecoveryCode
+from app.models.secrets import hash_secret
 from app.models.user import User
 
 ISSUER = "Dân vận chính quyền"

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.indicators.services import IndicatorResult
+from app.local_time import utc_now
 from app.models import ApiToken, Membership, Plan, Unit, User
-from app.models.api_token import TOKEN_PREFIX, hash_token
+from app.models.api_token import TOKEN_PREFIX
+from app.models.secrets import hash_secret
 from app.plans.outline import SectionNode
 
 API_BLUEPRINT = "api"
@@ -45,7 +47,7 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken | None
     """Revoke one of `user`'s own tokens (None: no such token of theirs)."""
     token = session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
     if token is not None and token.revoked_at is None:
-        token.revoked_at = datetime.now(UTC).replace(tzinfo=None)
+        token.revoked_at = utc_now()
     return token
 
 
@@ -53,10 +55,10 @@ def user_for_secret(session: Session, secret: str) -> User | None:
     """The active user of a live token, or None (unknown, revoked, or the account is disabled)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         token.last_used_at = now
         session.commit()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
+from app.local_time import utc_now
 from app.mail.transport import deliver
 from app.models.outbox import OutboxMessage
 
@@ -34,11 +35,6 @@ class DeliveryReport:
 
     sent: int = 0
     failed: int = 0
-
-
-def utc_now() -> datetime:
-    """Now, as the naive UTC the outbox columns hold."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def as_naive_utc(moment: datetime) -> datetime:

@@ -6,30 +6,16 @@ Secrets (session ids, link tokens, recovery codes) are stored only as their SHA-
 from __future__ import annotations
 
 import enum
-import hashlib
-import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
+from app.local_time import utc_now
 from app.models.columns import enum_column
 from app.models.unit import Unit
 from app.models.user import User
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def new_secret() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def utc_now() -> datetime:
-    """Now in UTC, naive: what both databases store and give back in these columns."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class UserSession(Model):

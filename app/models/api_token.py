@@ -5,25 +5,16 @@ Only the SHA-256 of the secret is stored; the secret itself is shown once, when 
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
+from app.models.secrets import hash_secret, new_secret
 from app.models.user import User
 
 TOKEN_PREFIX = "dvcq_"
-
-
-def hash_token(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def new_secret() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 class ApiToken(Model):
@@ -46,5 +37,5 @@ class ApiToken(Model):
     @classmethod
     def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
         """A new token for `user` and its secret (to show once; only its hash is kept)."""
-        secret = new_secret()
-        return cls(user=user, name=name, token_hash=hash_token(secret)), secret
+        secret = new_secret(TOKEN_PREFIX)
+        return cls(user=user, name=name, token_hash=hash_secret(secret)), secret

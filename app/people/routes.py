@@ -20,6 +20,7 @@ from app.people.rules import Manager
 from app.people.services import Person
 from app.security import requires
 from app.service_errors import ServiceError
+from app.web.commit import commit
 
 
 def _manager() -> Manager:
@@ -75,12 +76,13 @@ def add() -> ResponseReturnValue:
     if not form.role.choices:
         abort(403)
     if form.validate_on_submit():
-        try:
+        def add_and_invite() -> tuple[services.Added, str | None]:
             added = services.add_person(db.session(), g.unit, manager, current_user, _details(form))
-            printable = _invite(added.user, Role(form.role.data), added.link_secret)
-            db.session.commit()
+            return added, _invite(added.user, Role(form.role.data), added.link_secret)
+
+        try:
+            added, printable = commit(add_and_invite)
         except ServiceError as error:
-            db.session.rollback()
             form.email.errors = [*form.email.errors, error.message]
         else:
             if added.link_secret is None:
@@ -102,10 +104,9 @@ def edit(user_id: int) -> ResponseReturnValue:
     details_editable = manager.manages_person(person.all_memberships, g.unit)
     if form.validate_on_submit():
         try:
-            ended = services.change_person(db.session(), g.unit, manager, current_user, person, _details(form))
-            db.session.commit()
+            ended = commit(lambda: services.change_person(db.session(), g.unit, manager, current_user, person,
+                                                          _details(form)))
         except ServiceError as error:
-            db.session.rollback()
             form.role.errors = [*form.role.errors, error.message]
         else:
             flash(_l("Đã lưu. %(name)s được đăng xuất khỏi mọi thiết bị vì vai trò đã đổi.", name=person.user.label)
@@ -119,10 +120,8 @@ def _act(user_id: int, change, message) -> ResponseReturnValue:
     """Deactivate or reactivate; `message(person)` says what was done."""
     person = _person_or_404(user_id)
     try:
-        change(db.session(), g.unit, _manager(), current_user, person)
-        db.session.commit()
+        commit(lambda: change(db.session(), g.unit, _manager(), current_user, person))
     except ServiceError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(message(person), "success")
@@ -147,11 +146,9 @@ def reactivate(user_id: int) -> ResponseReturnValue:
 def reinvite(user_id: int) -> ResponseReturnValue:
     person = _person_or_404(user_id)
     try:
-        secret = services.reinvite(db.session(), g.unit, _manager(), current_user, person)
-        printable = _invite(person.user, person.roles[0], secret)
-        db.session.commit()
+        printable = commit(lambda: _invite(
+            person.user, person.roles[0], services.reinvite(db.session(), g.unit, _manager(), current_user, person)))
     except ServiceError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("people.index"))
     return _done(_l("Đã gửi lại thư mời tới %(email)s.", email=person.user.email), person.user, printable)
@@ -162,13 +159,15 @@ def reinvite(user_id: int) -> ResponseReturnValue:
 def reset_link(user_id: int) -> ResponseReturnValue:
     """For someone who forgot their password: a reset link mailed to them, or shown once to hand over."""
     person = _person_or_404(user_id)
-    try:
+    def issue_and_mail() -> str:
         secret = services.reset_link(db.session(), g.unit, _manager(), current_user, person)
         url = mails.external_url("auth.reset", token=secret)
         mails.password_reset(db.session(), person.user, url=url)
-        db.session.commit()
+        return url
+
+    try:
+        url = commit(issue_and_mail)
     except ServiceError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("people.index"))
     return _done(_l("Đã gửi liên kết đặt lại mật khẩu tới %(email)s.", email=person.user.email), person.user,

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts import links, sessions
 from app.accounts.services import Profile, apply_profile, clean_profile, profile_changes
 from app.audit import name_action, record_account_event
-from app.models.account import LinkPurpose, utc_now
+from app.local_time import utc_now
+from app.models.account import LinkPurpose
 from app.models.unit import Unit, descendant_ids
 from app.models.user import Membership, Role, User
 from app.people.rules import Manager
@@ -36,8 +37,12 @@ class Person:
 
     user: User
     memberships: list[Membership]  # on this unit
-    all_memberships: list[Membership] = field(default_factory=list)
     invited: bool = False  # an invitation still usable, no password yet
+
+    @property
+    def all_memberships(self) -> list[Membership]:
+        """Every role the person holds or held, on any unit."""
+        return list(self.user.memberships)
 
     @property
     def active(self) -> bool:
@@ -73,22 +78,29 @@ def manager_for(session: Session, user: User, roles_here: set[Role], unit: Unit)
     return Manager(user.id, frozenset(roles_here), frozenset(reach))
 
 
-def people_of(session: Session, unit: Unit) -> list[Person]:
-    """Everyone holding (or having held) a role on `unit`, by name."""
-    rows = list(session.scalars(select(Membership).where(Membership.unit_id == unit.id).order_by(Membership.id)))
+def people_of(session: Session, unit: Unit, user_id: int | None = None) -> list[Person]:
+    """Everyone holding (or having held) a role on `unit` (or only `user_id`), by name; three
+    statements whatever the number of people (their accounts and all their roles come with them)."""
+    query = (
+        select(Membership)
+        .where(Membership.unit_id == unit.id)
+        .options(joinedload(Membership.user).selectinload(User.memberships))
+        .order_by(Membership.id)
+    )
+    if user_id is not None:
+        query = query.where(Membership.user_id == user_id)
     people: dict[int, Person] = {}
-    for membership in rows:
+    for membership in session.scalars(query).unique():
         people.setdefault(membership.user_id, Person(membership.user, [])).memberships.append(membership)
     invited = links.pending_invitation(session, list(people))
     for person in people.values():
         person.invited = person.user.id in invited and not person.user.has_password
-        person.all_memberships = list(person.user.memberships)
     return sorted(people.values(), key=lambda p: (not p.active, fold(p.user.full_name or p.user.username)))
 
 
 def find_person(session: Session, unit: Unit, user_id: int) -> Person | None:
     """The person `user_id` if they hold (or held) a role on `unit`; anyone else does not exist here."""
-    return next((p for p in people_of(session, unit) if p.user.id == user_id), None)
+    return next(iter(people_of(session, unit, user_id)), None)
 
 
 def default_position(role: Role) -> str:
@@ -171,18 +183,25 @@ def change_person(session: Session, unit: Unit, manager: Manager, actor: User, p
     return lost_role
 
 
+def _switch_roles(session: Session, unit: Unit, manager: Manager, person: Person, *, active: bool,
+                  none_left: str, not_yours: str) -> None:
+    """Turn the person's roles on `unit` on or off (each recorded in the audit log)."""
+    switched = [m for m in person.memberships if m.active != active]
+    if not switched:
+        raise PeopleError(none_left)
+    if not manager.manages_all(switched, unit):
+        raise NotYours(not_yours)
+    for membership in switched:
+        membership.active = active
+        name_action(session, membership, "membership.reactivate" if active else "membership.deactivate")
+    session.flush()
+
+
 def deactivate(session: Session, unit: Unit, manager: Manager, actor: User, person: Person) -> None:
     """Take away the person's roles on `unit` (kept, inactive, for history) and end their sessions;
     an account left with no role anywhere can no longer sign in."""
-    held = [m for m in person.memberships if m.active]
-    if not held:
-        raise PeopleError(_l("Người này đã bị khóa ở đơn vị."))
-    if not all(manager.manages_membership(m, unit) for m in held):
-        raise NotYours(_l("Bạn không có quyền khóa tài khoản của người này."))
-    for membership in held:
-        membership.active = False
-        name_action(session, membership, "membership.deactivate")
-    session.flush()
+    _switch_roles(session, unit, manager, person, active=False, none_left=_l("Người này đã bị khóa ở đơn vị."),
+                  not_yours=_l("Bạn không có quyền khóa tài khoản của người này."))
     if not any(m.active for m in person.user.memberships):
         person.user.active = False
         links.withdraw(session, person.user, LinkPurpose.INVITATION)
@@ -192,14 +211,8 @@ def deactivate(session: Session, unit: Unit, manager: Manager, actor: User, pers
 
 def reactivate(session: Session, unit: Unit, manager: Manager, actor: User, person: Person) -> None:
     """Give the person their roles on `unit` back."""
-    dormant = [m for m in person.memberships if not m.active]
-    if not dormant:
-        raise PeopleError(_l("Người này đang hoạt động."))
-    if not all(manager.manages_membership(m, unit) for m in dormant):
-        raise NotYours(_l("Bạn không có quyền mở lại tài khoản của người này."))
-    for membership in dormant:
-        membership.active = True
-        name_action(session, membership, "membership.reactivate")
+    _switch_roles(session, unit, manager, person, active=True, none_left=_l("Người này đang hoạt động."),
+                  not_yours=_l("Bạn không có quyền mở lại tài khoản của người này."))
     person.user.active = True
     session.flush()
 
@@ -209,7 +222,7 @@ def reinvite(session: Session, unit: Unit, manager: Manager, actor: User, person
     """A new invitation link for someone who has not set a password yet (the old one stops working)."""
     if person.user.has_password:
         raise PeopleError(_l("Người này đã đặt mật khẩu; họ có thể dùng \"Quên mật khẩu\" nếu cần."))
-    if not person.active or not all(manager.manages_membership(m, unit) for m in person.memberships if m.active):
+    if not person.active or not manager.manages_all([m for m in person.memberships if m.active], unit):
         raise NotYours(_l("Bạn không có quyền mời lại người này."))
     secret = links.issue(session, person.user, LinkPurpose.INVITATION, unit=unit, now=now or utc_now())
     record_account_event(session, person.user, "account.invited", [unit.id], actor=actor)

@@ -9,10 +9,6 @@ from flask import current_app
 from app.law.book import LegalBook, legal_book
 
 
-def legal_dir() -> Path:
-    return Path(current_app.config["TENANTS_DIR"]) / "legal"
-
-
 def app_legal_book() -> LegalBook:
-    """The rules in force for this app (read once per directory: `legal_book` caches)."""
-    return legal_book(legal_dir())
+    """The rules in force for this app, from tenants/legal (read once per process: `legal_book` caches)."""
+    return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
