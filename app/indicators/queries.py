@@ -261,48 +261,48 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
     last_month = _start_of(last_passed_due(Schedule.MONTHLY, year, today, within=period))
     last_quarter = _start_of(last_passed_due(Schedule.QUARTERLY, year, today, within=period))
     once_passed = last_passed_due(Schedule.ONCE, year, today, within=period) is not None
-    done = TaskUpdate.status == ProgressStatus.DONE
+    # Each update ranked within its task: 1 for the latest reported by the period's end (a task's
+    # latest status, for ongoing tasks). One pass over the updates, one join to the tasks: a second
+    # join on a ranked sub-select made PostgreSQL re-run it for every task of a province.
+    by_end = TaskUpdate.reported_on <= period.end
+    ranked = (
+        select(
+            TaskUpdate.unit_id, TaskUpdate.task_id, TaskUpdate.status, TaskUpdate.reported_on,
+            TaskUpdate.period_start,
+            func.row_number().over(
+                partition_by=(TaskUpdate.unit_id, TaskUpdate.task_id),
+                order_by=(case((by_end, 0), else_=1), TaskUpdate.reported_on.desc(), TaskUpdate.id.desc()),
+            ).label("rank"),
+        )
+        .where(TaskUpdate.unit_id.in_(batch.unit_ids))
+        .subquery()
+    )
+    done = ranked.c.status == ProgressStatus.DONE
 
     def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.max(case((condition, 1), else_=0))
 
     def periods_done(starts: list[date]) -> ColumnElement[int]:
-        return func.count(distinct(case((and_(done, TaskUpdate.period_start.in_(starts)), TaskUpdate.period_start))))
+        return func.count(distinct(case((and_(done, ranked.c.period_start.in_(starts)), ranked.c.period_start))))
 
     def last_done(start: date | None) -> ColumnElement[int]:
-        return flag(and_(done, TaskUpdate.period_start == start)) if start else literal(0)
+        return flag(and_(done, ranked.c.period_start == start)) if start else literal(0)
 
     updates = (
         select(
-            TaskUpdate.unit_id.label("unit_id"),
-            TaskUpdate.task_id.label("task_id"),
+            ranked.c.unit_id.label("unit_id"),
+            ranked.c.task_id.label("task_id"),
             flag(done).label("any_done"),
-            flag(and_(done, TaskUpdate.reported_on <= period.end)).label("done_by_end"),
+            flag(and_(done, ranked.c.reported_on <= period.end)).label("done_by_end"),
+            flag(and_(done, ranked.c.rank == 1, ranked.c.reported_on <= period.end)).label("latest_done"),
             periods_done([p.start for p in months]).label("months_done"),
             periods_done([p.start for p in quarters]).label("quarters_done"),
             last_done(last_month).label("last_month_done"),
             last_done(last_quarter).label("last_quarter_done"),
         )
-        .where(TaskUpdate.unit_id.in_(batch.unit_ids))
-        .group_by(TaskUpdate.unit_id, TaskUpdate.task_id)
+        .group_by(ranked.c.unit_id, ranked.c.task_id)
         .subquery()
     )
-    ranked = (
-        select(
-            TaskUpdate.unit_id.label("unit_id"),
-            TaskUpdate.task_id.label("task_id"),
-            TaskUpdate.status.label("status"),
-            func.row_number()
-            .over(
-                partition_by=(TaskUpdate.unit_id, TaskUpdate.task_id),
-                order_by=(TaskUpdate.reported_on.desc(), TaskUpdate.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(TaskUpdate.unit_id.in_(batch.unit_ids), TaskUpdate.reported_on <= period.end)
-        .subquery()
-    )
-    latest = select(ranked.c.unit_id, ranked.c.task_id, ranked.c.status).where(ranked.c.rank == 1).subquery()
 
     def got(column: ColumnElement[Any]) -> ColumnElement[int]:
         return func.coalesce(column, 0)
@@ -310,7 +310,7 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
     zero = literal(0)
     done_flag = case(
         (Task.schedule == Schedule.ONCE, got(updates.c.done_by_end)),
-        (Task.schedule == Schedule.ONGOING, case((latest.c.status == ProgressStatus.DONE, 1), else_=0)),
+        (Task.schedule == Schedule.ONGOING, got(updates.c.latest_done)),
         (Task.schedule == Schedule.MONTHLY,
          case((got(updates.c.months_done) >= len(months), 1), else_=0) if months else zero),
         (Task.schedule == Schedule.QUARTERLY,
@@ -332,9 +332,7 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
             columns.append(((key, part), _sum_if(done_flag if part == "done" else overdue_flag, condition)))
 
     def joins(statement: Select[Any]) -> Select[Any]:
-        return statement.outerjoin(
-            updates, and_(updates.c.unit_id == Task.unit_id, updates.c.task_id == Task.id)
-        ).outerjoin(latest, and_(latest.c.unit_id == Task.unit_id, latest.c.task_id == Task.id))
+        return statement.outerjoin(updates, and_(updates.c.unit_id == Task.unit_id, updates.c.task_id == Task.id))
 
     return _grouped(
         session, Task, columns, [Task.unit_id.in_(batch.unit_ids), Task.plan_id.in_(batch.plan_ids)], joins
