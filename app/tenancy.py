@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ForeignKey, Table, and_, event, inspect, or_, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import ARRAY, ForeignKey, Integer, Table, and_, any_, bindparam, event, inspect, or_, text
+from sqlalchemy.engine import Connection, Result
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -131,17 +131,22 @@ def _ward_tables_in(state: ORMExecuteState) -> tuple[bool, bool]:
     return touched, mapped
 
 
+# The scope's ids on PostgreSQL: parameters with no value, given at each execution.
+_SCOPE_IDS = bindparam("tenancy_scope_unit_ids", type_=ARRAY(Integer))
+_TEMPLATE_IDS = bindparam("tenancy_scope_template_ids", type_=ARRAY(Integer))
+
+
 @event.listens_for(Session, "do_orm_execute")
-def _scope_queries(state: ORMExecuteState) -> None:
+def _scope_queries(state: ORMExecuteState) -> Result[Any] | None:
     """Every statement on ward tables runs inside the scope, through the mapped classes."""
     touched, mapped = _ward_tables_in(state)
     if not touched:
-        return
+        return None
     scope = current_scope(state.session)
     if scope is None:
         raise TenancyError("ward data queried with no tenancy scope set")
     if scope.everything:
-        return
+        return None
     if scope.read_only and (not state.is_select or getattr(state.statement, "_for_update_arg", None) is not None):
         raise ReadOnlyScope("read-only scope: nothing may be written or locked for writing")
     if not state.is_select:
@@ -149,8 +154,25 @@ def _scope_queries(state: ORMExecuteState) -> None:
         raise TenancyError("ward rows are written one by one through the session, not in bulk")
     if not mapped:
         raise TenancyError("ward tables are queried through their mapped classes")
-    ids = tuple(sorted(scope.unit_ids))
-    template_ids = tuple(sorted(scope.template_unit_ids))
+    ids = sorted(scope.unit_ids)
+    template_ids = sorted(scope.template_unit_ids)
+    if state.session.get_bind().dialect.name == "postgresql":
+        # One array parameter (`= ANY`), not a parameter per unit: a country's scope is 3,322 ids,
+        # which as an IN list cost more to send and plan than the query itself. The criteria hold
+        # no value (a cached statement can never carry another scope's ids); the ids are passed
+        # as this execution's parameters.
+        state.statement = state.statement.options(
+            with_loader_criteria(UnitOwned, lambda cls: cls.unit_id == any_(_SCOPE_IDS), include_aliases=True),
+            with_loader_criteria(
+                PlanContent,
+                lambda cls: or_(cls.unit_id == any_(_SCOPE_IDS),
+                                and_(cls.is_template.is_(True), cls.unit_id == any_(_TEMPLATE_IDS))),
+                include_aliases=True,
+            ),
+        )
+        if state.parameters is None:
+            state.parameters = {}  # invoke_statement merges into it (loads by primary key pass None)
+        return state.invoke_statement(params={_SCOPE_IDS.key: ids, _TEMPLATE_IDS.key: template_ids})
     state.statement = state.statement.options(
         with_loader_criteria(UnitOwned, lambda cls: cls.unit_id.in_(ids), include_aliases=True),
         with_loader_criteria(
@@ -162,6 +184,7 @@ def _scope_queries(state: ORMExecuteState) -> None:
             include_aliases=True,
         ),
     )
+    return None
 
 
 @event.listens_for(Session, "before_flush")

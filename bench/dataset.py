@@ -110,7 +110,7 @@ def build(url: str) -> dict[str, int]:
         source_id = db.session.scalar(sa.select(Unit.id).where(Unit.slug == SOURCE))
         db.session.remove()  # SQLite: the session's transaction holds the write lock
         ward_tables = _ward_tables()
-        tables = [t for t in db.metadata.sorted_tables if t.name in ward_tables]
+        tables = [t for t in db.metadata.sorted_tables if t.name in ward_tables and t.name != "rollup_figures"]
         with engine.begin() as connection:
             connection.execute(sa.insert(Unit.__table__), units)
             connection.exec_driver_sql("CREATE TEMPORARY TABLE bench_copies (k integer, unit_id integer)")
@@ -120,7 +120,7 @@ def build(url: str) -> dict[str, int]:
                 result = connection.execute(_copy_statement(table, source_id, ward_tables))
                 counts[table.name] = result.rowcount
             if engine.dialect.name == "postgresql":
-                for table in tables:
+                for table in (t for t in tables if "id" in t.columns):
                     connection.exec_driver_sql(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"(SELECT max(id) FROM {table.name}))")

@@ -26,6 +26,7 @@ from app.models.records import (
     SkilfulModel,
 )
 from app.models.report import Report, ReportKind, ReportStatus
+from app.models.rollup_figures import RollupFigures
 from app.models.unit import Unit, UnitKind
 from app.models.user import Membership, Role, User
 
@@ -58,6 +59,7 @@ __all__ = [
     "ProgressStatus",
     "Reception",
     "Report",
+    "RollupFigures",
     "ReportKind",
     "ReportStatus",
     "TaskUpdate",

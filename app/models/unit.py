@@ -36,6 +36,9 @@ class Unit(Model):
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # Counts the writes to the unit's records (app/rollups/figures.py): kept figures of an older
+    # version are stale.
+    data_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def kind_word(self) -> str:
@@ -81,13 +84,16 @@ def child_units(session: Session, unit: Unit) -> list[Unit]:
     return list(session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)))
 
 
+def units_below(session: Session, unit: Unit, *, tenants_only: bool = False) -> list[Unit]:
+    """`unit` and the units below it (or only the wards and communes among them), by name: one
+    statement, the tree walked in SQL."""
+    tree = _lineage_cte(unit.id, upward=False)
+    statement = select(Unit).join(tree, Unit.id == tree.c.id).order_by(Unit.name)
+    if tenants_only:
+        statement = statement.where(Unit.kind.in_([UnitKind.WARD, UnitKind.COMMUNE]))
+    return list(session.scalars(statement))
+
+
 def tenant_units_below(session: Session, unit: Unit) -> list[Unit]:
     """Wards and communes at or below `unit`, by name."""
-    ids = descendant_ids(session, unit)
-    return list(
-        session.scalars(
-            select(Unit)
-            .where(Unit.id.in_(ids), Unit.kind.in_([UnitKind.WARD, UnitKind.COMMUNE]))
-            .order_by(Unit.name)
-        )
-    )
+    return units_below(session, unit, tenants_only=True)

@@ -300,10 +300,11 @@ def standing(kind: ReportKind, year: int, report: Report | None, today: date) ->
 REVIEW_KINDS = (ReportKind.SIX_MONTH, ReportKind.ANNUAL)
 
 
-def report_status(session: Session, parent: Unit, year: int, today: date) -> list[tuple[Unit, list[Standing]]]:
-    """For every ward below `parent`: its six-month and annual review of `year` — two queries,
-    whatever the number of wards (the units, then their reports)."""
-    wards = tenant_units_below(session, parent)
+def report_status(session: Session, parent: Unit, year: int, today: date,
+                  wards: list[Unit] | None = None) -> list[tuple[Unit, list[Standing]]]:
+    """For every ward below `parent` (or those of `wards`): its six-month and annual review of `year`
+    — two queries, whatever the number of wards (the units, then their reports)."""
+    wards = tenant_units_below(session, parent) if wards is None else wards
     periods = {kind: period_of(kind, year) for kind in REVIEW_KINDS}
     found: Mapping[tuple[int, ReportKind], Report] = {
         (r.unit_id, r.kind): r

@@ -68,7 +68,7 @@ def rollup_rows(
             head = ["", str(_l("Tổng cộng")), ""]
         else:
             head = [row.unit.code, row.unit.name,
-                    str(STATUS_LABELS[row.plan.status]) if row.plan else str(_l("Chưa có kế hoạch"))]
+                    str(STATUS_LABELS[row.plan_status]) if row.plan_status else str(_l("Chưa có kế hoạch"))]
         return [*head, *(_number(row.value(k)) for k in (
             "tasks_total", "tasks_done", "tasks_done_percent", "tasks_overdue", "receptions_held",
             "receptions_required", "dialogues", "petitions_received", "petitions_resolved", "petitions_on_time",

@@ -9,13 +9,14 @@ from flask import abort, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.database import bounded_int
 from app.exports import download
 from app.extensions import db
 from app.forms_base import drop_nul
 from app.local_time import local_today
-from app.models import PetitionKind, Unit
+from app.models import PetitionKind, PlanStatus, Unit, UnitKind
 from app.periods import as_of, parse_period, period_choices
 from app.petitions import services as petitions
 from app.petitions.forms import FilterForm
@@ -27,6 +28,7 @@ from app.security import holds, requires
 from app.vocabulary import TASK_OWNER_ROLES
 from app.web.commit import commit
 from app.web.legal import app_legal_book
+from app.web.paging import Page, page_bounds
 from app.web.records_links import records_url
 from app.web.years import filter_year, year_or_404
 
@@ -62,31 +64,70 @@ def _period_or_404(year: int) -> str:
 
 
 def _rollup(year: int, code: str) -> tuple[list[services.WardRollup], services.WardRollup]:
-    rows = services.ward_rollups(db.session(), g.unit, year, code, today=as_of(year, local_today()), book=app_legal_book())
+    rows = services.ward_rollups(db.session(), g.unit, year, code, today=as_of(year, local_today()),
+                                 book=app_legal_book())
     return rows, services.totals(rows)
+
+
+def _keeping(response: ResponseReturnValue) -> ResponseReturnValue:
+    """Commit the figures the page computed, once it is rendered (a commit expires the rows it
+    shows); if that fails they are simply computed again next time."""
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+    return response
+
+
+PAGE_SIZE = 50
+CHARTS = (("tasks_done_percent", "tasks", _l("Tỷ lệ nhiệm vụ hoàn thành (%%)")),
+          ("on_time_percent", "petitions", _l("Tỷ lệ đơn thư giải quyết đúng hạn (%%)")))
+
+
+def _rollup_filters(groups: list[Unit]) -> services.RollupFilters:
+    kinds = {k.value: k for k in (UnitKind.WARD, UnitKind.COMMUNE)}
+    plans = {*(s.value for s in PlanStatus), services.NO_PLAN}
+    plan = request.args.get("plan")
+    return services.RollupFilters(
+        under=next((u for u in groups if u.slug == request.args.get("under")), None),
+        kind=kinds.get(request.args.get("kind") or ""),
+        plan=plan if plan in plans else None,
+        query=str(drop_nul((request.args.get("q") or "").strip()[:100])),
+    )
 
 
 @bp.get("/rollup/<int:year>")
 @requires("rollup.view")
 def show(year: int) -> ResponseReturnValue:
     code = _period_or_404(year)
-    rows, total = _rollup(year, code)
+    all_rows, _ = _rollup(year, code)
+    groups = services.groups_below(db.session(), g.unit)
+    filters = _rollup_filters(groups)
+    rows = services.filter_rows(all_rows, filters, groups)
     sort = request.args.get("sort", "unit")
     if sort not in services.SORT_KEYS:
         sort = "unit"
     descending = request.args.get("dir") == "desc"
-    return render_template(
+    page, pages = page_bounds(len(rows), request.args.get("page", 1, type=bounded_int), PAGE_SIZE)
+    shown = services.sort_rows(rows, sort, descending)[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    query = {k: v for k, v in (("period", code), ("under", filters.under.slug if filters.under else None),
+                                ("kind", filters.kind.value if filters.kind else None), ("plan", filters.plan),
+                                ("q", filters.query)) if v}
+    return _keeping(render_template(
         "rollups/show.html", year=year, period=parse_period(code), periods=period_choices(year),
-        rows=services.sort_rows(rows, sort, descending), total=total, sort=sort, descending=descending,
-        columns=COLUMNS, drill=ward_records_url,
-        reports=_report_standings(year),
-        report_kinds=REPORT_KIND_LABELS,
-    )
+        rows=shown, page=Page(shown, len(rows), page, pages), all_count=len(all_rows),
+        total=services.totals(rows), sort=sort, descending=descending, filters=filters, groups=groups,
+        query=query, columns=COLUMNS, drill=ward_records_url,
+        charts=[(services.chart(rows, key), register, title) for key, register, title in CHARTS],
+        reports=_report_standings(year, [r.unit for r in shown if r.unit]),
+        report_kinds=REPORT_KIND_LABELS, no_plan=services.NO_PLAN,
+    ))
 
 
-def _report_standings(year: int) -> dict[int, list[Any]]:
+def _report_standings(year: int, wards: list[Unit] | None = None) -> dict[int, list[Any]]:
     """Each ward's six-month and annual report standing (two queries whatever the number of wards)."""
-    return {ward.id: standings for ward, standings in report_status(db.session(), g.unit, year, local_today())}
+    return {ward.id: standings
+            for ward, standings in report_status(db.session(), g.unit, year, local_today(), wards)}
 
 
 def _report_words(year: int) -> dict[int, str]:
@@ -100,8 +141,8 @@ def _rollup_export(year: int, fmt: str) -> ResponseReturnValue:
     code = _period_or_404(year)
     rows, total = _rollup(year, code)
     title = str(_l("Tổng hợp %(period)s", period=code))
-    return download(fmt, f"tong-hop-{g.unit.slug}-{code}", title, exports.ROLLUP_COLUMNS,
-                    exports.rollup_rows(rows, total, _report_words(year)))
+    return _keeping(download(fmt, f"tong-hop-{g.unit.slug}-{code}", title, exports.ROLLUP_COLUMNS,
+                             exports.rollup_rows(rows, total, _report_words(year))))
 
 
 # --- overdue across wards ---------------------------------------------------------------------

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from app.indicators.services import IndicatorResult, rollup_values
 from app.law.book import LegalBook
 from app.models import (
     Petition,
@@ -22,10 +21,13 @@ from app.models import (
     Unit,
 )
 from app.models.petition import CLOSED_STATUSES
-from app.models.unit import tenant_units_below
+from app.models.unit import UnitKind, tenant_units_below, units_below
 from app.periods import ReportingPeriod
 from app.petitions.deadlines import deadline_of
 from app.progress.services import summarise
+from app.search import fold
+from app.rollups import figures
+from app.rollups.figures import COUNTS, WardRollup
 
 
 @dataclass
@@ -69,81 +71,6 @@ def years_with_plans(session: Session) -> list[int]:
 
 # --- the rollup dashboard: every ward side by side ----------------------------------------------
 
-# What each column of the dashboard reads: (attribute, indicator code, part of it or None for its value).
-INDICATOR_SOURCES: tuple[tuple[str, str, str | None], ...] = (
-    ("tasks_total", "tasks_done_percent", "total"),
-    ("tasks_done", "tasks_done_percent", "done"),
-    ("tasks_total", "tasks_total", None),
-    ("tasks_done", "tasks_done", None),
-    ("tasks_overdue", "tasks_overdue", None),
-    ("receptions_held", "receptions_held", None),
-    ("receptions_required", "receptions_required", None),
-    ("dialogues", "dialogues_held", None),
-    ("petitions_received", "petitions_received", None),
-    ("petitions_resolved", "petitions_on_time_percent", "resolved"),
-    ("petitions_on_time", "petitions_on_time_percent", "on_time"),
-    ("petitions_resolved", "petitions_resolved", None),
-    ("petitions_on_time", "petitions_resolved_on_time", None),
-    ("models", "models_registered", None),
-    ("posts", "posts", None),
-)
-COUNTS = ("tasks_total", "tasks_done", "tasks_overdue", "receptions_held", "receptions_required", "dialogues",
-          "petitions_received", "petitions_resolved", "petitions_on_time", "models", "posts")
-
-
-def _percent(part: float | None, whole: float | None) -> float | None:
-    return round(100 * part / whole, 1) if part is not None and whole else None
-
-
-@dataclass
-class WardRollup:
-    """One ward's figures for a period (None: its plan has no such indicator, or it has no plan)."""
-
-    unit: Unit | None  # None for the totals row
-    plan: Plan | None = None
-    tasks_total: float | None = None
-    tasks_done: float | None = None
-    tasks_overdue: float | None = None
-    receptions_held: float | None = None
-    receptions_required: float | None = None
-    dialogues: float | None = None
-    petitions_received: float | None = None
-    petitions_resolved: float | None = None
-    petitions_on_time: float | None = None
-    models: float | None = None
-    posts: float | None = None
-
-    @property
-    def tasks_done_percent(self) -> float | None:
-        return _percent(self.tasks_done, self.tasks_total)
-
-    @property
-    def on_time_percent(self) -> float | None:
-        return _percent(self.petitions_on_time, self.petitions_resolved)
-
-    def value(self, key: str) -> Any:
-        if key == "unit":
-            return self.unit.name if self.unit else ""
-        if key == "code":
-            return self.unit.code if self.unit else ""
-        if key == "plan_status":
-            return self.plan.status if self.plan else None
-        return getattr(self, key, None)
-
-
-def _ward_rollup(unit: Unit, plan: Plan | None, results: list[IndicatorResult]) -> WardRollup:
-    row = WardRollup(unit=unit, plan=plan)
-    by_code = {r.code: r for r in results}
-    for attr, code, part in INDICATOR_SOURCES:
-        if getattr(row, attr) is not None or code not in by_code:
-            continue  # the first source found wins (a percentage's parts before the plain counts)
-        result = by_code[code]
-        value = result.parts.get(part) if part else result.value
-        if value is not None:
-            setattr(row, attr, value)
-    return row
-
-
 def totals(rows: list[WardRollup]) -> WardRollup:
     """Counts summed over the wards; percentages then follow from the summed parts, not averages."""
     total = WardRollup(unit=None)
@@ -151,6 +78,71 @@ def totals(rows: list[WardRollup]) -> WardRollup:
         values = [getattr(r, key) for r in rows if getattr(r, key) is not None]
         setattr(total, key, sum(values) if values else None)
     return total
+
+
+@dataclass
+class RollupFilters:
+    """Which wards the rollup table shows (totals and charts follow the same wards)."""
+
+    under: Unit | None = None  # a unit between the parent and its wards (a province, a town)
+    kind: UnitKind | None = None
+    plan: str | None = None  # a plan status, or NO_PLAN
+    query: str = ""  # words of the ward's name, accents ignored
+
+    def active(self) -> bool:
+        return bool(self.under or self.kind or self.plan or self.query)
+
+
+NO_PLAN = "none"
+
+
+def groups_below(session: Session, parent: Unit) -> list[Unit]:
+    """The units between `parent` and its wards (provinces, towns), by name: what the table filters by."""
+    return [u for u in units_below(session, parent) if u.id != parent.id and not u.is_tenant]
+
+
+def filter_rows(rows: list[WardRollup], filters: RollupFilters, groups: list[Unit]) -> list[WardRollup]:
+    """The rows `filters` keep; `groups` are the units between the parent and the wards."""
+    above = {g.id: g.parent_id for g in groups}
+    words = fold(filters.query).split()
+
+    def under(unit: Unit) -> bool:
+        assert filters.under is not None
+        current = unit.parent_id
+        while current is not None and current != filters.under.id:
+            current = above.get(current)
+        return current == filters.under.id
+
+    def kept(row: WardRollup) -> bool:
+        unit = row.unit
+        assert unit is not None
+        status = row.plan_status.value if row.plan_status else NO_PLAN
+        return ((filters.under is None or under(unit)) and filters.kind in (None, unit.kind)
+                and filters.plan in (None, status) and all(w in fold(unit.name) for w in words))
+
+    return [r for r in rows if kept(r)] if filters.active() else rows
+
+
+@dataclass
+class Chart:
+    """A percentage column drawn for many wards: the highest and lowest, and how they spread."""
+
+    key: str
+    shown: list[WardRollup]  # every ward with a figure if few, else the top and bottom ones
+    cut_after: int | None  # where the top ends and the bottom begins, if wards were left out
+    buckets: list[int]  # wards per tenth: 0–10 %, …, 90–100 %
+    without: int  # wards with no figure
+
+
+def chart(rows: list[WardRollup], key: str, ends: int = 10) -> Chart:
+    valued = sorted((r for r in rows if r.value(key) is not None),
+                    key=lambda r: (-r.value(key), r.unit.name if r.unit else ""))
+    buckets = [0] * 10
+    for row in valued:
+        buckets[min(9, int(row.value(key) // 10))] += 1
+    if len(valued) <= 2 * ends:
+        return Chart(key, valued, None, buckets, len(rows) - len(valued))
+    return Chart(key, valued[:ends] + valued[-ends:], ends, buckets, len(rows) - len(valued))
 
 
 PLAN_ORDER = {PlanStatus.DRAFT: 0, PlanStatus.SUBMITTED: 1, PlanStatus.ISSUED: 2}
@@ -177,11 +169,15 @@ def sort_rows(rows: list[WardRollup], key: str, descending: bool) -> list[WardRo
 def ward_rollups(
     session: Session, parent: Unit, year: int, period: ReportingPeriod | str, *, today: date, book: LegalBook
 ) -> list[WardRollup]:
-    """Every ward/commune below `parent` with its figures for `period` of its `year` plan; the number
-    of queries does not depend on the number of wards."""
-    statuses = ward_plan_statuses(session, parent, year)
-    values = rollup_values(session, [s.unit for s in statuses], year, period, today=today, book=book)
-    return [_ward_rollup(s.unit, s.plan, values.get(s.unit.id, [])) for s in statuses]
+    """Every ward/commune below `parent` with its plan's status for `year` and its figures for `period`:
+    kept, or computed where stale and kept in the session's transaction (the caller commits). The
+    number of queries does not depend on the number of wards."""
+    units = tenant_units_below(session, parent)
+    statuses = dict(session.execute(  # the scope is the parent's tree: no list of its units needed
+        select(Plan.unit_id, Plan.status).where(Plan.year == year, Plan.is_template.is_(False))
+    ).tuples().all())
+    found = figures.kept(session, units, year, period, today=today, book=book)
+    return [WardRollup(unit=u, plan_status=statuses.get(u.id), **found[u.id]) for u in units]
 
 
 # --- overdue across wards: late tasks and petitions --------------------------------------------

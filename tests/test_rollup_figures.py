@@ -1,0 +1,148 @@
+"""Kept rollup figures (app/rollups/figures.py): always equal to the records recomputed from scratch,
+stale as soon as a ward writes, recomputed when a due date passes, kept for the Front without it
+writing anything else, and read at a fixed number of statements whatever the number of wards."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from app.law.book import legal_book
+from app.models import Petition, PetitionStatus, RollupFigures, Unit, UnitKind
+from app.periods import parse_period, period_choices
+from app.plans.services import create_plans_for_wards
+from app.models.unit import tenant_units_below
+from app.rollups import figures
+from tests.conftest import YEAR, everything, login
+from tests.factories import UnitFactory
+from tests.test_demo_records import run_demo
+from tests.test_records import RECEPTION
+from tests.test_rollups import counted_queries
+
+TODAY = date(2025, 8, 20)
+
+
+def _book():  # type: ignore[no-untyped-def]
+    return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
+
+
+def _kept(session, year: int, period: str) -> dict[int, dict[str, float | None]]:  # type: ignore[no-untyped-def]
+    with everything(session):
+        rows = session.execute(sa.select(RollupFigures.unit_id, *(getattr(RollupFigures, k) for k in figures.COUNTS))
+                               .where(RollupFigures.year == year, RollupFigures.period == period))
+        return {row[0]: dict(zip(figures.COUNTS, row[1:], strict=True)) for row in rows}
+
+
+def _from_scratch(session, town: Unit, period: str, today: date) -> dict[int, dict[str, float | None]]:  # type: ignore[no-untyped-def]
+    with everything(session):
+        wards = tenant_units_below(session, town)
+        return figures.computed(session, wards, YEAR, parse_period(period), today=today, book=_book())
+
+
+def _keep_all(session, town: Unit, today: date) -> None:  # type: ignore[no-untyped-def]
+    with everything(session):
+        for period in period_choices(YEAR):
+            figures.kept(session, tenant_units_below(session, town), YEAR, period, today=today, book=_book())
+
+
+def test_kept_figures_equal_the_records_recomputed_from_scratch(app: Flask, as_user, session, units):  # type: ignore[no-untyped-def]
+    run_demo(app)  # a year of records in two wards: tasks, receptions, petitions with deadlines, …
+    town = units["bim-son"]
+    _keep_all(session, town, TODAY)
+    # The ward goes on writing through the pages: a reception, a petition resolved, progress on a task.
+    office = as_user("office@phu-son")
+    assert office.post("/u/phu-son/receptions/new", data=RECEPTION).status_code == 302
+    with everything(session):
+        petition = session.scalars(sa.select(Petition).where(
+            Petition.unit_id == units["phu-son"].id, Petition.status != PetitionStatus.RESOLVED)).first()
+        assert petition is not None
+        petition.status, petition.closed_on = PetitionStatus.RESOLVED, date(2025, 8, 1)
+        session.flush()
+    _keep_all(session, town, TODAY)
+    for period in period_choices(YEAR):
+        kept = _kept(session, YEAR, period)
+        assert kept == _from_scratch(session, town, period, TODAY), period
+        assert set(kept) == {u.id for u in tenant_units_below(session, town)}
+    assert any(k["receptions_held"] for k in _kept(session, YEAR, str(YEAR)).values())
+
+
+def test_a_write_makes_its_wards_figures_stale_at_once(app: Flask, as_user, users, session, units):  # type: ignore[no-untyped-def]
+    admin = login(app.test_client(), users["admin@bim-son"])
+    admin.get("/u/bim-son/rollup/2025?period=2025-Q2")
+    before = _kept(session, YEAR, "2025-Q2")
+    with everything(session):
+        versions = dict(session.execute(sa.select(Unit.id, Unit.data_version)).tuples().all())
+    assert as_user("office@phu-son").post("/u/phu-son/receptions/new", data=RECEPTION).status_code == 302
+    with everything(session):
+        after = dict(session.execute(sa.select(Unit.id, Unit.data_version)).tuples().all())
+    assert after[units["phu-son"].id] == versions[units["phu-son"].id] + 1
+    assert {k: v for k, v in after.items() if k != units["phu-son"].id} == \
+        {k: v for k, v in versions.items() if k != units["phu-son"].id}
+    response = admin.get("/u/bim-son/rollup/2025?period=2025-Q2")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    held = before[units["phu-son"].id]["receptions_held"] or 0
+    assert _kept(session, YEAR, "2025-Q2")[units["phu-son"].id]["receptions_held"] == held + 1
+    assert "/u/phu-son/receptions?year=2025&amp;period=2025-Q2" in page
+
+
+def test_figures_are_recomputed_when_a_due_date_passes(session, units):  # type: ignore[no-untyped-def]
+    town, period = units["bim-son"], parse_period("2025")
+    assert figures.figures_day(YEAR, period, date(2025, 5, 31)) == date(2025, 4, 30)
+    assert figures.figures_day(YEAR, period, date(2025, 6, 1)) == date(2025, 5, 31)
+    assert figures.figures_day(YEAR, period, date(2025, 1, 15)) == date(2024, 12, 31)
+    with everything(session):
+        wards = tenant_units_below(session, town)
+        may = figures.kept(session, wards, YEAR, period, today=date(2025, 5, 20), book=_book())
+        june = figures.kept(session, wards, YEAR, period, today=date(2025, 6, 2), book=_book())
+        kept_as_of = set(session.scalars(sa.select(RollupFigures.as_of).where(RollupFigures.period == "2025")))
+    assert kept_as_of == {date(2025, 5, 31)}
+    # A monthly task not reported for May is overdue from 1 June on, not before.
+    phu_son = units["phu-son"].id
+    assert (june[phu_son]["tasks_overdue"] or 0) >= (may[phu_son]["tasks_overdue"] or 0)
+    assert june == _from_scratch(session, town, "2025", date(2025, 6, 2))
+
+
+def test_the_front_keeps_figures_and_writes_nothing_else(as_user, session, units):  # type: ignore[no-untyped-def]
+    def other_rows() -> dict[str, int]:
+        with everything(session):
+            return {t.name: session.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+                    for t in RollupFigures.metadata.sorted_tables if t.name != "rollup_figures"}
+
+    front = as_user("front@bim-son")
+    before = other_rows()
+    response = front.get("/u/bim-son/rollup/2025")
+    assert response.status_code == 200
+    assert _kept(session, YEAR, "2025")  # what the Front saw is kept for the next reader
+    assert other_rows() == before
+    assert front.post("/u/phu-son/receptions/new", data=RECEPTION).status_code in (403, 404)
+
+
+def test_the_rollup_costs_a_fixed_number_of_queries_kept_or_computed(as_user, session, units):  # type: ignore[no-untyped-def]
+    client = as_user("admin@bim-son")
+    client.get("/u/bim-son/rollup/2025")  # warms the legal calendar cache and keeps the figures
+    with counted_queries() as kept_few:
+        assert client.get("/u/bim-son/rollup/2025").status_code == 200
+    with everything(session):
+        session.execute(sa.update(Unit).values(data_version=Unit.data_version + 1))  # every ward's figures stale
+    with counted_queries() as computed_few:
+        assert client.get("/u/bim-son/rollup/2025").status_code == 200
+    with everything(session):
+        for n in range(20):
+            UnitFactory(slug=f"phuong-them-{n}", name=f"Phường thêm {n}", kind=UnitKind.WARD,
+                        parent_id=units["bim-son"].id)
+        create_plans_for_wards(session, units["bim-son"], YEAR)
+        session.flush()
+    with counted_queries() as computed_more:
+        page = client.get("/u/bim-son/rollup/2025")
+    with counted_queries() as kept_more:
+        assert client.get("/u/bim-son/rollup/2025").status_code == 200
+    assert "Phường thêm 19" in page.get_data(as_text=True)
+    print(f"rollup statements: kept {len(kept_few)} / {len(kept_more)}, computed {len(computed_few)} / "
+          f"{len(computed_more)} (8 / 28 wards)")
+    assert len(kept_more) == len(kept_few)
+    assert len(computed_more) == len(computed_few)
+    assert len(kept_few) < len(computed_few)
