@@ -234,3 +234,15 @@ def test_schemathesis_finds_no_server_error(app, session, users):
 
         check()
     assert statuses.count(200) >= len(operations)  # the documented examples reach real data
+
+
+def test_the_rollup_comes_in_pages_that_cover_every_ward_once(api, token_of):
+    caller = api(token_of("admin@bim-son"))
+    pages = [caller.get(f"/api/v1/u/bim-son/rollup/{YEAR}?per_page=3&page={n}").json for n in (1, 2, 3)]
+    assert [p["page"] for p in pages] == [{"number": n, "size": 3, "pages": 3, "total": 8} for n in (1, 2, 3)]
+    slugs = [w["unit"]["slug"] for p in pages for w in p["wards"]]
+    assert len(slugs) == 8 and len(set(slugs)) == 8 and "phu-son" in slugs
+    everything = caller.get(f"/api/v1/u/bim-son/rollup/{YEAR}").json
+    assert [w["unit"]["slug"] for w in everything["wards"]] == slugs  # one page by default, same order
+    assert caller.get(f"/api/v1/u/bim-son/rollup/{YEAR}?per_page=3&page=99").json["page"]["number"] == 3
+    assert len(caller.get(f"/api/v1/u/bim-son/rollup/{YEAR}?per_page=99999").json["wards"]) == 8

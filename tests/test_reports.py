@@ -216,6 +216,10 @@ def test_the_town_sees_who_sent_on_time_late_or_not_yet(as_user, session, units)
     assert "Gửi trễ hạn" in html and "Gửi đúng hạn" in html
     future = as_user("admin@bim-son").get("/u/bim-son/reports/status?year=2099").get_data(as_text=True)
     assert _states(future, "phu-son") == ["not_yet", "not_yet"]
+    # Only the wards with a late report, every count still over all wards.
+    late = as_user("admin@bim-son").get("/u/bim-son/reports/status?year=2025&state=late").get_data(as_text=True)
+    assert _states(late, "quang-trung")[0] == "late" and 'id="ward-phu-son"' not in late
+    assert "Gửi đúng hạn: 1" in late and 'aria-current="true"' in late
 
 
 def test_the_status_page_costs_the_same_queries_for_any_number_of_wards(app, as_user, session, units):

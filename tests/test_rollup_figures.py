@@ -12,9 +12,9 @@ from flask import Flask, current_app
 
 from app.law.book import legal_book
 from app.models import Petition, PetitionStatus, RollupFigures, Unit, UnitKind
+from app.models.unit import tenant_units_below
 from app.periods import parse_period, period_choices
 from app.plans.services import create_plans_for_wards
-from app.models.unit import tenant_units_below
 from app.rollups import figures
 from tests.conftest import YEAR, everything, login
 from tests.factories import UnitFactory

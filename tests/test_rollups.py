@@ -251,3 +251,32 @@ def test_charts_show_the_highest_and_lowest_and_the_spread_when_wards_are_many(s
     assert drawn.buckets[0] == 10 and drawn.buckets[1] == 10 and drawn.buckets[2] == 10 and drawn.without == 1
     few = chart(rows[:5], "tasks_done_percent")
     assert len(few.shown) == 5 and few.cut_after is None
+
+
+def test_the_parent_home_pages_its_wards_and_counts_their_plans(as_user, session, units):
+    _add_communes(session, units, 60)
+    client = as_user("admin@bim-son")
+    first = client.get("/u/bim-son/?year=2025").get_data(as_text=True)
+    second = client.get("/u/bim-son/?year=2025&page=2").get_data(as_text=True)
+    rows = lambda page: page.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")  # noqa: E731
+    assert rows(first) == 50 and rows(second) == 18
+    assert "68 phường, xã:" in first and "Trang 1 / 2" in first
+    counts = first.split('id="plan-counts"')[1].split("</p>")[0]
+    assert "Dự thảo: 68" in counts and "Chưa có kế hoạch: 0" in counts
+
+
+def test_the_overdue_list_pages_and_filters_by_the_unit_between(as_user, session, units):
+    from tests.conftest import login
+    from tests.factories import member
+
+    with everything(session):
+        admin = member("admin@thanh-hoa-overdue", units["thanh-hoa"], Role.TOWN_ADMIN)
+        for n in range(60):
+            session.add(Petition(unit_id=units["phu-son"].id, received_on=date(2025, 2, 3), kind=PetitionKind.COMPLAINT,
+                                 source="Trực tiếp", summary=f"Khiếu nại số {n:02d}"))
+        session.flush()
+    client = login(as_user("admin@bim-son"), admin)
+    page = client.get("/u/thanh-hoa/overdue?year=2025").get_data(as_text=True)
+    assert '<option value="bim-son"' in page and "Trang 1 / 2" in page
+    under = client.get("/u/thanh-hoa/overdue?year=2025&under=bim-son&kind=complaint&page=2").get_data(as_text=True)
+    assert "Khiếu nại số" in under and 'under=bim-son' in under

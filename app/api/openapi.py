@@ -120,9 +120,13 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "Rollup": {
-        "type": "object", "required": ["unit", "year", "period", "wards"],
+        "type": "object", "required": ["unit", "year", "period", "page", "wards"],
         "properties": {
             "unit": _ref("Unit"), "year": {"type": "integer"}, "period": _ref("Period"),
+            "page": {"type": "object", "required": ["number", "size", "pages", "total"], "properties": {
+                "number": {"type": "integer"}, "size": {"type": "integer"}, "pages": {"type": "integer"},
+                "total": {"type": "integer", "description": "Wards and communes below the unit, on every page"},
+            }},
             "wards": {"type": "array", "items": {
                 "type": "object", "required": ["unit", "plan", "task_count", "indicators"],
                 "properties": {
@@ -140,6 +144,10 @@ UNIT_SLUG = {"name": "unit_slug", "in": "path", "required": True, "description":
              "schema": {"type": "string"}, "example": "phu-son"}
 YEAR = {"name": "year", "in": "path", "required": True, "description": "Plan year",
         "schema": {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}, "example": 2025}
+PAGE_PARAM = {"name": "page", "in": "query", "required": False, "description": "Page of wards, from 1",
+              "schema": {"type": "integer", "minimum": 1, "default": 1}}
+PER_PAGE_PARAM = {"name": "per_page", "in": "query", "required": False, "description": "Wards per page",
+                  "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}
 PERIOD_PARAM = {
     "name": "period", "in": "query", "required": False,
     "description": "The year (2025), a half (2025-H1), a quarter (2025-Q2) or a month (2025-03) of `year`; "
@@ -194,6 +202,6 @@ def openapi_document() -> dict[str, Any]:
             "/u/{unit_slug}/plans/{year}/indicators": _get(
                 "Get indicators", "IndicatorValues", [UNIT_SLUG, YEAR, PERIOD_PARAM], unit=True, bad_request=True),
             "/u/{unit_slug}/rollup/{year}": _get(
-                "Get rollup", "Rollup", [UNIT_SLUG, YEAR, PERIOD_PARAM], unit=True, bad_request=True),
+                "Get rollup", "Rollup", [UNIT_SLUG, YEAR, PERIOD_PARAM, PAGE_PARAM, PER_PAGE_PARAM], unit=True, bad_request=True),
         },
     }

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from app.api import bp, services
 from app.api.openapi import openapi_document
+from app.database import bounded_int
 from app.errors import MESSAGES
 from app.extensions import csrf, db, login_manager
 from app.indicators.services import indicator_values, rollup_values
@@ -24,7 +25,7 @@ from app.models.unit import tenant_units_below
 from app.periods import as_of, parse_period, period_choices
 from app.plans.outline import plan_outline
 from app.plans.services import find_plan
-from app.rollups.services import ward_plan_statuses
+from app.rollups.services import ward_plans_page
 from app.security import public, requires, signed_in
 from app.web.legal import app_legal_book
 from app.web.years import year_or_404
@@ -128,17 +129,23 @@ def indicators(year: int) -> ResponseReturnValue:
                     "indicators": [services.indicator_json(r) for r in results]})
 
 
+PAGE_SIZE, MAX_PAGE_SIZE = 100, 500  # wards per page of the rollup
+
+
 @bp.get("/u/<unit_slug>/rollup/<int:year>")
 @requires("rollup.view")
 def rollup(year: int) -> ResponseReturnValue:
     year_or_404(year)
     code = _period(year)
     period = parse_period(code)
-    rows = ward_plan_statuses(db.session(), g.unit, year)
+    size = min(MAX_PAGE_SIZE, request.args.get("per_page", PAGE_SIZE, type=bounded_int) or PAGE_SIZE)
+    wards = ward_plans_page(db.session(), g.unit, year, request.args.get("page", 1, type=bounded_int) or 1, size)
+    rows = wards.page.items
     values = rollup_values(db.session(), [row.unit for row in rows], year, period,
                            today=as_of(year, local_today()), book=app_legal_book())
     return jsonify({
         "unit": services.unit_json(g.unit), "year": year, **_period_json(period),
+        "page": {"number": wards.page.page, "size": size, "pages": wards.page.pages, "total": wards.page.total},
         "wards": [
             {"unit": services.unit_json(row.unit),
              "plan": services.plan_summary(row.plan) if row.plan is not None else None,

@@ -34,7 +34,7 @@ from app.models import (
     TaskUpdate,
 )
 from app.periods import ReportingPeriod
-from app.petitions.deadlines import deadline_of
+from app.petitions.deadlines import FACTS, PetitionFacts, deadline_of
 from app.progress.schedule import last_passed_due
 from app.progress.schedule import periods as schedule_periods
 
@@ -158,23 +158,6 @@ def _add_calendar_parts(found: UnitParts, batch: Batch, wanted: Wanted) -> None:
 # --- petitions --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _PetitionFacts:
-    """What the legal deadline of a closed petition depends on (read by app/petitions/deadlines)."""
-
-    kind: Any
-    status: Any
-    received_on: date
-    classified_on: date | None
-    accepted_on: date | None
-    closed_on: date | None
-    complex_case: bool
-    remote_area: bool
-    second_resolution: bool
-    closed: bool = True
-
-
-_FACTS = tuple(f for f in _PetitionFacts.__dataclass_fields__ if f != "closed")
 
 
 def petition_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
@@ -207,7 +190,7 @@ def _on_time(session: Session, batch: Batch, wanted: Wanted, keys: list[str],
         .group_by(PetitionExtension.unit_id, PetitionExtension.petition_id)
         .subquery()
     )
-    facts = (Petition.unit_id, *(getattr(Petition, name) for name in _FACTS), extensions.c.n)
+    facts = (Petition.unit_id, *(getattr(Petition, name) for name in FACTS), extensions.c.n)
     statement = (
         select(*facts, *(_count_if(_condition(Petition, wanted.filters[key])).label(f"k{i}") for i, key in enumerate(keys)))
         .select_from(Petition)
@@ -218,8 +201,8 @@ def _on_time(session: Session, batch: Batch, wanted: Wanted, keys: list[str],
     book = batch.book()
     found: UnitParts = {}
     for row in session.execute(statement):
-        petition = _PetitionFacts(**{name: row._mapping[name] for name in _FACTS})
-        deadline = deadline_of(petition, book, batch.today, row._mapping["n"] or 0)  # type: ignore[arg-type]
+        petition = PetitionFacts(**{name: row._mapping[name] for name in FACTS})
+        deadline = deadline_of(petition, book, batch.today, row._mapping["n"] or 0)
         if deadline is None or not deadline.on_time:
             continue
         counts = found.setdefault(row._mapping["unit_id"], {})
@@ -252,9 +235,21 @@ def _start_of(missed: tuple[date, date | None] | None) -> date | None:
     return missed[1] if missed else None
 
 
-def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
-    """Tasks of the plans: total, done in the period, overdue (due dates as app/progress/schedule)."""
-    period, today, year = batch.period, batch.today, batch.plan_year
+@dataclass(frozen=True)
+class TaskFlags:
+    """Per task, as SQL over `Task` joined by `join`: done in the period, and overdue on the day."""
+
+    done: ColumnElement[int]
+    overdue: ColumnElement[int]
+    join: Callable[[Select[Any]], Select[Any]]
+
+
+def task_flags(unit_ids: Iterable[int] | None, year: int, period: ReportingPeriod, today: date, *,
+               overdue_only: bool = False) -> TaskFlags:
+    """Whether each task of a `year` plan is done in `period` and overdue on `today` (due dates as
+    app/progress/schedule); the updates read are those of `unit_ids` (None: all in the scope).
+    `overdue_only` reads only the done updates and leaves `done` out (always 0): the overdue list's
+    cheaper question."""
     months = [p for p in schedule_periods(Schedule.MONTHLY, year) if p.end in period]
     quarters = [p for p in schedule_periods(Schedule.QUARTERLY, year) if p.end in period]
     # Which due date counts is app/progress/schedule's one rule; here it becomes SQL.
@@ -265,16 +260,15 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
     # latest status, for ongoing tasks). One pass over the updates, one join to the tasks: a second
     # join on a ranked sub-select made PostgreSQL re-run it for every task of a province.
     by_end = TaskUpdate.reported_on <= period.end
+    rank = literal(1) if overdue_only else func.row_number().over(
+        partition_by=(TaskUpdate.unit_id, TaskUpdate.task_id),
+        order_by=(case((by_end, 0), else_=1), TaskUpdate.reported_on.desc(), TaskUpdate.id.desc()),
+    )
     ranked = (
-        select(
-            TaskUpdate.unit_id, TaskUpdate.task_id, TaskUpdate.status, TaskUpdate.reported_on,
-            TaskUpdate.period_start,
-            func.row_number().over(
-                partition_by=(TaskUpdate.unit_id, TaskUpdate.task_id),
-                order_by=(case((by_end, 0), else_=1), TaskUpdate.reported_on.desc(), TaskUpdate.id.desc()),
-            ).label("rank"),
-        )
-        .where(TaskUpdate.unit_id.in_(batch.unit_ids))
+        select(TaskUpdate.unit_id, TaskUpdate.task_id, TaskUpdate.status, TaskUpdate.reported_on,
+               TaskUpdate.period_start, rank.label("rank"))
+        .where(*([TaskUpdate.unit_id.in_(unit_ids)] if unit_ids is not None else []),
+               *([TaskUpdate.status == ProgressStatus.DONE] if overdue_only else []))
         .subquery()
     )
     done = ranked.c.status == ProgressStatus.DONE
@@ -288,17 +282,20 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
     def last_done(start: date | None) -> ColumnElement[int]:
         return flag(and_(done, ranked.c.period_start == start)) if start else literal(0)
 
+    done_parts = [] if overdue_only else [
+        flag(and_(done, ranked.c.reported_on <= period.end)).label("done_by_end"),
+        flag(and_(done, ranked.c.rank == 1, ranked.c.reported_on <= period.end)).label("latest_done"),
+        periods_done([p.start for p in months]).label("months_done"),
+        periods_done([p.start for p in quarters]).label("quarters_done"),
+    ]
     updates = (
         select(
             ranked.c.unit_id.label("unit_id"),
             ranked.c.task_id.label("task_id"),
             flag(done).label("any_done"),
-            flag(and_(done, ranked.c.reported_on <= period.end)).label("done_by_end"),
-            flag(and_(done, ranked.c.rank == 1, ranked.c.reported_on <= period.end)).label("latest_done"),
-            periods_done([p.start for p in months]).label("months_done"),
-            periods_done([p.start for p in quarters]).label("quarters_done"),
             last_done(last_month).label("last_month_done"),
             last_done(last_quarter).label("last_quarter_done"),
+            *done_parts,
         )
         .group_by(ranked.c.unit_id, ranked.c.task_id)
         .subquery()
@@ -308,7 +305,7 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
         return func.coalesce(column, 0)
 
     zero = literal(0)
-    done_flag = case(
+    done_flag = zero if overdue_only else case(
         (Task.schedule == Schedule.ONCE, got(updates.c.done_by_end)),
         (Task.schedule == Schedule.ONGOING, got(updates.c.latest_done)),
         (Task.schedule == Schedule.MONTHLY,
@@ -323,19 +320,25 @@ def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
         (Task.schedule == Schedule.QUARTERLY, 1 - got(updates.c.last_quarter_done) if last_quarter else zero),
         else_=0,
     )
+
+    def join(statement: Select[Any]) -> Select[Any]:
+        return statement.outerjoin(updates, and_(updates.c.unit_id == Task.unit_id, updates.c.task_id == Task.id))
+
+    return TaskFlags(done_flag, overdue_flag, join)
+
+
+def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:
+    """Tasks of the plans: total, done in the period, overdue."""
+    flags = task_flags(batch.unit_ids, batch.plan_year, batch.period, batch.today)
     columns = []
     for key, part in wanted.pairs():
         condition = _condition(Task, wanted.filters[key])
         if part == "total":
             columns.append(((key, part), _count_if(condition)))
         else:
-            columns.append(((key, part), _sum_if(done_flag if part == "done" else overdue_flag, condition)))
-
-    def joins(statement: Select[Any]) -> Select[Any]:
-        return statement.outerjoin(updates, and_(updates.c.unit_id == Task.unit_id, updates.c.task_id == Task.id))
-
+            columns.append(((key, part), _sum_if(flags.done if part == "done" else flags.overdue, condition)))
     return _grouped(
-        session, Task, columns, [Task.unit_id.in_(batch.unit_ids), Task.plan_id.in_(batch.plan_ids)], joins
+        session, Task, columns, [Task.unit_id.in_(batch.unit_ids), Task.plan_id.in_(batch.plan_ids)], flags.join
     )
 
 

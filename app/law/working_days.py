@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import holidays
@@ -24,6 +24,8 @@ class WorkingCalendar:
     extra_days_off: frozenset[date] = field(default_factory=frozenset)
     extra_working_days: frozenset[date] = field(default_factory=frozenset)
 
+    # Cached per calendar and day: a rollup or the overdue list asks for the same days thousands of times.
+    @lru_cache(maxsize=65_536)  # noqa: B019 (calendars are few and live as long as the process)
     def is_working_day(self, day: date) -> bool:
         if day in self.extra_working_days:
             return True
@@ -37,6 +39,7 @@ class WorkingCalendar:
             day += timedelta(days=1)
         return day
 
+    @lru_cache(maxsize=65_536)  # noqa: B019
     def add_working_days(self, start: date, count: int) -> date:
         """The `count`-th working day after `start` (start itself is not counted)."""
         day = start

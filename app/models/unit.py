@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import CTE, ForeignKey, String, select
+from sqlalchemy import CTE, ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import Model
@@ -92,6 +92,13 @@ def units_below(session: Session, unit: Unit, *, tenants_only: bool = False) -> 
     if tenants_only:
         statement = statement.where(Unit.kind.in_([UnitKind.WARD, UnitKind.COMMUNE]))
     return list(session.scalars(statement))
+
+
+def tenants_below_statement(unit: Unit) -> Select[tuple[Unit]]:
+    """SELECT of the wards and communes at or below `unit`, by name (to count or page in SQL)."""
+    tree = _lineage_cte(unit.id, upward=False)
+    return (select(Unit).join(tree, Unit.id == tree.c.id)
+            .where(Unit.kind.in_([UnitKind.WARD, UnitKind.COMMUNE])).order_by(Unit.name, Unit.id))
 
 
 def tenant_units_below(session: Session, unit: Unit) -> list[Unit]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from app.law.book import LegalBook
 from app.law.deadline_rules import (
@@ -57,7 +58,7 @@ class Deadline:
         return None if self.done_on is None else self.done_on <= self.due_on
 
 
-def _step(petition: Petition) -> tuple[str, date, date | None]:
+def _step(petition: Petition | PetitionFacts) -> tuple[str, date, date | None]:
     """(rule code, the day counting starts from, the day the step was done) for the petition's step."""
     finished = petition.closed_on if petition.closed else None
     classified = petition.classified_on is not None or petition.status in _CLASSIFIED
@@ -74,7 +75,28 @@ def _step(petition: Petition) -> tuple[str, date, date | None]:
     return code, petition.accepted_on or petition.classified_on or petition.received_on, finished
 
 
-def deadline_of(petition: Petition, book: LegalBook, today: date, extensions: int = 0) -> Deadline | None:
+@dataclass(frozen=True)
+class PetitionFacts:
+    """What the legal deadline of a petition depends on, read as columns instead of whole rows
+    when there are thousands (a rollup, the overdue list)."""
+
+    kind: Any
+    status: Any
+    received_on: date
+    classified_on: date | None
+    accepted_on: date | None
+    closed_on: date | None
+    complex_case: bool
+    remote_area: bool
+    second_resolution: bool
+    closed: bool = True
+
+
+FACTS = tuple(f for f in PetitionFacts.__dataclass_fields__ if f != "closed")  # the columns to select
+
+
+def deadline_of(petition: Petition | PetitionFacts, book: LegalBook, today: date,
+                extensions: int = 0) -> Deadline | None:
     """The deadline of the petition's current step (None if no rule is in force for its dates).
 
     `extensions` is the number of extensions recorded; only a denunciation's resolution uses them.

@@ -32,6 +32,7 @@ from app.security import requires
 from app.service_errors import EditConflict, ServiceError
 from app.web.commit import commit
 from app.web.legal import app_legal_book
+from app.web.paging import Page, page_bounds
 from app.web.years import year_or_404
 
 
@@ -198,6 +199,9 @@ def return_report(report_id: int) -> ResponseReturnValue:
     )
 
 
+PAGE_SIZE = 50
+
+
 @bp.get("/status")
 @requires("record.view")
 def status() -> ResponseReturnValue:
@@ -208,8 +212,13 @@ def status() -> ResponseReturnValue:
     for _ward, standings in rows:
         for item in standings:
             counts[item.state] = counts.get(item.state, 0) + 1
-    return render_template("reports/status.html", year=year, rows=rows, counts=counts, labels=services,
-                           kinds=services.REVIEW_KINDS)
+    state = request.args.get("state") if request.args.get("state") in services.STANDING_LABELS else None
+    if state:  # the wards with a report in that state
+        rows = [(ward, standings) for ward, standings in rows if any(s.state == state for s in standings)]
+    page, pages = page_bounds(len(rows), request.args.get("page", 1, type=bounded_int), PAGE_SIZE)
+    shown = rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    return render_template("reports/status.html", year=year, rows=shown, page=Page(shown, len(rows), page, pages),
+                           state=state, counts=counts, labels=services, kinds=services.REVIEW_KINDS)
 
 
 __all__ = ["bp"]

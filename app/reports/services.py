@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from app.audit import name_action
 from app.indicators.services import IndicatorResult, indicator_values
@@ -304,16 +304,18 @@ def report_status(session: Session, parent: Unit, year: int, today: date,
                   wards: list[Unit] | None = None) -> list[tuple[Unit, list[Standing]]]:
     """For every ward below `parent` (or those of `wards`): its six-month and annual review of `year`
     — two queries, whatever the number of wards (the units, then their reports)."""
+    every_ward = wards is None
     wards = tenant_units_below(session, parent) if wards is None else wards
     periods = {kind: period_of(kind, year) for kind in REVIEW_KINDS}
     found: Mapping[tuple[int, ReportKind], Report] = {
         (r.unit_id, r.kind): r
         for r in session.scalars(
             select(Report).where(
-                Report.unit_id.in_([w.id for w in wards]),
+                *([] if every_ward else [Report.unit_id.in_([w.id for w in wards])]),  # else: the scope's
                 Report.kind.in_(REVIEW_KINDS),
                 Report.period.in_(list(periods.values())),
-            )
+            ).options(load_only(Report.unit_id, Report.kind, Report.period, Report.due_on, Report.status,
+                                Report.sent_on, Report.title))  # not the long texts
         )
         if r.period == periods[r.kind]
     }

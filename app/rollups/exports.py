@@ -96,7 +96,7 @@ def kind_label(kind: str) -> Any:
 def overdue_rows(items: Sequence[OverdueItem]) -> list[list[Any]]:
     return [
         [item.unit.name, str(kind_label(item.kind)), item.title,
-         str(ROLE_LABELS[item.owner_role]) if item.owner_role else (item.petition.handler if item.petition else ""),
+         str(ROLE_LABELS[item.owner_role]) if item.owner_role else item.handler,
          item.due_on, item.days_late]
         for item in items
     ]

@@ -157,12 +157,13 @@ def _overdue_year() -> int:
     return today.year if today.year in years or not years else years[0]
 
 
-def _overdue_filters() -> services.OverdueFilters:
+def _overdue_filters(groups: list[Unit]) -> services.OverdueFilters:
     kinds = {services.TASK_KIND, *(k.value for k in PetitionKind)}
     roles = {r.value: r for r in TASK_OWNER_ROLES}
     kind = request.args.get("kind")
     return services.OverdueFilters(
         ward=str(drop_nul(request.args.get("ward") or "")) or None,
+        under=next((u for u in groups if u.slug == request.args.get("under")), None),
         kind=kind if kind in kinds else None,
         role=roles.get(request.args.get("role") or ""),
     )
@@ -174,23 +175,31 @@ def _overdue(year: int, filters: services.OverdueFilters) -> tuple[list[Unit], l
                                   book=app_legal_book())
 
 
+WARD_CHOICES = 300  # above this many wards, the filter is by the units between (a select of 3,321 is no use)
+
+
 @bp.get("/overdue")
 @requires("rollup.view")
 def overdue() -> ResponseReturnValue:
-    year, filters = _overdue_year(), _overdue_filters()
+    groups = services.groups_below(db.session(), g.unit)
+    year, filters = _overdue_year(), _overdue_filters(groups)
     wards, items = _overdue(year, filters)
     kinds = [(services.TASK_KIND, exports.kind_label(services.TASK_KIND)),
              *((k.value, exports.kind_label(k.value)) for k in PetitionKind)]
     query = {k: v for k, v in (("year", year), ("ward", filters.ward), ("kind", filters.kind),
+                                ("under", filters.under.slug if filters.under else None),
                                 ("role", filters.role.value if filters.role else None)) if v}
+    page, pages = page_bounds(len(items), request.args.get("page", 1, type=bounded_int), PAGE_SIZE)
+    shown = items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     return render_template("rollups/overdue.html", year=year, years=services.years_with_plans(db.session()),
-                           filters=filters, wards=wards, items=items, kinds=kinds, roles=TASK_OWNER_ROLES,
-                           query=query, kind_label=exports.kind_label)
+                           filters=filters, wards=wards if len(wards) <= WARD_CHOICES else [], groups=groups,
+                           items=shown, page=Page(shown, len(items), page, pages), kinds=kinds,
+                           roles=TASK_OWNER_ROLES, query=query, kind_label=exports.kind_label)
 
 
 def _overdue_export(fmt: str) -> ResponseReturnValue:
     year = _overdue_year()
-    _, items = _overdue(year, _overdue_filters())
+    _, items = _overdue(year, _overdue_filters(services.groups_below(db.session(), g.unit)))
     return download(fmt, f"qua-han-{g.unit.slug}-{year}", str(_l("Việc quá hạn")), exports.OVERDUE_COLUMNS,
                     exports.overdue_rows(items))
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from app.indicators.queries import task_flags
 from app.law.book import LegalBook
 from app.models import (
     Petition,
@@ -16,18 +17,19 @@ from app.models import (
     Plan,
     PlanStatus,
     Role,
+    Schedule,
     Task,
-    TaskUpdate,
     Unit,
 )
 from app.models.petition import CLOSED_STATUSES
-from app.models.unit import UnitKind, tenant_units_below, units_below
-from app.periods import ReportingPeriod
-from app.petitions.deadlines import deadline_of
-from app.progress.services import summarise
-from app.search import fold
+from app.models.unit import UnitKind, tenant_units_below, tenants_below_statement, units_below
+from app.periods import ReportingPeriod, parse_period
+from app.petitions.deadlines import FACTS, PetitionFacts, deadline_of
+from app.progress.schedule import last_passed_due
 from app.rollups import figures
 from app.rollups.figures import COUNTS, WardRollup
+from app.search import fold
+from app.web.paging import Page, page_bounds
 
 
 @dataclass
@@ -37,9 +39,10 @@ class WardPlanRow:
     task_count: int
 
 
-def ward_plan_statuses(session: Session, parent: Unit, year: int) -> list[WardPlanRow]:
-    """Every ward/commune below `parent` with its plan for `year` (or None) and its task count."""
-    units = tenant_units_below(session, parent)
+def ward_plan_statuses(session: Session, parent: Unit, year: int, units: list[Unit] | None = None) -> list[WardPlanRow]:
+    """Every ward/commune below `parent` (or those of `units`) with its plan for `year` (or None) and
+    its task count."""
+    units = tenant_units_below(session, parent) if units is None else units
     ids = [u.id for u in units]
     plans = {
         p.unit_id: p
@@ -58,6 +61,28 @@ def ward_plan_statuses(session: Session, parent: Unit, year: int) -> list[WardPl
         WardPlanRow(unit=u, plan=plans.get(u.id), task_count=counts.get(plans[u.id].id, 0) if u.id in plans else 0)
         for u in units
     ]
+
+
+@dataclass
+class WardPlans:
+    """One page of the wards below a parent with their plans, and how many plans stand where."""
+
+    page: Page[WardPlanRow]
+    by_status: dict[PlanStatus | None, int]  # None: wards with no plan for the year
+
+
+def ward_plans_page(session: Session, parent: Unit, year: int, page: int, size: int) -> WardPlans:
+    """Page `page` of the wards below `parent` by name, with their plans for `year` (a fixed number of
+    statements, each over one page or a count, whatever the number of wards)."""
+    wards = tenants_below_statement(parent)
+    total = session.scalar(select(func.count()).select_from(wards.subquery())) or 0
+    page, pages = page_bounds(total, page, size)
+    shown = list(session.scalars(wards.limit(size).offset((page - 1) * size)))
+    counts: dict[PlanStatus | None, int] = dict(session.execute(
+        select(Plan.status, func.count()).where(Plan.year == year, Plan.is_template.is_(False)).group_by(Plan.status)
+    ).tuples().all())
+    counts[None] = total - sum(counts.values())
+    return WardPlans(Page(ward_plan_statuses(session, parent, year, shown), total, page, pages), counts)
 
 
 def years_with_plans(session: Session) -> list[int]:
@@ -195,68 +220,76 @@ class OverdueItem:
     due_on: date
     days_late: int
     owner_role: Role | None = None
-    task: Task | None = None
-    petition: Petition | None = None
+    task_id: int | None = None
+    petition_id: int | None = None
+    handler: str = ""  # a petition's handler (tasks have an owner role)
     year: int | None = None
 
 
 @dataclass
 class OverdueFilters:
     ward: str | None = None  # a ward's slug
+    under: Unit | None = None  # a unit between the parent and its wards
     kind: str | None = None  # "task" or a petition kind
     role: Role | None = None  # the task's owner role (petitions have none: left out when set)
 
 
-def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date) -> list[OverdueItem]:
-    """Every task of the wards' `year` plans overdue on `today`: two queries."""
-    plan_ids = list(session.scalars(
-        select(Plan.id).where(Plan.unit_id.in_(list(units)), Plan.year == year, Plan.is_template.is_(False))
-    ))
-    if not plan_ids:
-        return []
-    rows = session.execute(
-        select(Task, TaskUpdate.id, TaskUpdate.reported_on, TaskUpdate.period_start, TaskUpdate.status,
-               TaskUpdate.percent)
-        .select_from(Task)
-        .outerjoin(TaskUpdate, and_(TaskUpdate.unit_id == Task.unit_id, TaskUpdate.task_id == Task.id))
-        .where(Task.plan_id.in_(plan_ids))
-        .order_by(Task.id, TaskUpdate.reported_on, TaskUpdate.id)
-    ).all()
-    grouped: dict[int, tuple[Task, list]] = {}
-    for task, update_id, reported_on, period_start, status, percent in rows:
-        entry = grouped.setdefault(task.id, (task, []))
-        if update_id is not None:
-            entry[1].append((reported_on, period_start, status, percent))
+def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date, role: Role | None,
+                every_ward: bool) -> list[OverdueItem]:
+    """The tasks of the wards' `year` plans overdue on `today`, found in SQL (one statement; the rule
+    is app/progress/schedule's, as the indicators apply it)."""
+    flags = task_flags(None if every_ward else list(units), year, parse_period(str(year)), today, overdue_only=True)
+    statement = flags.join(
+        select(Task.id, Task.unit_id, Task.text, Task.owner_role, Task.schedule).select_from(Task)
+        .join(Plan, and_(Plan.unit_id == Task.unit_id, Plan.id == Task.plan_id))
+        .where(Plan.year == year, Plan.is_template.is_(False), Task.is_template.is_(False), flags.overdue == 1,
+               *([] if every_ward else [Task.unit_id.in_(list(units))]),
+               *([Task.owner_role == role] if role else []))
+    )
+    due: dict[Schedule, date | None] = {}
     items = []
-    for task, updates in grouped.values():
-        progress = summarise(task.id, task.section_id, task.schedule, year, today, updates)
-        if progress.overdue_since is not None:
-            items.append(OverdueItem(unit=units[task.unit_id], kind=TASK_KIND, title=task.text,
-                                     due_on=progress.overdue_since, days_late=(today - progress.overdue_since).days,
-                                     owner_role=task.owner_role, task=task, year=year))
+    for task_id, unit_id, text, owner_role, schedule in session.execute(statement):
+        if unit_id not in units:
+            continue
+        if schedule not in due:
+            missed = last_passed_due(schedule, year, today)
+            due[schedule] = missed[0] if missed else None
+        due_on = due[schedule]
+        if due_on is not None:
+            items.append(OverdueItem(unit=units[unit_id], kind=TASK_KIND, title=text, due_on=due_on,
+                                     days_late=(today - due_on).days, owner_role=owner_role, task_id=task_id,
+                                     year=year))
     return items
 
 
-def _late_petitions(session: Session, units: dict[int, Unit], today: date, book: LegalBook) -> list[OverdueItem]:
-    """Every open petition of the wards past its current step's legal deadline: two queries."""
-    ids = list(units)
-    petitions = list(session.scalars(
-        select(Petition).where(Petition.unit_id.in_(ids), Petition.status.not_in(CLOSED_STATUSES))
-    ))
+def _late_petitions(session: Session, units: dict[int, Unit], today: date, book: LegalBook, kind: str | None,
+                    every_ward: bool) -> list[OverdueItem]:
+    """Every open petition of the wards (of `kind`, if given) past its current step's legal deadline:
+    two queries."""
+    ward_filter = [] if every_ward else [Petition.unit_id.in_(list(units))]
+    petitions = session.execute(
+        select(Petition.id, Petition.unit_id, Petition.summary, Petition.handler,
+               *(getattr(Petition, name) for name in FACTS))
+        .where(Petition.status.not_in(CLOSED_STATUSES), *ward_filter, *([Petition.kind == kind] if kind else []))
+    ).tuples().all()
     if not petitions:
         return []
     counts = dict(session.execute(
         select(PetitionExtension.petition_id, func.count())
-        .where(PetitionExtension.unit_id.in_(ids))
+        .join(Petition, and_(Petition.unit_id == PetitionExtension.unit_id, Petition.id == PetitionExtension.petition_id))
+        .where(Petition.status.not_in(CLOSED_STATUSES), *ward_filter)
         .group_by(PetitionExtension.petition_id)
     ).tuples().all())
     items = []
-    for petition in petitions:
-        found = deadline_of(petition, book, today, counts.get(petition.id, 0))
+    for petition_id, unit_id, summary, handler, *facts in petitions:
+        if unit_id not in units:
+            continue
+        facts_open = PetitionFacts(*facts, closed=False)  # type: ignore[misc]  # *facts: the FACTS columns
+        found = deadline_of(facts_open, book, today, counts.get(petition_id, 0))
         if found is not None and found.overdue:
-            items.append(OverdueItem(unit=units[petition.unit_id], kind=petition.kind.value,
-                                     title=petition.summary or "", due_on=found.due_on,
-                                     days_late=(today - found.due_on).days, petition=petition))
+            items.append(OverdueItem(unit=units[unit_id], kind=facts[0].value, title=summary or "",
+                                     due_on=found.due_on, days_late=(today - found.due_on).days,
+                                     petition_id=petition_id, handler=handler))
     return items
 
 
@@ -267,12 +300,16 @@ def overdue_items(
     """(the wards below `parent`, their late tasks of `year` as of `tasks_on` and open petitions late on
     `today`, most late first), in a fixed number of queries."""
     wards = tenant_units_below(session, parent)
-    chosen = {u.id: u for u in wards if filters.ward in (None, u.slug)}
+    groups = groups_below(session, parent) if filters.under else []
+    if filters.under:
+        rows = filter_rows([WardRollup(unit=u) for u in wards], RollupFilters(under=filters.under), groups)
+        kept = {r.unit.id for r in rows if r.unit}
+    chosen = {u.id: u for u in wards if filters.ward in (None, u.slug) and (not filters.under or u.id in kept)}
+    every_ward = len(chosen) == len(wards)
     items: list[OverdueItem] = []
     if chosen and filters.kind in (None, TASK_KIND):
-        items += [i for i in _late_tasks(session, chosen, year, tasks_on or today)
-                  if filters.role is None or i.owner_role == filters.role]
+        items += _late_tasks(session, chosen, year, tasks_on or today, filters.role, every_ward)
     if chosen and filters.kind != TASK_KIND and filters.role is None:
-        items += [i for i in _late_petitions(session, chosen, today, book) if filters.kind in (None, i.kind)]
+        items += _late_petitions(session, chosen, today, book, filters.kind, every_ward)
     items.sort(key=lambda i: (i.due_on, i.unit.name, i.title))
     return wards, items

@@ -10,13 +10,15 @@ from app.extensions import db
 from app.local_time import local_today
 from app.plans.forms import CreatePlansForm
 from app.plans.services import plan_years
-from app.rollups.services import ward_plan_statuses, years_with_plans
+from app.rollups.services import ward_plans_page, years_with_plans
 from app.security import requires
 from app.units import bp
 from app.units.services import ward_dashboard
 from app.web.legal import app_legal_book
 from app.web.records_links import records_url
 from app.web.years import year_arg
+
+PAGE_SIZE = 50
 
 
 @bp.get("/u/<unit_slug>/")
@@ -38,6 +40,6 @@ def home() -> ResponseReturnValue:
         "units/town.html",
         year=year,
         years=sorted(set(years) | {year, this_year}, reverse=True),
-        rows=ward_plan_statuses(db.session(), unit, year),
+        wards=ward_plans_page(db.session(), unit, year, request.args.get("page", 1, type=bounded_int), PAGE_SIZE),
         create_form=CreatePlansForm(year=year),
     )

@@ -11,7 +11,6 @@ from flask import current_app
 
 from app import row_security
 
-
 # revision identifiers, used by Alembic.
 revision = '0001'
 down_revision = None

@@ -14,7 +14,6 @@ from alembic import op
 
 from app import row_security
 
-
 # revision identifiers, used by Alembic.
 revision = '0006'
 down_revision = '0005'

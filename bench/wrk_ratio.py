@@ -1,0 +1,104 @@
+"""Requests per second of a ward's pages under gunicorn, as a ratio to a bare Flask app served the
+same way in the same run (bench/hello.py), with wrk.
+
+Run: .venv/bin/python bench/wrk_ratio.py [seconds] [connections]
+Builds the demo on SQLite in a temporary folder, serves it and the bare app with gunicorn (2 sync
+workers each, bench/gunicorn_bench.py), signs in as Phú Sơn's chairman, and runs
+`wrk -t2 -c<connections> -d<seconds>s` on each page, one after the other. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PAGES = (
+    ("plan (draft)", "/u/phu-son/plans/2025", "chairman@phu-son"),
+    ("ward home (dashboard)", "/u/phu-son/", "chairman@phu-son"),
+    ("petitions register", "/u/phu-son/petitions", "chairman@phu-son"),
+    ("rollup (8 wards)", "/u/bim-son/rollup/2025", "admin@bim-son"),
+)
+PASSWORD = "bench-password-2025"
+
+
+def _serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", str(ROOT / "bench" / "gunicorn_bench.py"), "--bind", f"127.0.0.1:{port}", app],
+        cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            return process
+        except urllib.error.HTTPError:
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{app} did not start on port {port}")
+
+
+def _cookie(port: int, username: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(f"http://127.0.0.1:{port}/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    data = {"username": username, "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
+    opener.open(f"http://127.0.0.1:{port}/login", urllib.parse.urlencode(data).encode())
+    if not any(c.name for c in jar):
+        raise RuntimeError(f"could not sign in as {username}")
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def wrk(url: str, seconds: int, connections: int, cookie: str = "") -> tuple[float, int, int]:
+    """(requests per second, requests, non-2xx or socket errors) of one wrk run."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return rate, total, (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)
+
+
+def run(seconds: int, connections: int) -> list[tuple[str, str, float, float, int]]:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+    folder = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
+    env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite3'}",
+           "DEMO_PASSWORD": PASSWORD, "FLASK_APP": "wsgi.py", "MAIL_DIR": str(folder / "mail")}
+    for command in (["db", "upgrade"], ["demo"]):
+        subprocess.run([str(BIN / "flask"), *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    servers = [_serve("bench.hello:app", 8301, env), _serve("wsgi:app", 8302, env)]
+    try:
+        hello, _, _ = wrk("http://127.0.0.1:8301/", seconds, connections)
+        rows = [("hello (bare Flask)", "/", hello, 1.0, 0)]
+        for name, path, username in PAGES:
+            rate, _, errors = wrk(f"http://127.0.0.1:8302{path}", seconds, connections, _cookie(8302, username))
+            rows.append((name, path, rate, rate / hello, errors))
+        return rows
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 32
+    print("| page | path | req/s | ratio to hello | errors |\n|---|---|---|---|---|")
+    for name, path, rate, ratio, errors in run(seconds, connections):
+        print(f"| {name} | `{path}` | {rate:,.0f} | {ratio:.3f} | {errors} |")
