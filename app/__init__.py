@@ -65,7 +65,16 @@ def register_database(app: Flask) -> None:
 
 
 def register_units_in_urls(app: Flask) -> None:
+    from flask import request
+
+    from app.database import sqlite_writes_ahead
     from app.models import Unit
+    from app.web.commit import may_write
+
+    @app.url_value_preprocessor
+    def declare_writes(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        """Before anything reads the database: may this request write? (SQLite's BEGIN, app/database)."""
+        sqlite_writes_ahead(may_write(endpoint, request.method, app.view_functions))
 
     @app.url_value_preprocessor
     def pull_unit(endpoint: str | None, values: dict[str, Any] | None) -> None:

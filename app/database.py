@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
@@ -39,12 +40,23 @@ def use_app_role(engine: Engine, role: str) -> None:
 
 SQLITE_BUSY_MS = 15_000  # how long a request waits for another's write before giving up
 
+# Whether SQLite transactions take the write lock at their start (BEGIN IMMEDIATE). True outside
+# requests (commands) and for requests that write; a request that only reads begins DEFERRED, so
+# readers run side by side.
+_IMMEDIATE: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=True)
+
+
+def sqlite_writes_ahead(writes: bool) -> None:
+    """Say, before a request touches the database, whether it may write (see configure_sqlite)."""
+    _IMMEDIATE.set(writes)
+
 
 def configure_sqlite(engine: Engine) -> None:
     """SQLite under concurrent requests: foreign keys on; WAL, so readers never wait for a writer;
-    a busy timeout; and BEGIN IMMEDIATE, so a request that reads and then writes (a GET that logs
-    who saw a petitioner's identity) queues for the write lock at its start instead of failing with
-    "database is locked" when it upgrades. SQLAlchemy issues BEGIN itself so SAVEPOINTs work."""
+    a busy timeout; and, for a request that may write, BEGIN IMMEDIATE: it queues for the write
+    lock at its start instead of failing with "database is locked" when a read transaction upgrades
+    (a GET that logs who saw a petitioner's identity declares so). Requests that only read begin
+    DEFERRED and run concurrently. SQLAlchemy issues BEGIN itself so SAVEPOINTs work."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, connection_record: object) -> None:  # a sqlite3 connection
@@ -57,4 +69,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN")

@@ -95,7 +95,7 @@ def scope_for(user_id: int, actor: str, unit: Unit, above: set[int], roles: set[
     """The tenancy scope of a request on `unit`: it and everything below it, plus the plan
     templates published by the units `above` it."""
     return Scope(
-        unit_ids=frozenset(descendant_ids(db.session(), unit)),
+        unit_ids=frozenset({unit.id} if unit.is_tenant else descendant_ids(db.session(), unit)),  # wards: no units below
         home_unit_id=unit.id,
         template_unit_ids=frozenset(above),
         read_only=roles <= {Role.FRONT},

@@ -123,6 +123,8 @@ def _ward_tables_in(state: ORMExecuteState) -> tuple[bool, bool]:
     """(does the statement touch ward tables, does it reach them through mapped classes)."""
     ward_tables = _ward_tables()
     touched = mapped = any(_is_tenanted(m.class_) for m in state.all_mappers)
+    if mapped:
+        return True, True  # the common case, without walking the statement
     # Executable is typed apart from the traversable elements, though every ORM statement is both.
     for element in visitors.iterate(state.statement):  # type: ignore[arg-type]
         if isinstance(element, Table) and element.name in ward_tables:

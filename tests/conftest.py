@@ -20,6 +20,7 @@ from app import create_app
 from app.accounts import sessions
 from app.config import normalise_database_url
 from app.extensions import db
+from app.web.page_cache import fragments
 from app.local_time import utc_now
 from app.models import Plan, Role, Task, Unit, UnitKind, User
 from app.models.account import UserSession
@@ -163,6 +164,8 @@ def db_tx(app: Flask) -> Iterator[None]:
             db.session = original
             transaction.rollback()
             connection.close()
+            # Rolled back, the units' data versions are reused by the next test: kept pages go too.
+            fragments.clear()
 
 
 @pytest.fixture

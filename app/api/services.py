@@ -12,6 +12,7 @@ from typing import Any
 from flask import Request, abort, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -61,7 +62,10 @@ def user_for_secret(session: Session, secret: str) -> User | None:
     now = utc_now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         token.last_used_at = now
-        session.commit()
+        try:
+            session.commit()
+        except OperationalError:  # SQLite busy with another write: the stamp waits for the next call
+            session.rollback()
     return token.user
 
 

@@ -26,7 +26,7 @@ from app.petitions.deadlines import deadline_of
 from app.petitions.forms import ExtensionForm, FilterForm, PetitionForm, StatusForm
 from app.security import holds, requires
 from app.service_errors import EditConflict, ServiceError
-from app.web.commit import commit, form_status
+from app.web.commit import commit, form_status, writes_on_get
 from app.web.legal import app_legal_book
 
 # --- what the views share ---------------------------------------------------------------------
@@ -53,6 +53,7 @@ def _log_identity_shown(petitions: list[Petition]) -> None:
 
 @bp.get("")
 @requires("record.view")
+@writes_on_get  # logs each petitioner identity it shows
 def index() -> ResponseReturnValue:
     today = local_today()
     years = services.years_received(db.session(), g.unit)
@@ -98,6 +99,7 @@ def new() -> ResponseReturnValue:
 
 
 @bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])
+@writes_on_get
 @requires("register.edit")
 def edit(petition_id: int) -> ResponseReturnValue:
     petition = _petition_or_404(petition_id)
@@ -162,6 +164,7 @@ def _detail(petition: Petition, status: int = 200, *, status_form: StatusForm | 
 
 @bp.get("/<int:petition_id>")
 @requires("record.view")
+@writes_on_get
 def show(petition_id: int) -> ResponseReturnValue:
     return _detail(_petition_or_404(petition_id))
 

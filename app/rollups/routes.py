@@ -26,7 +26,7 @@ from app.reports.services import report_status
 from app.rollups import bp, exports, services
 from app.security import holds, requires
 from app.vocabulary import TASK_OWNER_ROLES
-from app.web.commit import commit
+from app.web.commit import commit, writes_on_get
 from app.web.legal import app_legal_book
 from app.web.paging import Page, page_bounds
 from app.web.records_links import records_url
@@ -98,6 +98,7 @@ def _rollup_filters(groups: list[Unit]) -> services.RollupFilters:
 
 @bp.get("/rollup/<int:year>")
 @requires("rollup.view")
+@writes_on_get  # keeps the figures it computed
 def show(year: int) -> ResponseReturnValue:
     code = _period_or_404(year)
     all_rows, _ = _rollup(year, code)
@@ -239,10 +240,10 @@ def _petitions_export(fmt: str) -> ResponseReturnValue:
 # One rule per format (and register): no free URL parameter to guess at.
 for _fmt in ("xlsx", "csv"):
     bp.add_url_rule(f"/rollup/<int:year>.{_fmt}", f"rollup_{_fmt}",
-                    requires("rollup.view")(lambda year, _f=_fmt: _rollup_export(year, _f)))
+                    writes_on_get(requires("rollup.view")(lambda year, _f=_fmt: _rollup_export(year, _f))))
     bp.add_url_rule(f"/overdue.{_fmt}", f"overdue_{_fmt}", requires("rollup.view")(lambda _f=_fmt: _overdue_export(_f)))
     for _name in exports.REGISTER_NAMES:
         bp.add_url_rule(f"/exports/{_name}.{_fmt}", f"{_name}_{_fmt}",
-                        requires("record.view")(lambda _n=_name, _f=_fmt: _register_export(_n, _f)))
+                        writes_on_get(requires("record.view")(lambda _n=_name, _f=_fmt: _register_export(_n, _f))))
 
 __all__ = ["bp"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import g, make_response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_login import current_user
 
 from app.database import bounded_int
 from app.extensions import db
 from app.local_time import local_today
+from app.models import Unit
 from app.plans.forms import CreatePlansForm
 from app.plans.services import plan_years
 from app.rollups.services import ward_plans_page, years_with_plans
@@ -15,10 +18,28 @@ from app.security import requires
 from app.units import bp
 from app.units.services import ward_dashboard
 from app.web.legal import app_legal_book
+from app.web.page_cache import conditional, kept_fragment, not_modified, page_etag, placeholder_csrf
 from app.web.records_links import records_url
 from app.web.years import year_arg
 
 PAGE_SIZE = 50
+
+
+def _ward_home(unit: Unit, this_year: int) -> ResponseReturnValue:
+    """The ward's dashboard: rendered once per version of the ward's data, day, role and language."""
+    plans = plan_years(db.session(), unit)
+    year = request.args.get("year", type=bounded_int) or (plans[0].year if plans else this_year)
+    year = year_arg(year) or this_year
+    today = local_today()
+    shown = (unit.id, unit.data_version, year, today, tuple(sorted(g.roles)), str(get_locale()))
+    etag = page_etag("ward home", current_user.id, *shown)
+    if (unchanged := not_modified(etag)) is not None:
+        return unchanged
+    content = kept_fragment(("ward home", *shown), lambda: render_template(
+        "units/_ward_dashboard.html", plans=plans, this_year=this_year, year=year, records_url=records_url,
+        dashboard=ward_dashboard(db.session(), unit, year, today, g.roles, app_legal_book()),
+        csrf_token=placeholder_csrf))
+    return conditional(make_response(render_template("units/ward.html", content=content)), etag)
 
 
 @bp.get("/u/<unit_slug>/")
@@ -27,12 +48,7 @@ def home() -> ResponseReturnValue:
     unit = g.unit
     this_year = local_today().year
     if unit.is_tenant:
-        plans = plan_years(db.session(), unit)
-        year = request.args.get("year", type=bounded_int) or (plans[0].year if plans else this_year)
-        year = year_arg(year) or this_year
-        dashboard = ward_dashboard(db.session(), unit, year, local_today(), g.roles, app_legal_book())
-        return render_template("units/ward.html", plans=plans, this_year=this_year, year=year, dashboard=dashboard,
-                               records_url=records_url)
+        return _ward_home(unit, this_year)
     years = years_with_plans(db.session())
     year = request.args.get("year", type=bounded_int) or (years[0] if years else this_year)
     year = year_arg(year) or this_year

@@ -1,0 +1,98 @@
+"""What a page shows that does not change between requests: rendered once, kept in the process, and
+answered with 304 when the browser already has it.
+
+A key names everything the rendered HTML depends on: the unit's `data_version` (bumped by every
+write of its records, app/rollups/figures.py), the day, the viewer's roles and language, and the
+deploy. Nothing per user or per session goes into a kept fragment: CSRF tokens are rendered as a
+placeholder and filled in on each request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from pathlib import Path
+
+from flask import Response, request, session
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
+MAX_FRAGMENTS = 512  # a plan's document is about 60 KB: at most some 30 MB per process
+
+
+def _deploy_stamp() -> str:
+    """Changes when the code or templates change (so kept pages and ETags from before do not apply)."""
+    root = Path(__file__).resolve().parents[2]
+    latest = max((p.stat().st_mtime_ns for folder in ("app", "templates") for p in (root / folder).rglob("*")
+                  if p.suffix in (".py", ".html", ".mo")), default=0)
+    return str(latest)
+
+
+DEPLOY = _deploy_stamp()
+
+
+class FragmentCache:
+    """A least-recently-used map of rendered HTML, safe across a worker's threads."""
+
+    def __init__(self, size: int = MAX_FRAGMENTS) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        html = render()
+        with self._lock:
+            self._items[key] = html
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return html
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+fragments = FragmentCache()
+
+
+def placeholder_csrf() -> str:
+    """`csrf_token` for templates rendered into a kept fragment."""
+    return CSRF_PLACEHOLDER
+
+
+def kept_fragment(key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
+    """The fragment `key` names, rendered by `render` (which must use `placeholder_csrf`) if not kept,
+    with this request's CSRF token in it."""
+    html = fragments.get_or_render((DEPLOY, *key), render)
+    return Markup(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
+
+
+def page_etag(*parts: Hashable) -> str | None:
+    """The ETag of a page showing `parts` to this session (None while a message waits to be shown:
+    that page is not to be served again from the browser's copy)."""
+    if session.get("_flashes"):
+        return None
+    generate_csrf()  # the session's form secret, made now if new: the page embeds tokens from it
+    return hashlib.sha256(repr((DEPLOY, session.get("csrf_token"), *parts)).encode()).hexdigest()[:32]
+
+
+def not_modified(etag: str | None) -> Response | None:
+    """A 304 if the browser holds this version of the page."""
+    if etag is None or not request.if_none_match.contains(etag):
+        return None
+    return conditional(Response(status=304), etag)
+
+
+def conditional(response: Response, etag: str | None) -> Response:
+    """Mark a private page the browser may keep but must check again each time."""
+    if etag is not None:
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,0 +1,81 @@
+"""Pages kept between requests (app/web/page_cache.py): the plan's document is rendered once per
+version of the ward's data, role and language; a browser holding the current page gets 304; a write
+shows at once; nobody gets another person's form tokens or another role's controls."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+from app.models import Role
+from tests.conftest import everything, login
+from tests.factories import member
+from tests.test_progress import post_update, task_one
+
+PLAN = "/u/phu-son/plans/2025"
+
+
+def _tokens(page: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+
+
+def test_the_browser_copy_of_the_plan_is_used_until_the_ward_writes(as_user, session, units):
+    client = as_user("office@phu-son")
+    first = client.get(PLAN)
+    etag = first.headers["ETag"].strip('"')
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache"
+    again = client.get(PLAN, headers={"If-None-Match": f'"{etag}"'})
+    assert again.status_code == 304 and again.data == b""
+    task = task_one(session, units["phu-son"])
+    assert post_update(client, task, percent="70", note="Đã họp dân").status_code == 302
+    client.get("/u/phu-son/plans/2025/progress")  # the message of the update is shown elsewhere
+    changed = client.get(PLAN, headers={"If-None-Match": f'"{etag}"'})
+    assert changed.status_code == 200 and "70%" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"].strip('"') != etag
+
+
+def test_a_page_showing_a_message_is_not_served_from_the_browser_copy(as_user, session, units):
+    client = as_user("office@phu-son")
+    etag = client.get(PLAN).headers["ETag"]
+    with client.session_transaction() as flask_session:
+        flask_session["_flashes"] = [("success", "Đã lưu.")]
+    shown = client.get(PLAN, headers={"If-None-Match": etag})
+    assert shown.status_code == 200 and "Đã lưu." in shown.get_data(as_text=True)
+    assert "ETag" not in shown.headers
+
+
+def test_each_viewer_gets_their_own_form_tokens_in_the_kept_document(app: Flask, as_user, session, units):
+    with everything(session):
+        other = member("office-2@phu-son", units["phu-son"], Role.OFFICE)
+        session.flush()
+    first = as_user("office@phu-son").get(PLAN).get_data(as_text=True)
+    second = login(app.test_client(), other).get(PLAN).get_data(as_text=True)
+    assert "__csrf_token_placeholder__" not in first + second
+    assert len(_tokens(first)) == 1 and len(_tokens(second)) == 1
+    assert _tokens(first) != _tokens(second)  # the same kept document, each session's own token
+    assert first.count('id="task-') == second.count('id="task-') > 0
+
+
+def test_the_kept_document_follows_the_role_and_the_language(as_user, session, units):
+    editor = as_user("office@phu-son").get(PLAN).get_data(as_text=True)
+    front = as_user("front@phu-son").get(PLAN).get_data(as_text=True)
+    assert "+ Thêm nhiệm vụ" in editor and "+ Thêm nhiệm vụ" not in front
+    client = as_user("office@phu-son")
+    client.get("/lang/en")
+    english = client.get(PLAN).get_data(as_text=True)
+    assert "+ Add task" in english or "Add a task" in english
+
+
+def test_the_ward_home_is_kept_until_the_ward_writes(as_user, session, units):
+    from tests.test_records import RECEPTION
+
+    client = as_user("office@phu-son")
+    etag = client.get("/u/phu-son/").headers["ETag"]
+    assert client.get("/u/phu-son/", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/u/phu-son/?year=2024", headers={"If-None-Match": etag}).status_code == 200
+    assert client.post("/u/phu-son/receptions/new", data=RECEPTION).status_code == 302
+    client.get("/u/phu-son/receptions")  # shows the saved message
+    after = client.get("/u/phu-son/", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert as_user("front@phu-son").get("/u/phu-son/", headers={"If-None-Match": etag}).status_code == 200
