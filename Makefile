@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FLASK_APP := wsgi.py
 
-.PHONY: install translations db run typecheck test test-postgres test-browser browser-deps extract-messages clean
+.PHONY: install translations db run typecheck test test-postgres test-browser browser-deps bench bench-deps extract-messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ browser-deps:
 
 test-browser: install translations browser-deps
 	REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -m browser
+
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Install wrk (sudo apt-get install wrk) for the bench"; exit 1; fi; }
+
+# Data sets on PostgreSQL (BENCH_DATABASE_URL, a scratch database) and SQLite, page timings, and wrk
+# against a bare Flask app: written into bench/README.md (see bench/run.py).
+bench: install translations bench-deps
+	$(BIN)/python bench/run.py
 
 extract-messages: install
 	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .

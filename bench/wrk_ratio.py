@@ -19,6 +19,8 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +75,12 @@ def wrk(url: str, seconds: int, connections: int, cookie: str = "") -> tuple[flo
     return rate, total, (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)
 
 
-def run(seconds: int, connections: int) -> list[tuple[str, str, float, float, int]]:
+HELLO, APP = 8301, 8302
+
+
+@contextmanager
+def served() -> Iterator[None]:
+    """The demo on SQLite in a temporary folder and the bare app, each under gunicorn, while inside."""
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
     folder = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
@@ -81,14 +88,9 @@ def run(seconds: int, connections: int) -> list[tuple[str, str, float, float, in
            "DEMO_PASSWORD": PASSWORD, "FLASK_APP": "wsgi.py", "MAIL_DIR": str(folder / "mail")}
     for command in (["db", "upgrade"], ["demo"]):
         subprocess.run([str(BIN / "flask"), *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    servers = [_serve("bench.hello:app", 8301, env), _serve("wsgi:app", 8302, env)]
+    servers = [_serve("bench.hello:app", HELLO, env), _serve("wsgi:app", APP, env)]
     try:
-        hello, _, _ = wrk("http://127.0.0.1:8301/", seconds, connections)
-        rows = [("hello (bare Flask)", "/", hello, 1.0, 0)]
-        for name, path, username in PAGES:
-            rate, _, errors = wrk(f"http://127.0.0.1:8302{path}", seconds, connections, _cookie(8302, username))
-            rows.append((name, path, rate, rate / hello, errors))
-        return rows
+        yield
     finally:
         for server in servers:
             server.terminate()
@@ -96,9 +98,25 @@ def run(seconds: int, connections: int) -> list[tuple[str, str, float, float, in
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def run(seconds: int, connections: int) -> list[tuple[str, str, float, float, int]]:
+    """(page, path, req/s, ratio to the bare app, errors) of each page, inside served()."""
+    hello, _, _ = wrk(f"http://127.0.0.1:{HELLO}/", seconds, connections)
+    rows = [("hello (bare Flask)", "/", hello, 1.0, 0)]
+    for name, path, username in PAGES:
+        rate, _, errors = wrk(f"http://127.0.0.1:{APP}{path}", seconds, connections, _cookie(APP, username))
+        rows.append((name, path, rate, rate / hello, errors))
+    return rows
+
+
+def petitions_under(connections: int, seconds: int) -> tuple[float, int, int]:
+    """(req/s, requests, errors) of `connections` clients on the petitions register, inside served()."""
+    return wrk(f"http://127.0.0.1:{APP}/u/phu-son/petitions", seconds, connections, _cookie(APP, "chairman@phu-son"))
+
+
 if __name__ == "__main__":
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     connections = int(sys.argv[2]) if len(sys.argv) > 2 else 32
     print("| page | path | req/s | ratio to hello | errors |\n|---|---|---|---|---|")
-    for name, path, rate, ratio, errors in run(seconds, connections):
-        print(f"| {name} | `{path}` | {rate:,.0f} | {ratio:.3f} | {errors} |")
+    with served():
+        for name, path, rate, ratio, errors in run(seconds, connections):
+            print(f"| {name} | `{path}` | {rate:,.0f} | {ratio:.3f} | {errors} |")
