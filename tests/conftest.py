@@ -20,7 +20,6 @@ from app import create_app
 from app.accounts import sessions
 from app.config import normalise_database_url
 from app.extensions import db
-from app.web.page_cache import fragments
 from app.local_time import utc_now
 from app.models import Plan, Role, Task, Unit, UnitKind, User
 from app.models.account import UserSession
@@ -28,6 +27,7 @@ from app.models.secrets import hash_secret, new_secret
 from app.plans.services import create_plans_for_wards
 from app.tenancy import Scope, set_scope, system_scope
 from app.tenant_registry import sync_templates, sync_units
+from app.web.page_cache import fragments
 from tests.factories import UnitFactory, member, offer_unchanged, town_template, ward_records
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from app.extensions import db
-from app.web.page_cache import fragments
 from app.models import Evidence, PlanSection, ProgressStatus, Role, Schedule, Task, TaskUpdate
 from app.progress import schedule as schedules
 from app.progress import services
 from app.progress.evidence import EvidenceRefused, Upload, check_file, clean_filename
+from app.web.page_cache import fragments
 from tests.conftest import everything, first_task, plan_of, scoped_to
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
