@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Flask, Response, abort, g, has_request_context, session
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from app.config import load_config
 from app.database import DatabaseInt
@@ -70,7 +69,7 @@ def register_units_in_urls(app: Flask) -> None:
     from flask import request
 
     from app.database import sqlite_writes_ahead
-    from app.models import Unit
+    from app.models.unit import UNIT_BY_SLUG
     from app.web.commit import may_write
 
     @app.url_value_preprocessor
@@ -82,7 +81,7 @@ def register_units_in_urls(app: Flask) -> None:
     def pull_unit(endpoint: str | None, values: dict[str, Any] | None) -> None:
         if values and "unit_slug" in values:
             slug = values.pop("unit_slug")
-            unit = db.session.scalar(select(Unit).where(Unit.slug == slug))
+            unit = db.session.scalar(UNIT_BY_SLUG, {"unit_slug": slug})
             if unit is None:
                 abort(404)
             g.unit = unit
@@ -219,11 +218,13 @@ def register_cli(app: Flask) -> None:
     from app.cli import demo_command, tenants_group
     from app.mail.cli import mail_group
     from app.people.cli import users_group
+    from app.rollups.cli import rollups_group
 
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
     app.cli.add_command(mail_group)
+    app.cli.add_command(rollups_group)
 
 
 __all__ = ["create_app"]

@@ -8,7 +8,7 @@ from typing import TypeVar
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.extensions import db, login_manager
 from app.models.unit import Unit, ancestor_ids, descendant_ids
@@ -76,15 +76,14 @@ public = requires(PUBLIC)
 signed_in = requires(SIGNED_IN)
 
 
+_ROLES_ON = select(Membership.role).where(  # built once: every request asks
+    Membership.user_id == bindparam("user_id"), Membership.unit_id.in_(bindparam("reach", expanding=True)),
+    Membership.active.is_(True))
+
+
 def roles_on(user_id: int, reach: set[int]) -> set[Role]:
     """Roles the user holds on any of the units `reach` (a unit and those above it)."""
-    return set(
-        db.session.scalars(
-            select(Membership.role).where(
-                Membership.user_id == user_id, Membership.unit_id.in_(reach), Membership.active.is_(True)
-            )
-        )
-    )
+    return set(db.session.scalars(_ROLES_ON, {"user_id": user_id, "reach": sorted(reach)}))
 
 
 def holds(roles: set[Role], permission: str) -> bool:

@@ -9,6 +9,7 @@ settings that the row-level security policies read. The one escape hatch is `sys
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -119,12 +120,25 @@ def _ward_tables() -> frozenset[str]:
     return frozenset(found)
 
 
+# What _ward_tables_in found for statements built once and run on every request (units, accounts).
+_WALKED: weakref.WeakKeyDictionary[Any, tuple[bool, bool]] = weakref.WeakKeyDictionary()
+
+
 def _ward_tables_in(state: ORMExecuteState) -> tuple[bool, bool]:
     """(does the statement touch ward tables, does it reach them through mapped classes)."""
-    ward_tables = _ward_tables()
-    touched = mapped = any(_is_tenanted(m.class_) for m in state.all_mappers)
-    if mapped:
+    if any(_is_tenanted(m.class_) for m in state.all_mappers):
         return True, True  # the common case, without walking the statement
+    statement = state.statement
+    if statement in _WALKED:
+        return _WALKED[statement]
+    found = _walk(state)
+    _WALKED[statement] = found
+    return found
+
+
+def _walk(state: ORMExecuteState) -> tuple[bool, bool]:
+    ward_tables = _ward_tables()
+    touched = mapped = False
     # Executable is typed apart from the traversable elements, though every ORM statement is both.
     for element in visitors.iterate(state.statement):  # type: ignore[arg-type]
         if isinstance(element, Table) and element.name in ward_tables:

@@ -27,7 +27,7 @@ from app.models.secrets import hash_secret, new_secret
 from app.plans.services import create_plans_for_wards
 from app.tenancy import Scope, set_scope, system_scope
 from app.tenant_registry import sync_templates, sync_units
-from app.web.page_cache import fragments
+from app.web.page_cache import fragments, pages
 from tests.factories import UnitFactory, member, offer_unchanged, town_template, ward_records
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,6 +166,7 @@ def db_tx(app: Flask) -> Iterator[None]:
             connection.close()
             # Rolled back, the units' data versions are reused by the next test: kept pages go too.
             fragments.clear()
+            pages.clear()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from app.models import Evidence, PlanSection, ProgressStatus, Role, Schedule, Ta
 from app.progress import schedule as schedules
 from app.progress import services
 from app.progress.evidence import EvidenceRefused, Upload, check_file, clean_filename
-from app.web.page_cache import fragments
+from app.web.page_cache import fragments, pages
 from tests.conftest import everything, first_task, plan_of, scoped_to
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -207,6 +207,7 @@ def test_the_plan_page_reads_progress_in_a_fixed_number_of_queries(as_user, sess
             statements.append(statement)
 
     fragments.clear()  # the document is rendered again, its progress read once
+    pages.clear()
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         assert client.get("/u/phu-son/plans/2025").status_code == 200

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.law.book import legal_book
+from app.local_time import local_today
 from app.models import Petition, PetitionStatus, RollupFigures, Unit, UnitKind
 from app.models.unit import tenant_units_below
-from app.periods import parse_period, period_choices
+from app.periods import as_of, parse_period, period_choices
 from app.plans.services import create_plans_for_wards
 from app.rollups import figures
 from tests.conftest import YEAR, everything, login
@@ -146,3 +147,14 @@ def test_the_rollup_costs_a_fixed_number_of_queries_kept_or_computed(as_user, se
     assert len(kept_more) == len(kept_few)
     assert len(computed_more) == len(computed_few)
     assert len(kept_few) < len(computed_few)
+
+
+def test_flask_rollups_keep_computes_every_wards_figures_ahead_of_the_first_reader(app: Flask, session, units):  # type: ignore[no-untyped-def]
+    result = app.test_cli_runner().invoke(args=["rollups", "keep", "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    assert "wards and communes, 19 periods" in result.output
+    day = as_of(YEAR, local_today())
+    for period in ("2025", "2025-H1", "2025-Q3", "2025-12"):
+        kept = _kept(session, YEAR, period)
+        expected = _from_scratch(session, units["thanh-hoa"], period, day)
+        assert set(expected) <= set(kept) and {k: kept[k] for k in expected} == expected

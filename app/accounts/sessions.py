@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.local_time import utc_now
@@ -26,15 +26,17 @@ def start(session: Session, user: User, *, user_agent: str = "", address: str = 
     return secret
 
 
+_LIVE = (select(User, UserSession)  # built once: every request asks
+         .join(UserSession, UserSession.user_id == User.id)
+         .where(UserSession.secret_hash == bindparam("secret_hash"), UserSession.ended_at.is_(None),
+                User.id == bindparam("user_id")))
+
+
 def live(session: Session, user_id: int, secret: str | None) -> tuple[User, UserSession] | None:
     """The active user and their session if `secret` names a session of `user_id` that has not ended."""
     if not secret:
         return None
-    row = session.execute(
-        select(User, UserSession)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.secret_hash == hash_secret(secret), UserSession.ended_at.is_(None), User.id == user_id)
-    ).tuples().first()
+    row = session.execute(_LIVE, {"secret_hash": hash_secret(secret), "user_id": user_id}).tuples().first()
     if row is None or not row[0].active:
         return None
     return row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import CTE, ForeignKey, Select, String, select
+from sqlalchemy import CTE, BindParameter, ForeignKey, Select, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import Model
@@ -57,7 +57,7 @@ class Unit(Model):
         return f"<Unit {self.slug}>"
 
 
-def _lineage_cte(start_id: int, upward: bool) -> CTE:
+def _lineage_cte(start_id: int | BindParameter[int], upward: bool) -> CTE:
     base = select(Unit.id, Unit.parent_id).where(Unit.id == start_id).cte(recursive=True)
     step = select(Unit.id, Unit.parent_id)
     if upward:
@@ -67,16 +67,20 @@ def _lineage_cte(start_id: int, upward: bool) -> CTE:
     return base.union_all(step)
 
 
+# Built once (every request asks for its unit and its ancestors): the unit is a parameter.
+UNIT_BY_SLUG = select(Unit).where(Unit.slug == bindparam("unit_slug"))
+_ANCESTORS = select(_lineage_cte(bindparam("lineage_start"), upward=True).c.id)
+_DESCENDANTS = select(_lineage_cte(bindparam("lineage_start"), upward=False).c.id)
+
+
 def ancestor_ids(session: Session, unit: Unit) -> set[int]:
     """Ids of `unit` and every unit above it."""
-    cte = _lineage_cte(unit.id, upward=True)
-    return set(session.scalars(select(cte.c.id)))
+    return set(session.scalars(_ANCESTORS, {"lineage_start": unit.id}))
 
 
 def descendant_ids(session: Session, unit: Unit) -> set[int]:
     """Ids of `unit` and every unit below it."""
-    cte = _lineage_cte(unit.id, upward=False)
-    return set(session.scalars(select(cte.c.id)))
+    return set(session.scalars(_DESCENDANTS, {"lineage_start": unit.id}))
 
 
 def child_units(session: Session, unit: Unit) -> list[Unit]:
@@ -84,13 +88,16 @@ def child_units(session: Session, unit: Unit) -> list[Unit]:
     return list(session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)))
 
 
-def units_below(session: Session, unit: Unit, *, tenants_only: bool = False) -> list[Unit]:
-    """`unit` and the units below it (or only the wards and communes among them), by name: one
-    statement, the tree walked in SQL."""
+TENANT_KINDS = (UnitKind.WARD, UnitKind.COMMUNE)
+
+
+def units_below(session: Session, unit: Unit, *, tenants: bool | None = None) -> list[Unit]:
+    """`unit` and the units below it, by name: only the wards and communes (`tenants=True`), only the
+    others (False), or all (None). One statement, the tree walked in SQL."""
     tree = _lineage_cte(unit.id, upward=False)
     statement = select(Unit).join(tree, Unit.id == tree.c.id).order_by(Unit.name)
-    if tenants_only:
-        statement = statement.where(Unit.kind.in_([UnitKind.WARD, UnitKind.COMMUNE]))
+    if tenants is not None:
+        statement = statement.where(Unit.kind.in_(TENANT_KINDS) if tenants else Unit.kind.not_in(TENANT_KINDS))
     return list(session.scalars(statement))
 
 
@@ -103,4 +110,4 @@ def tenants_below_statement(unit: Unit) -> Select[tuple[Unit]]:
 
 def tenant_units_below(session: Session, unit: Unit) -> list[Unit]:
     """Wards and communes at or below `unit`, by name."""
-    return units_below(session, unit, tenants_only=True)
+    return units_below(session, unit, tenants=True)

@@ -8,7 +8,6 @@ from flask import flash, g, make_response, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.extensions import db
 from app.forms_base import filled
@@ -22,7 +21,7 @@ from app.plans.view_helpers import editor_url, may_edit, plan_or_404, plan_url, 
 from app.security import requires
 from app.service_errors import ServiceError
 from app.web.commit import commit, form_status
-from app.web.page_cache import conditional, kept_fragment, not_modified, page_etag, placeholder_csrf
+from app.web.page_cache import conditional, kept_fragment, kept_page, not_modified, page_etag, placeholder_csrf
 
 bp.add_app_template_global(editor_url)
 bp.add_app_template_global(may_edit)
@@ -38,18 +37,18 @@ def show(year: int) -> ResponseReturnValue:
     # What the page shows changes only with the ward's data (its version), the day (overdue marks),
     # and who looks at it in which language.
     shown = (plan.id, g.unit.id, g.unit.data_version, local_today(), tuple(sorted(g.roles)), str(get_locale()))
-    etag = page_etag("plan", current_user.id, *shown)
+    etag = page_etag("plan", *shown)
     if (unchanged := not_modified(etag)) is not None:
         return unchanged
-    document = kept_fragment(("plan document", *shown), lambda: render_template(
-        "plans/_document.html", plan=plan, outline=plan_outline(db.session(), plan), csrf_token=placeholder_csrf))
-    return conditional(make_response(render_template(
+    return conditional(make_response(kept_page(etag, lambda: render_template(
         "plans/plan.html",
         plan=plan,
-        document=document,
+        document=kept_fragment(("plan document", *shown), lambda: render_template(
+            "plans/_document.html", plan=plan, outline=plan_outline(db.session(), plan),
+            csrf_token=placeholder_csrf)),
         template=services.template_of(db.session(), plan),
         pending_proposals=services.pending_proposals(db.session(), plan),
-    )), etag)
+    ))), etag)
 
 
 @bp.post("/<int:year>/create")

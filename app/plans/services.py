@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import name_action
@@ -28,12 +28,13 @@ from app.plans.errors import PlanError, PlanExists, PlanLocked, TemplateMissing
 from app.plans.instantiate import instantiate, latest_template
 from app.service_errors import CONFLICT_MESSAGE, EditConflict, InvalidTransition
 
+_PLAN_OF = select(Plan).where(  # built once: the plan and home pages ask on every request
+    Plan.unit_id == bindparam("unit_id"), Plan.year == bindparam("year"), Plan.is_template.is_(False))
+
 
 def find_plan(session: Session, unit: Unit, year: int) -> Plan | None:
     """The unit's own plan for `year` (never a template)."""
-    return session.scalar(
-        select(Plan).where(Plan.unit_id == unit.id, Plan.year == year, Plan.is_template.is_(False))
-    )
+    return session.scalar(_PLAN_OF, {"unit_id": unit.id, "year": year})
 
 
 def template_of(session: Session, plan: Plan) -> Plan | None:

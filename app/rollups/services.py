@@ -123,7 +123,7 @@ NO_PLAN = "none"
 
 def groups_below(session: Session, parent: Unit) -> list[Unit]:
     """The units between `parent` and its wards (provinces, towns), by name: what the table filters by."""
-    return [u for u in units_below(session, parent) if u.id != parent.id and not u.is_tenant]
+    return [u for u in units_below(session, parent, tenants=False) if u.id != parent.id]
 
 
 def filter_rows(rows: list[WardRollup], filters: RollupFilters, groups: list[Unit]) -> list[WardRollup]:
@@ -300,7 +300,7 @@ def overdue_items(
     """(the wards below `parent`, their late tasks of `year` as of `tasks_on` and open petitions late on
     `today`, most late first), in a fixed number of queries."""
     wards = tenant_units_below(session, parent)
-    groups = groups_below(session, parent) if filters.under else []
+    groups = groups_below(session, parent) if filters.under else []  # a few rows
     if filters.under:
         rows = filter_rows([WardRollup(unit=u) for u in wards], RollupFilters(under=filters.under), groups)
         kept = {r.unit.id for r in rows if r.unit}

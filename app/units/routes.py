@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import g, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from flask_login import current_user
 
 from app.database import bounded_int
 from app.extensions import db
@@ -18,7 +17,7 @@ from app.security import requires
 from app.units import bp
 from app.units.services import ward_dashboard
 from app.web.legal import app_legal_book
-from app.web.page_cache import conditional, kept_fragment, not_modified, page_etag, placeholder_csrf
+from app.web.page_cache import conditional, kept_fragment, kept_page, not_modified, page_etag, placeholder_csrf
 from app.web.records_links import records_url
 from app.web.years import year_arg
 
@@ -32,14 +31,14 @@ def _ward_home(unit: Unit, this_year: int) -> ResponseReturnValue:
     year = year_arg(year) or this_year
     today = local_today()
     shown = (unit.id, unit.data_version, year, today, tuple(sorted(g.roles)), str(get_locale()))
-    etag = page_etag("ward home", current_user.id, *shown)
+    etag = page_etag("ward home", *shown)
     if (unchanged := not_modified(etag)) is not None:
         return unchanged
-    content = kept_fragment(("ward home", *shown), lambda: render_template(
-        "units/_ward_dashboard.html", plans=plans, this_year=this_year, year=year, records_url=records_url,
-        dashboard=ward_dashboard(db.session(), unit, year, today, g.roles, app_legal_book()),
-        csrf_token=placeholder_csrf))
-    return conditional(make_response(render_template("units/ward.html", content=content)), etag)
+    return conditional(make_response(kept_page(etag, lambda: render_template("units/ward.html", content=kept_fragment(
+        ("ward home", *shown), lambda: render_template(
+            "units/_ward_dashboard.html", plans=plans, this_year=this_year, year=year, records_url=records_url,
+            dashboard=ward_dashboard(db.session(), unit, year, today, g.roles, app_legal_book()),
+            csrf_token=placeholder_csrf))))), etag)
 
 
 @bp.get("/u/<unit_slug>/")

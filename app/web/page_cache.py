@@ -15,12 +15,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
 
-from flask import Response, request, session
+from flask import Response, g, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 MAX_FRAGMENTS = 512  # a plan's document is about 60 KB: at most some 30 MB per process
+MAX_PAGES = 256  # whole pages, one per person and version: at most some 20 MB more
 
 
 def _deploy_stamp() -> str:
@@ -54,6 +56,9 @@ class FragmentCache:
                 self._items.popitem(last=False)
         return html
 
+    def __len__(self) -> int:
+        return len(self._items)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -75,12 +80,23 @@ def kept_fragment(key: tuple[Hashable, ...], render: Callable[[], str]) -> Marku
 
 
 def page_etag(*parts: Hashable) -> str | None:
-    """The ETag of a page showing `parts` to this session (None while a message waits to be shown:
-    that page is not to be served again from the browser's copy)."""
+    """The ETag of this page showing `parts` to this session and person (None while a message waits
+    to be shown: that page is not to be served again from a copy)."""
     if session.get("_flashes"):
         return None
     generate_csrf()  # the session's form secret, made now if new: the page embeds tokens from it
-    return hashlib.sha256(repr((DEPLOY, session.get("csrf_token"), *parts)).encode()).hexdigest()[:32]
+    person = (current_user.get_id(), current_user.display_name) if current_user.is_authenticated else None
+    unit = g.get("unit")
+    shown = (DEPLOY, session.get("csrf_token"), request.full_path, person, unit.name if unit else None, *parts)
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+
+
+pages = FragmentCache(MAX_PAGES)
+
+
+def kept_page(etag: str | None, render: Callable[[], str]) -> str:
+    """The whole page `etag` names (it names the session and the person too), rendered if not kept."""
+    return render() if etag is None else pages.get_or_render(etag, render)
 
 
 def not_modified(etag: str | None) -> Response | None:
