@@ -39,6 +39,7 @@ def keep_command(year: int | None) -> None:
         for plan_year in years:
             for period in period_choices(plan_year):
                 figures.kept(db.session(), wards, plan_year, period, today=as_of(plan_year, today), book=book)
+                figures.keep_pending(db.session())
                 db.session.commit()
             click.echo(f"{plan_year}: {len(wards)} wards and communes, {len(period_choices(plan_year))} periods")
     click.echo(f"kept in {time.perf_counter() - started:.0f} s")

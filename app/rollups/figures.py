@@ -127,8 +127,8 @@ def computed(session: Session, units: list[Unit], year: int, period: ReportingPe
 
 def kept(session: Session, units: list[Unit], year: int, period: ReportingPeriod | str, *, today: date,
          book: LegalBook) -> dict[int, dict[str, float | None]]:
-    """{unit id: figures} for `units`: the kept ones still current, the others computed and kept
-    (in the session's transaction; the caller commits). The units' versions are read first (not
+    """{unit id: figures} for `units`: the kept ones still current, the others computed, and noted
+    to be kept by `keep_pending` (after the reading is done). The units' versions are read first (not
     taken from the objects, which the session may have loaded before a write)."""
     period = parse_period(period) if isinstance(period, str) else period
     day = figures_day(year, period, today)
@@ -144,13 +144,28 @@ def kept(session: Session, units: list[Unit], year: int, period: ReportingPeriod
     stale = [u for u in units if u.id not in found]
     if stale:
         fresh = computed(session, stale, year, period, today=today, book=book)
-        _keep(session, [
+        session.info.setdefault(PENDING, []).extend(
             {"unit_id": unit_id, "year": year, "period": period.code, "version": versions[unit_id], "as_of": day,
              "computed_at": utc_now(), **figures}
             for unit_id, figures in fresh.items()
-        ])
+        )
         found.update(fresh)
     return found
+
+
+PENDING = "rollup_figures_to_keep"  # session.info key: figures computed by `kept`, not yet written
+
+
+def has_pending(session: Session) -> bool:
+    return bool(session.info.get(PENDING))
+
+
+def keep_pending(session: Session) -> None:
+    """Write the figures `kept` computed (in the session's transaction; the caller commits). On
+    SQLite the caller ends the reading transaction first and begins a writing one (app/database)."""
+    rows = session.info.pop(PENDING, [])
+    if rows:
+        _keep(session, rows)
 
 
 def _keep(session: Session, rows: list[dict[str, Any]]) -> None:

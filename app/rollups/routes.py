@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.database import bounded_int
+from app.database import bounded_int, sqlite_writes_ahead
 from app.exports import download
 from app.extensions import db
 from app.forms_base import drop_nul
@@ -23,7 +23,7 @@ from app.petitions.forms import FilterForm
 from app.records import services as records
 from app.reports.services import KIND_LABELS as REPORT_KIND_LABELS
 from app.reports.services import report_status
-from app.rollups import bp, exports, services
+from app.rollups import bp, exports, figures, services
 from app.security import holds, requires
 from app.vocabulary import TASK_OWNER_ROLES
 from app.web.commit import commit, writes_on_get
@@ -70,12 +70,18 @@ def _rollup(year: int, code: str) -> tuple[list[services.WardRollup], services.W
 
 
 def _keeping(response: ResponseReturnValue) -> ResponseReturnValue:
-    """Commit the figures the page computed, once it is rendered (a commit expires the rows it
-    shows); if that fails they are simply computed again next time."""
-    try:
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
+    """Keep the figures the page computed, once it is rendered (a commit expires the rows it shows),
+    in a transaction of its own that writes from its start; if that fails they are simply computed
+    again next time. A page whose figures were all kept writes nothing."""
+    session = db.session()
+    if figures.has_pending(session):
+        try:
+            session.commit()  # ends the reading
+            sqlite_writes_ahead(True)
+            figures.keep_pending(session)
+            session.commit()
+        except SQLAlchemyError:
+            session.rollback()
     return response
 
 
@@ -98,7 +104,6 @@ def _rollup_filters(groups: list[Unit]) -> services.RollupFilters:
 
 @bp.get("/rollup/<int:year>")
 @requires("rollup.view")
-@writes_on_get  # keeps the figures it computed
 def show(year: int) -> ResponseReturnValue:
     code = _period_or_404(year)
     all_rows, _ = _rollup(year, code)
@@ -240,7 +245,7 @@ def _petitions_export(fmt: str) -> ResponseReturnValue:
 # One rule per format (and register): no free URL parameter to guess at.
 for _fmt in ("xlsx", "csv"):
     bp.add_url_rule(f"/rollup/<int:year>.{_fmt}", f"rollup_{_fmt}",
-                    writes_on_get(requires("rollup.view")(lambda year, _f=_fmt: _rollup_export(year, _f))))
+                    requires("rollup.view")(lambda year, _f=_fmt: _rollup_export(year, _f)))
     bp.add_url_rule(f"/overdue.{_fmt}", f"overdue_{_fmt}", requires("rollup.view")(lambda _f=_fmt: _overdue_export(_f)))
     for _name in exports.REGISTER_NAMES:
         bp.add_url_rule(f"/exports/{_name}.{_fmt}", f"{_name}_{_fmt}",
