@@ -280,3 +280,31 @@ def test_the_overdue_list_pages_and_filters_by_the_unit_between(as_user, session
     assert '<option value="bim-son"' in page and "Trang 1 / 2" in page
     under = client.get("/u/thanh-hoa/overdue?year=2025&under=bim-son&kind=complaint&page=2").get_data(as_text=True)
     assert "Khiếu nại số" in under and 'under=bim-son' in under
+
+
+def test_the_parent_home_and_the_api_rollup_cost_the_same_statements_for_8_wards_or_68(app, as_user, users, session,
+                                                                                        units):
+    from app.api.services import issue_token
+
+    client = as_user("admin@bim-son")
+    _token, secret = issue_token(session, users["admin@bim-son"], "tests")
+    session.commit()
+    api = app.test_client()
+    pages = ("/u/bim-son/?year=2025", "/u/bim-son/?year=2025&page=2")
+
+    def counts() -> list[int]:
+        found = []
+        for page in pages:
+            with counted_queries() as statements:
+                assert client.get(page).status_code == 200
+            found.append(len(statements))
+        with counted_queries() as statements:
+            assert api.get("/api/v1/u/bim-son/rollup/2025?per_page=50",
+                           headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+        return [*found, len(statements)]
+
+    client.get(pages[0])  # first-request work
+    api.get("/api/v1/u/bim-son/rollup/2025", headers={"Authorization": f"Bearer {secret}"})  # the token's first use
+    eight = counts()
+    _add_communes(session, units, 60)
+    assert counts() == eight
