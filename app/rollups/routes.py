@@ -175,10 +175,11 @@ def _overdue_filters(groups: list[Unit]) -> services.OverdueFilters:
     )
 
 
-def _overdue(year: int, filters: services.OverdueFilters) -> tuple[list[Unit], list[services.OverdueItem]]:
+def _overdue(year: int, filters: services.OverdueFilters,
+             titles: bool = True) -> tuple[list[Unit], list[services.OverdueItem]]:
     today = local_today()
     return services.overdue_items(db.session(), g.unit, year, filters, today=today, tasks_on=as_of(year, today),
-                                  book=app_legal_book())
+                                  book=app_legal_book(), titles=titles)
 
 
 WARD_CHOICES = 300  # above this many wards, the filter is by the units between (a select of 3,321 is no use)
@@ -189,7 +190,7 @@ WARD_CHOICES = 300  # above this many wards, the filter is by the units between 
 def overdue() -> ResponseReturnValue:
     groups = services.groups_below(db.session(), g.unit)
     year, filters = _overdue_year(), _overdue_filters(groups)
-    wards, items = _overdue(year, filters)
+    wards, items = _overdue(year, filters, titles=False)
     kinds = [(services.TASK_KIND, exports.kind_label(services.TASK_KIND)),
              *((k.value, exports.kind_label(k.value)) for k in PetitionKind)]
     query = {k: v for k, v in (("year", year), ("ward", filters.ward), ("kind", filters.kind),
@@ -197,6 +198,7 @@ def overdue() -> ResponseReturnValue:
                                 ("role", filters.role.value if filters.role else None)) if v}
     page, pages = page_bounds(len(items), request.args.get("page", 1, type=bounded_int), PAGE_SIZE)
     shown = items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    services.fill_titles(db.session(), shown)
     return render_template("rollups/overdue.html", year=year, years=services.years_with_plans(db.session()),
                            filters=filters, wards=wards if len(wards) <= WARD_CHOICES else [], groups=groups,
                            items=shown, page=Page(shown, len(items), page, pages), kinds=kinds,

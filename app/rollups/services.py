@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.indicators.queries import task_flags
@@ -235,12 +235,13 @@ class OverdueFilters:
 
 
 def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date, role: Role | None,
-                every_ward: bool) -> list[OverdueItem]:
+                every_ward: bool, titles: bool) -> list[OverdueItem]:
     """The tasks of the wards' `year` plans overdue on `today`, found in SQL (one statement; the rule
     is app/progress/schedule's, as the indicators apply it)."""
     flags = task_flags(None if every_ward else list(units), year, parse_period(str(year)), today, overdue_only=True)
     statement = flags.join(
-        select(Task.id, Task.unit_id, Task.text, Task.owner_role, Task.schedule).select_from(Task)
+        select(Task.id, Task.unit_id, Task.text if titles else literal(""), Task.owner_role, Task.schedule)
+        .select_from(Task)
         .join(Plan, and_(Plan.unit_id == Task.unit_id, Plan.id == Task.plan_id))
         .where(Plan.year == year, Plan.is_template.is_(False), Task.is_template.is_(False), flags.overdue == 1,
                *([] if every_ward else [Task.unit_id.in_(list(units))]),
@@ -263,12 +264,12 @@ def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date
 
 
 def _late_petitions(session: Session, units: dict[int, Unit], today: date, book: LegalBook, kind: str | None,
-                    every_ward: bool) -> list[OverdueItem]:
+                    every_ward: bool, titles: bool) -> list[OverdueItem]:
     """Every open petition of the wards (of `kind`, if given) past its current step's legal deadline:
     two queries."""
     ward_filter = [] if every_ward else [Petition.unit_id.in_(list(units))]
     petitions = session.execute(
-        select(Petition.id, Petition.unit_id, Petition.summary, Petition.handler,
+        select(Petition.id, Petition.unit_id, Petition.summary if titles else literal(""), Petition.handler,
                *(getattr(Petition, name) for name in FACTS))
         .where(Petition.status.not_in(CLOSED_STATUSES), *ward_filter, *([Petition.kind == kind] if kind else []))
     ).tuples().all()
@@ -295,10 +296,11 @@ def _late_petitions(session: Session, units: dict[int, Unit], today: date, book:
 
 def overdue_items(
     session: Session, parent: Unit, year: int, filters: OverdueFilters, *, today: date, book: LegalBook,
-    tasks_on: date | None = None,
+    tasks_on: date | None = None, titles: bool = True,
 ) -> tuple[list[Unit], list[OverdueItem]]:
     """(the wards below `parent`, their late tasks of `year` as of `tasks_on` and open petitions late on
-    `today`, most late first), in a fixed number of queries."""
+    `today`, most late first), in a fixed number of queries. Without `titles` the items carry no text
+    (`fill_titles` reads it for the ones shown)."""
     wards = tenant_units_below(session, parent)
     groups = groups_below(session, parent) if filters.under else []  # a few rows
     if filters.under:
@@ -308,8 +310,21 @@ def overdue_items(
     every_ward = len(chosen) == len(wards)
     items: list[OverdueItem] = []
     if chosen and filters.kind in (None, TASK_KIND):
-        items += _late_tasks(session, chosen, year, tasks_on or today, filters.role, every_ward)
+        items += _late_tasks(session, chosen, year, tasks_on or today, filters.role, every_ward, titles)
     if chosen and filters.kind != TASK_KIND and filters.role is None:
-        items += _late_petitions(session, chosen, today, book, filters.kind, every_ward)
-    items.sort(key=lambda i: (i.due_on, i.unit.name, i.title))
+        items += _late_petitions(session, chosen, today, book, filters.kind, every_ward, titles)
+    items.sort(key=lambda i: (i.due_on, i.unit.name, i.kind, i.task_id or i.petition_id or 0))
     return wards, items
+
+
+def fill_titles(session: Session, items: list[OverdueItem]) -> None:
+    """Read the text of each item (a page's worth): two statements."""
+    tasks = {i.task_id: i for i in items if i.task_id is not None}
+    petitions = {i.petition_id: i for i in items if i.petition_id is not None}
+    if tasks:
+        for task_id, text in session.execute(select(Task.id, Task.text).where(Task.id.in_(list(tasks)))):
+            tasks[task_id].title = text
+    if petitions:
+        for petition_id, summary in session.execute(
+                select(Petition.id, Petition.summary).where(Petition.id.in_(list(petitions)))):
+            petitions[petition_id].title = summary or ""
