@@ -8,10 +8,10 @@ from typing import TypeVar
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 
 from app.extensions import db, login_manager
-from app.models.unit import Unit, ancestor_ids, descendant_ids
+from app.models.unit import ANCESTRY, Unit, descendant_ids
 from app.models.user import Membership, Role
 from app.tenancy import Scope, set_scope
 
@@ -76,14 +76,16 @@ public = requires(PUBLIC)
 signed_in = requires(SIGNED_IN)
 
 
-_ROLES_ON = select(Membership.role).where(  # built once: every request asks
-    Membership.user_id == bindparam("user_id"), Membership.unit_id.in_(bindparam("reach", expanding=True)),
-    Membership.active.is_(True))
+# The unit's ancestry and the user's roles on it, in one statement (every request asks).
+_ANCESTRY_ROLES = select(ANCESTRY.c.id, Membership.role).select_from(ANCESTRY).outerjoin(
+    Membership, and_(Membership.unit_id == ANCESTRY.c.id, Membership.user_id == bindparam("user_id"),
+                     Membership.active.is_(True)))
 
 
-def roles_on(user_id: int, reach: set[int]) -> set[Role]:
-    """Roles the user holds on any of the units `reach` (a unit and those above it)."""
-    return set(db.session.scalars(_ROLES_ON, {"user_id": user_id, "reach": sorted(reach)}))
+def ancestry_and_roles(user_id: int, unit: Unit) -> tuple[set[int], set[Role]]:
+    """(ids of `unit` and the units above it, the roles the user holds on any of them)."""
+    rows = db.session.execute(_ANCESTRY_ROLES, {"lineage_start": unit.id, "user_id": user_id}).all()
+    return {unit_id for unit_id, _ in rows}, {role for _, role in rows if role is not None}
 
 
 def holds(roles: set[Role], permission: str) -> bool:
@@ -122,8 +124,7 @@ def guard() -> ResponseReturnValue | None:
     unit: Unit | None = g.get("unit")
     if unit is None:
         abort(403)
-    above = ancestor_ids(db.session(), unit)
-    roles = roles_on(current_user.id, above)
+    above, roles = ancestry_and_roles(current_user.id, unit)
     if not roles:
         abort(404)  # another unit's data does not exist for this user
     if not holds(roles, permission):

@@ -69,7 +69,8 @@ def _lineage_cte(start_id: int | BindParameter[int], upward: bool) -> CTE:
 
 # Built once (every request asks for its unit and its ancestors): the unit is a parameter.
 UNIT_BY_SLUG = select(Unit).where(Unit.slug == bindparam("unit_slug"))
-_ANCESTORS = select(_lineage_cte(bindparam("lineage_start"), upward=True).c.id)
+ANCESTRY = _lineage_cte(bindparam("lineage_start"), upward=True)  # the unit (lineage_start) and those above
+_ANCESTORS = select(ANCESTRY.c.id)
 _DESCENDANTS = select(_lineage_cte(bindparam("lineage_start"), upward=False).c.id)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, g, make_response, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -21,7 +21,7 @@ from app.plans.view_helpers import editor_url, may_edit, plan_or_404, plan_url, 
 from app.security import requires
 from app.service_errors import ServiceError
 from app.web.commit import commit, form_status
-from app.web.page_cache import conditional, kept_fragment, kept_page, not_modified, page_etag, placeholder_csrf
+from app.web.page_cache import kept_fragment, kept_page, placeholder_csrf
 
 bp.add_app_template_global(editor_url)
 bp.add_app_template_global(may_edit)
@@ -31,24 +31,25 @@ bp.add_app_template_global(task_marker)
 @bp.get("/<int:year>")
 @requires("plan.view")
 def show(year: int) -> ResponseReturnValue:
-    plan = services.find_plan(db.session(), g.unit, year)
-    if plan is None:
-        return render_template("plans/missing.html", year=year), 404
-    # What the page shows changes only with the ward's data (its version), the day (overdue marks),
-    # and who looks at it in which language.
-    shown = (plan.id, g.unit.id, g.unit.data_version, local_today(), tuple(sorted(g.roles)), str(get_locale()))
-    etag = page_etag("plan", *shown)
-    if (unchanged := not_modified(etag)) is not None:
-        return unchanged
-    return conditional(make_response(kept_page(etag, lambda: render_template(
-        "plans/plan.html",
-        plan=plan,
-        document=kept_fragment(("plan document", *shown), lambda: render_template(
-            "plans/_document.html", plan=plan, outline=plan_outline(db.session(), plan),
-            csrf_token=placeholder_csrf)),
-        template=services.template_of(db.session(), plan),
-        pending_proposals=services.pending_proposals(db.session(), plan),
-    ))), etag)
+    # What the page shows changes only with the ward's data (its version: plans included), the day
+    # (overdue marks), and who looks at it in which language.
+    shown = (g.unit.id, g.unit.data_version, year, local_today(), tuple(sorted(g.roles)), str(get_locale()))
+
+    def render() -> ResponseReturnValue:
+        plan = services.find_plan(db.session(), g.unit, year)
+        if plan is None:
+            return render_template("plans/missing.html", year=year), 404
+        return render_template(
+            "plans/plan.html",
+            plan=plan,
+            document=kept_fragment(("plan document", *shown), lambda: render_template(
+                "plans/_document.html", plan=plan, outline=plan_outline(db.session(), plan),
+                csrf_token=placeholder_csrf)),
+            template=services.template_of(db.session(), plan),
+            pending_proposals=services.pending_proposals(db.session(), plan),
+        )
+
+    return kept_page("plan", shown, render)
 
 
 @bp.post("/<int:year>/create")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, make_response, render_template, request
+from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
@@ -17,7 +17,7 @@ from app.security import requires
 from app.units import bp
 from app.units.services import ward_dashboard
 from app.web.legal import app_legal_book
-from app.web.page_cache import conditional, kept_fragment, kept_page, not_modified, page_etag, placeholder_csrf
+from app.web.page_cache import kept_fragment, kept_page, placeholder_csrf
 from app.web.records_links import records_url
 from app.web.years import year_arg
 
@@ -25,20 +25,22 @@ PAGE_SIZE = 50
 
 
 def _ward_home(unit: Unit, this_year: int) -> ResponseReturnValue:
-    """The ward's dashboard: rendered once per version of the ward's data, day, role and language."""
-    plans = plan_years(db.session(), unit)
-    year = request.args.get("year", type=bounded_int) or (plans[0].year if plans else this_year)
-    year = year_arg(year) or this_year
+    """The ward's dashboard: rendered once per version of the ward's data, day, role and language (the
+    year asked is in the page's address, which the kept page's key holds)."""
     today = local_today()
-    shown = (unit.id, unit.data_version, year, today, tuple(sorted(g.roles)), str(get_locale()))
-    etag = page_etag("ward home", *shown)
-    if (unchanged := not_modified(etag)) is not None:
-        return unchanged
-    return conditional(make_response(kept_page(etag, lambda: render_template("units/ward.html", content=kept_fragment(
-        ("ward home", *shown), lambda: render_template(
+    shown = (unit.id, unit.data_version, today, tuple(sorted(g.roles)), str(get_locale()))
+
+    def render() -> str:
+        plans = plan_years(db.session(), unit)
+        year = request.args.get("year", type=bounded_int) or (plans[0].year if plans else this_year)
+        year = year_arg(year) or this_year
+        content = kept_fragment(("ward home", year, *shown), lambda: render_template(
             "units/_ward_dashboard.html", plans=plans, this_year=this_year, year=year, records_url=records_url,
             dashboard=ward_dashboard(db.session(), unit, year, today, g.roles, app_legal_book()),
-            csrf_token=placeholder_csrf))))), etag)
+            csrf_token=placeholder_csrf))
+        return render_template("units/ward.html", content=content)
+
+    return kept_page("ward home", shown, render)
 
 
 @bp.get("/u/<unit_slug>/")

@@ -15,7 +15,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
 
-from flask import Response, g, request, session
+from flask import Response, g, make_response, request, session
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -43,6 +44,19 @@ class FragmentCache:
         self._size = size
         self._items: OrderedDict[Hashable, str] = OrderedDict()
         self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: Hashable, html: str) -> None:
+        with self._lock:
+            self._items[key] = html
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
     def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
         with self._lock:
@@ -94,9 +108,22 @@ def page_etag(*parts: Hashable) -> str | None:
 pages = FragmentCache(MAX_PAGES)
 
 
-def kept_page(etag: str | None, render: Callable[[], str]) -> str:
-    """The whole page `etag` names (it names the session and the person too), rendered if not kept."""
-    return render() if etag is None else pages.get_or_render(etag, render)
+def kept_page(kind: str, shown: tuple[Hashable, ...], render: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
+    """The page of `kind` showing `shown` to this person: 304 if their browser holds it, else as kept,
+    else rendered by `render` (which reads the database only then) and kept if it is HTML (a 404 or
+    a redirect is returned as it is, not kept)."""
+    etag = page_etag(kind, *shown)
+    if (unchanged := not_modified(etag)) is not None:
+        return unchanged
+    html = pages.get(etag) if etag is not None else None
+    if html is None:
+        result = render()
+        if not isinstance(result, str):
+            return result
+        html = result
+        if etag is not None:
+            pages.put(etag, html)
+    return conditional(make_response(html), etag)
 
 
 def not_modified(etag: str | None) -> Response | None:
