@@ -120,19 +120,19 @@ def _ward_tables() -> frozenset[str]:
     return frozenset(found)
 
 
-# What _ward_tables_in found for statements built once and run on every request (units, accounts).
+# What _ward_tables_in found, per statement object: statements built once and run on every request
+# (a unit, a session, a plan) are looked at once.
 _WALKED: weakref.WeakKeyDictionary[Any, tuple[bool, bool]] = weakref.WeakKeyDictionary()
 
 
 def _ward_tables_in(state: ORMExecuteState) -> tuple[bool, bool]:
     """(does the statement touch ward tables, does it reach them through mapped classes)."""
-    if any(_is_tenanted(m.class_) for m in state.all_mappers):
-        return True, True  # the common case, without walking the statement
     statement = state.statement
-    if statement in _WALKED:
-        return _WALKED[statement]
-    found = _walk(state)
-    _WALKED[statement] = found
+    found = _WALKED.get(statement)
+    if found is None:
+        # A mapped ward class answers both without walking the statement.
+        found = (True, True) if any(_is_tenanted(m.class_) for m in state.all_mappers) else _walk(state)
+        _WALKED[statement] = found
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -26,23 +27,31 @@ def start(session: Session, user: User, *, user_agent: str = "", address: str = 
     return secret
 
 
-_LIVE = (select(User, UserSession)  # built once: every request asks
+@dataclass(frozen=True)
+class LiveSession:
+    """What a request needs of its session: which one, and when it was last noted."""
+
+    id: int
+    last_seen_at: datetime
+
+
+_LIVE = (select(User, UserSession.id, UserSession.last_seen_at)  # built once: every request asks
          .join(UserSession, UserSession.user_id == User.id)
          .where(UserSession.secret_hash == bindparam("secret_hash"), UserSession.ended_at.is_(None),
                 User.id == bindparam("user_id")))
 
 
-def live(session: Session, user_id: int, secret: str | None) -> tuple[User, UserSession] | None:
+def live(session: Session, user_id: int, secret: str | None) -> tuple[User, LiveSession] | None:
     """The active user and their session if `secret` names a session of `user_id` that has not ended."""
     if not secret:
         return None
-    row = session.execute(_LIVE, {"secret_hash": hash_secret(secret), "user_id": user_id}).tuples().first()
+    row = session.execute(_LIVE, {"secret_hash": hash_secret(secret), "user_id": user_id}).first()
     if row is None or not row[0].active:
         return None
-    return row
+    return row[0], LiveSession(row[1], row[2])
 
 
-def due_a_touch(user_session: UserSession, now: datetime) -> bool:
+def due_a_touch(user_session: UserSession | LiveSession, now: datetime) -> bool:
     return now - user_session.last_seen_at >= SEEN_EVERY
 
 
