@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from pages import _signed_in, create_app, db, normalise_database_url  # noqa: E402
 
 PAGES = ("/u/ca-nuoc/rollup/2025", "/u/ca-nuoc/overdue?year=2025", "/u/ca-nuoc/reports/status?year=2025",
-         "/u/ca-nuoc/", "/u/xa-00001/receptions?year=2025")
+         "/u/ca-nuoc/", "/u/tinh-98/rollup/2025", "/u/tinh-98/overdue?year=2025", "/u/xa-00001/receptions?year=2025")
 SCOPE_SETTINGS = "set_config('dan_van.unit_ids'"
 
 
@@ -45,7 +45,8 @@ def explain(url: str, pages: tuple[str, ...]) -> list[tuple[str, str, float, lis
     found = []
     raw = sa.create_engine(normalise_database_url(url)).raw_connection()
     for page in pages:
-        client, _ = _signed_in(app, "chairman@xa-00001" if page.startswith("/u/xa-") else "town_admin@ca-nuoc")
+        slug = page.split("/")[2]
+        client, _ = _signed_in(app, "chairman@xa-00001" if slug.startswith("xa-") else f"town_admin@{slug}")
         client.get(page)  # warms (and keeps the rollup's figures)
         captured.clear()
         client.get(page)
