@@ -27,7 +27,7 @@ from app.petitions.deadlines import Deadline, deadline_of, resolution_rule
 from app.petitions.errors import ExtensionRefused, InvalidInput, PetitionError
 from app.service_errors import EditConflict, InvalidTransition
 from app.vocabulary import PETITION_STATUS_LABELS, vn_date
-from app.web.paging import Page, page_bounds
+from app.web.paging import Page, page_bounds, page_of
 
 PAGE_SIZE = 25
 MASK = CONFIDENTIAL  # the same mark as in the audit log
@@ -154,8 +154,7 @@ def register_page(session: Session, unit: Unit, filters: Filters, page: int, *, 
         counts = extension_counts(session, unit)
         rows = [_row(p, counts.get(p.id, 0), book, today, show_identity) for p in session.scalars(query)]
         rows = [row for row in rows if row.deadline is not None and row.deadline.overdue]
-        page, pages = page_bounds(len(rows), page, PAGE_SIZE)
-        return Page(rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], len(rows), page, pages)
+        return page_of(rows, page, PAGE_SIZE)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     page, pages = page_bounds(total, page, PAGE_SIZE)
     petitions = list(session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))

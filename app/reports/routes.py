@@ -32,7 +32,7 @@ from app.security import requires
 from app.service_errors import EditConflict, ServiceError
 from app.web.commit import commit
 from app.web.legal import app_legal_book
-from app.web.paging import Page, page_bounds
+from app.web.paging import page_of
 from app.web.years import year_or_404
 
 
@@ -215,9 +215,8 @@ def status() -> ResponseReturnValue:
     state = request.args.get("state") if request.args.get("state") in services.STANDING_LABELS else None
     if state:  # the wards with a report in that state
         rows = [(ward, standings) for ward, standings in rows if any(s.state == state for s in standings)]
-    page, pages = page_bounds(len(rows), request.args.get("page", 1, type=bounded_int), PAGE_SIZE)
-    shown = rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-    return render_template("reports/status.html", year=year, rows=shown, page=Page(shown, len(rows), page, pages),
+    page = page_of(rows, request.args.get("page", type=bounded_int), PAGE_SIZE)
+    return render_template("reports/status.html", year=year, rows=page.items, page=page,
                            state=state, counts=counts, labels=services, kinds=services.REVIEW_KINDS)
 
 

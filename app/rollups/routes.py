@@ -28,7 +28,7 @@ from app.security import holds, requires
 from app.vocabulary import TASK_OWNER_ROLES
 from app.web.commit import commit, writes_on_get
 from app.web.legal import app_legal_book
-from app.web.paging import Page, page_bounds
+from app.web.paging import page_of
 from app.web.records_links import records_url
 from app.web.years import filter_year, year_or_404
 
@@ -114,18 +114,17 @@ def show(year: int) -> ResponseReturnValue:
     if sort not in services.SORT_KEYS:
         sort = "unit"
     descending = request.args.get("dir") == "desc"
-    page, pages = page_bounds(len(rows), request.args.get("page", 1, type=bounded_int), PAGE_SIZE)
-    shown = services.sort_rows(rows, sort, descending)[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    page = page_of(services.sort_rows(rows, sort, descending), request.args.get("page", type=bounded_int), PAGE_SIZE)
     query = {k: v for k, v in (("period", code), ("under", filters.under.slug if filters.under else None),
                                 ("kind", filters.kind.value if filters.kind else None), ("plan", filters.plan),
                                 ("q", filters.query)) if v}
     return _keeping(render_template(
         "rollups/show.html", year=year, period=parse_period(code), periods=period_choices(year),
-        rows=shown, page=Page(shown, len(rows), page, pages), all_count=len(all_rows),
+        rows=page.items, page=page, all_count=len(all_rows),
         total=services.totals(rows), sort=sort, descending=descending, filters=filters, groups=groups,
         query=query, columns=COLUMNS, drill=ward_records_url,
         charts=[(services.chart(rows, key), register, title) for key, register, title in CHARTS],
-        reports=_report_standings(year, [r.unit for r in shown if r.unit]),
+        reports=_report_standings(year, [r.unit for r in page.items if r.unit]),
         report_kinds=REPORT_KIND_LABELS, no_plan=services.NO_PLAN,
     ))
 
@@ -196,12 +195,11 @@ def overdue() -> ResponseReturnValue:
     query = {k: v for k, v in (("year", year), ("ward", filters.ward), ("kind", filters.kind),
                                 ("under", filters.under.slug if filters.under else None),
                                 ("role", filters.role.value if filters.role else None)) if v}
-    page, pages = page_bounds(len(items), request.args.get("page", 1, type=bounded_int), PAGE_SIZE)
-    shown = items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-    services.fill_titles(db.session(), shown)
+    page = page_of(items, request.args.get("page", type=bounded_int), PAGE_SIZE)
+    services.fill_titles(db.session(), page.items)
     return render_template("rollups/overdue.html", year=year, years=services.years_with_plans(db.session()),
                            filters=filters, wards=wards if len(wards) <= WARD_CHOICES else [], groups=groups,
-                           items=shown, page=Page(shown, len(items), page, pages), kinds=kinds,
+                           items=page.items, page=page, kinds=kinds,
                            roles=TASK_OWNER_ROLES, query=query, kind_label=exports.kind_label)
 
 

@@ -20,3 +20,9 @@ def page_bounds(total: int, page: int, size: int) -> tuple[int, int]:
     """(the page actually shown, the number of pages): asking past the end shows the last page."""
     pages = max(1, -(-total // size))
     return min(max(page, 1), pages), pages
+
+
+def page_of(items: list[T], page: int | None, size: int) -> Page[T]:
+    """Page `page` (from 1; None: the first) of a list already in order."""
+    shown, pages = page_bounds(len(items), page or 1, size)
+    return Page(items[(shown - 1) * size:shown * size], len(items), shown, pages)
