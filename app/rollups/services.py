@@ -195,8 +195,8 @@ def ward_rollups(
     session: Session, parent: Unit, year: int, period: ReportingPeriod | str, *, today: date, book: LegalBook
 ) -> list[WardRollup]:
     """Every ward/commune below `parent` with its plan's status for `year` and its figures for `period`:
-    kept, or computed where stale and kept in the session's transaction (the caller commits). The
-    number of queries does not depend on the number of wards."""
+    as kept, or computed where stale (the caller keeps those with `figures.keep_pending`). The number
+    of queries does not depend on the number of wards."""
     units = tenant_units_below(session, parent)
     statuses = dict(session.execute(  # the scope is the parent's tree: no list of its units needed
         select(Plan.unit_id, Plan.status).where(Plan.year == year, Plan.is_template.is_(False))
