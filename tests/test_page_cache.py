@@ -79,3 +79,15 @@ def test_the_ward_home_is_kept_until_the_ward_writes(as_user, session, units):
     after = client.get("/u/phu-son/", headers={"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["ETag"] != etag
     assert as_user("front@phu-son").get("/u/phu-son/", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_on_sqlite_only_requests_that_may_write_take_the_write_lock_at_their_start(app: Flask):
+    from app.web.commit import may_write
+
+    views = app.view_functions
+    assert not may_write("plans.show", "GET", views) and not may_write("units.home", "GET", views)
+    assert not may_write("rollups.show", "GET", views)  # keeps its figures in a transaction of its own
+    for endpoint in ("petitions.index", "petitions.show", "petitions.edit", "auth.set_language"):
+        assert may_write(endpoint, "GET", views), endpoint  # GETs that write: an audit entry, a language
+    assert may_write("plans.show", "POST", views) and may_write(None, "POST", views)
+    assert not may_write(None, "GET", views)

@@ -29,6 +29,7 @@ from app.mail.outbox import send_queued_now
 from app.models.account import LinkPurpose
 from app.security import public, signed_in
 from app.service_errors import ServiceError
+from app.web.commit import writes_on_get
 
 
 def _failed(response: Response) -> bool:
@@ -163,6 +164,7 @@ def reset(token: str) -> ResponseReturnValue:
 
 @bp.route("/lang/<code>")
 @public
+@writes_on_get  # keeps the person's language for their mails
 def set_language(code: str) -> ResponseReturnValue:
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
