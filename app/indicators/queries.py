@@ -200,14 +200,15 @@ def _on_time(session: Session, batch: Batch, wanted: Wanted, keys: list[str],
     )
     book = batch.book()
     found: UnitParts = {}
-    for row in session.execute(statement):
-        petition = PetitionFacts(**{name: row._mapping[name] for name in FACTS})
-        deadline = deadline_of(petition, book, batch.today, row._mapping["n"] or 0)
+    width = len(FACTS)
+    for row in session.execute(statement).tuples():  # unit_id, the FACTS columns, n, then a count per key
+        petition = PetitionFacts(*row[1:1 + width])
+        deadline = deadline_of(petition, book, batch.today, row[1 + width] or 0)
         if deadline is None or not deadline.on_time:
             continue
-        counts = found.setdefault(row._mapping["unit_id"], {})
+        counts = found.setdefault(row[0], {})
         for i, key in enumerate(keys):
-            counts[(key, "on_time")] = counts.get((key, "on_time"), 0) + row._mapping[f"k{i}"]
+            counts[(key, "on_time")] = counts.get((key, "on_time"), 0) + row[2 + width + i]
     return found
 
 

@@ -5,7 +5,7 @@ values entered by hand — whatever the number of indicators or wards."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -157,11 +157,13 @@ def _evaluate(
     return results
 
 
-def _definitions_of(session: Session, plan_ids: Iterable[int], unit_ids: Iterable[int]) -> list[IndicatorDefinition]:
+def _definitions_of(session: Session, plan_ids: Iterable[int], unit_ids: Iterable[int],
+                    codes: Collection[str] | None = None) -> list[IndicatorDefinition]:
     return list(
         session.scalars(
             select(IndicatorDefinition)
-            .where(IndicatorDefinition.unit_id.in_(list(unit_ids)), IndicatorDefinition.plan_id.in_(list(plan_ids)))
+            .where(IndicatorDefinition.unit_id.in_(list(unit_ids)), IndicatorDefinition.plan_id.in_(list(plan_ids)),
+                   *([IndicatorDefinition.code.in_(sorted(codes))] if codes is not None else []))
             .order_by(IndicatorDefinition.unit_id, IndicatorDefinition.position, IndicatorDefinition.id)
         )
     )
@@ -185,9 +187,11 @@ def rollup_values(
     *,
     today: date | None = None,
     book: LegalBook | None = None,
+    codes: Collection[str] | None = None,
 ) -> dict[int, list[IndicatorResult]]:
     """{unit_id: its plan's indicator values} for many units at once, grouped by unit in SQL; a unit
-    without a plan for `plan_year` gets an empty list. The number of queries does not grow with units."""
+    without a plan for `plan_year` gets an empty list. The number of queries does not grow with units.
+    `codes`: only the indicators of these codes (what a rollup's columns read)."""
     period = _as_period(period)
     unit_ids = [u.id for u in units]
     plans = list(
@@ -195,7 +199,7 @@ def rollup_values(
             select(Plan).where(Plan.unit_id.in_(unit_ids), Plan.year == plan_year, Plan.is_template.is_(False))
         )
     )
-    definitions = _definitions_of(session, [p.id for p in plans], unit_ids)
+    definitions = _definitions_of(session, [p.id for p in plans], unit_ids, codes)
     results = _evaluate(session, plans, definitions, period, today or local_today(), book)
     return {unit_id: results.get(unit_id, []) for unit_id in unit_ids}
 

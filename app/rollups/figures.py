@@ -49,6 +49,7 @@ INDICATOR_SOURCES: tuple[tuple[str, str, str | None], ...] = (
 )
 COUNTS = ("tasks_total", "tasks_done", "tasks_overdue", "receptions_held", "receptions_required", "dialogues",
           "petitions_received", "petitions_resolved", "petitions_on_time", "models", "posts")
+FIGURE_CODES = frozenset(code for _, code, _ in INDICATOR_SOURCES)
 # Rows whose writes change no figure: the figures themselves, and the audit log (a GET may log).
 NOT_FIGURES = (RollupFigures, AuditEntry)
 
@@ -121,7 +122,7 @@ def figures_day(year: int, period: ReportingPeriod, today: date) -> date:
 def computed(session: Session, units: list[Unit], year: int, period: ReportingPeriod, *, today: date,
              book: LegalBook) -> dict[int, dict[str, float | None]]:
     """The figures of `units` computed from their records now (nothing kept is read)."""
-    values = rollup_values(session, units, year, period, today=today, book=book)
+    values = rollup_values(session, units, year, period, today=today, book=book, codes=FIGURE_CODES)
     return {unit_id: from_indicators(results) for unit_id, results in values.items()}
 
 
