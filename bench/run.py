@@ -92,6 +92,10 @@ def main() -> None:
         parts += ["", f"**Under gunicorn** (2 sync workers each, SQLite demo data, `wrk -t2 -c32 -d{seconds}s`, "
                       "one page after the other, a bare Flask app served the same way in the same run):", "",
                   table]
+        with wrk_ratio.served(wrk_ratio.PROJECT_CONFIG):
+            table = _wrk_table(seconds)
+        parts += ["", "**The same with the project's `gunicorn.conf.py`** (2 workers of 2 threads, access log on, "
+                      "as deployed; the bare app served the same way):", "", table]
     section = "\n".join(parts)
     _write(section)
     print(section)

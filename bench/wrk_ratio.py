@@ -34,10 +34,14 @@ PAGES = (
 PASSWORD = "bench-password-2025"
 
 
-def _serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+BENCH_CONFIG = ROOT / "bench" / "gunicorn_bench.py"  # 2 sync workers, no access log
+PROJECT_CONFIG = ROOT / "gunicorn.conf.py"  # as deployed: gthread, 2 threads a worker, access log (2 workers here)
+
+
+def _serve(app: str, port: int, env: dict[str, str], config: Path) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", str(ROOT / "bench" / "gunicorn_bench.py"), "--bind", f"127.0.0.1:{port}", app],
-        cwd=ROOT, env=env)
+        [str(BIN / "gunicorn"), "-c", str(config), "--bind", f"127.0.0.1:{port}", app],
+        cwd=ROOT, env={**env, "GUNICORN_WORKERS": "2"}, stdout=subprocess.DEVNULL)
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
@@ -79,7 +83,7 @@ HELLO, APP = 8301, 8302
 
 
 @contextmanager
-def served() -> Iterator[None]:
+def served(config: Path = BENCH_CONFIG) -> Iterator[None]:
     """The demo on SQLite in a temporary folder and the bare app, each under gunicorn, while inside."""
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
@@ -88,7 +92,7 @@ def served() -> Iterator[None]:
            "DEMO_PASSWORD": PASSWORD, "FLASK_APP": "wsgi.py", "MAIL_DIR": str(folder / "mail")}
     for command in (["db", "upgrade"], ["demo"]):
         subprocess.run([str(BIN / "flask"), *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    servers = [_serve("bench.hello:app", HELLO, env), _serve("wsgi:app", APP, env)]
+    servers = [_serve("bench.hello:app", HELLO, env, config), _serve("wsgi:app", APP, env, config)]
     try:
         yield
     finally:
