@@ -100,6 +100,7 @@ def register_security(app: Flask) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.accounts import sessions
+    from app.accounts.kept_pages import serve_kept_page
     from app.local_time import utc_now
     from app.models import User
     from app.security import guard
@@ -131,6 +132,7 @@ def register_security(app: Flask) -> None:
             g.seen_session_id = user_session.id
         return user
 
+    app.before_request(serve_kept_page)  # a page kept for this very person and session, else the guard
     app.before_request(guard)
 
     @app.after_request

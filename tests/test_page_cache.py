@@ -91,3 +91,64 @@ def test_on_sqlite_only_requests_that_may_write_take_the_write_lock_at_their_sta
         assert may_write(endpoint, "GET", views), endpoint  # GETs that write: an audit entry, a language
     assert may_write("plans.show", "POST", views) and may_write(None, "POST", views)
     assert not may_write(None, "GET", views)
+
+
+# --- a kept page served before the guard (serve_kept_page) -----------------------------------------
+
+
+def _statements(client, path):  # type: ignore[no-untyped-def]
+    from tests.test_rollups import counted_queries
+
+    with counted_queries() as statements:
+        response = client.get(path)
+    return response, [s for s in statements if "SAVEPOINT" not in s and "set_config" not in s]  # not the scope
+
+
+def test_a_kept_page_is_served_again_on_one_statement_to_the_same_person(as_user, session, units):
+    client = as_user("office@phu-son")
+    first = client.get(PLAN)
+    again, statements = _statements(client, PLAN)
+    assert again.status_code == 200 and again.data == first.data
+    assert len(statements) == 2  # the unit of the address, then the person's live session and roles
+
+
+def test_an_ended_session_or_a_deactivated_person_gets_no_kept_page(as_user, users, session, units):
+    import sqlalchemy as sa
+
+    from app.models import User, UserSession
+
+    client = as_user("office@phu-son")
+    assert client.get(PLAN).status_code == 200
+    session.execute(sa.update(UserSession).values(ended_at=sa.func.now()))  # signed out elsewhere
+    assert client.get(PLAN).status_code == 302  # to the sign-in page, not the kept copy
+    client = as_user("office@phu-son")
+    assert client.get(PLAN).status_code == 200
+    session.execute(sa.update(User).where(User.id == users["office@phu-son"].id).values(active=False))
+    assert client.get(PLAN).status_code == 302
+
+
+def test_a_role_taken_away_or_changed_gets_no_kept_page(as_user, users, session, units):
+    import sqlalchemy as sa
+
+    from app.models import Membership
+
+    client = as_user("office@phu-son")
+    editor = client.get(PLAN).get_data(as_text=True)
+    assert "+ Thêm nhiệm vụ" in editor
+    mine = sa.update(Membership).where(Membership.user_id == users["office@phu-son"].id)
+    session.execute(mine.values(role=Role.FRONT))
+    front = client.get(PLAN)
+    assert front.status_code == 200 and "+ Thêm nhiệm vụ" not in front.get_data(as_text=True)
+    session.execute(mine.values(active=False))
+    assert client.get(PLAN).status_code == 404
+
+
+def test_two_step_set_up_pending_is_not_skipped_by_a_kept_page(as_user, session, units):
+    from app.security import TWO_FACTOR_SETUP_KEY
+
+    client = as_user("office@phu-son")
+    assert client.get(PLAN).status_code == 200
+    with client.session_transaction() as flask_session:
+        flask_session[TWO_FACTOR_SETUP_KEY] = True
+    response = client.get(PLAN)
+    assert response.status_code == 302 and "/account/two-factor" in response.headers["Location"]

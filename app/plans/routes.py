@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.forms_base import filled
 from app.local_time import local_today
-from app.models import Plan
+from app.models import Plan, Unit
 from app.plans import bp, services
 from app.plans.editing import register_editor
 from app.plans.forms import CreatePlansForm, IssueForm
@@ -21,19 +22,24 @@ from app.plans.view_helpers import editor_url, may_edit, plan_or_404, plan_url, 
 from app.security import requires
 from app.service_errors import ServiceError
 from app.web.commit import commit, form_status
-from app.web.page_cache import kept_fragment, kept_page, placeholder_csrf
+from app.web.page_cache import keeps_page, kept_fragment, kept_page, placeholder_csrf, roles_key
 
 bp.add_app_template_global(editor_url)
 bp.add_app_template_global(may_edit)
 bp.add_app_template_global(task_marker)
 
 
+def _plan_shown(unit: Unit, roles: tuple[str, ...], args: dict[str, Any]) -> tuple[Hashable, ...] | None:
+    """What the plan page shows changes only with the ward's data (its version: plans included), the
+    day (overdue marks), and the roles and language it is seen with."""
+    return "plan", unit.id, unit.data_version, args["year"], local_today(), roles, str(get_locale())
+
+
 @bp.get("/<int:year>")
 @requires("plan.view")
+@keeps_page(_plan_shown)
 def show(year: int) -> ResponseReturnValue:
-    # What the page shows changes only with the ward's data (its version: plans included), the day
-    # (overdue marks), and who looks at it in which language.
-    shown = (g.unit.id, g.unit.data_version, year, local_today(), tuple(sorted(g.roles)), str(get_locale()))
+    shown = _plan_shown(g.unit, roles_key(g.roles), {"year": year}) or ()
 
     def render() -> ResponseReturnValue:
         plan = services.find_plan(db.session(), g.unit, year)
@@ -49,7 +55,7 @@ def show(year: int) -> ResponseReturnValue:
             pending_proposals=services.pending_proposals(db.session(), plan),
         )
 
-    return kept_page("plan", shown, render)
+    return kept_page(render)
 
 
 @bp.post("/<int:year>/create")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -17,18 +20,23 @@ from app.security import requires
 from app.units import bp
 from app.units.services import ward_dashboard
 from app.web.legal import app_legal_book
-from app.web.page_cache import kept_fragment, kept_page, placeholder_csrf
+from app.web.page_cache import keeps_page, kept_fragment, kept_page, placeholder_csrf, roles_key
 from app.web.records_links import records_url
 from app.web.years import year_arg
 
 PAGE_SIZE = 50
 
 
+def _home_shown(unit: Unit, roles: tuple[str, ...], args: dict[str, Any]) -> tuple[Hashable, ...] | None:
+    """A ward's home changes with its data, the day, the roles and language it is seen with (the year
+    asked is in the page's address, which the kept page's key holds); a parent's is not kept."""
+    return ("ward home", unit.id, unit.data_version, local_today(), roles, str(get_locale())) if unit.is_tenant else None
+
+
 def _ward_home(unit: Unit, this_year: int) -> ResponseReturnValue:
-    """The ward's dashboard: rendered once per version of the ward's data, day, role and language (the
-    year asked is in the page's address, which the kept page's key holds)."""
+    """The ward's dashboard: rendered once per version of the ward's data, day, role and language."""
     today = local_today()
-    shown = (unit.id, unit.data_version, today, tuple(sorted(g.roles)), str(get_locale()))
+    shown = _home_shown(unit, roles_key(g.roles), {}) or ()
 
     def render() -> str:
         plans = plan_years(db.session(), unit)
@@ -40,11 +48,12 @@ def _ward_home(unit: Unit, this_year: int) -> ResponseReturnValue:
             csrf_token=placeholder_csrf))
         return render_template("units/ward.html", content=content)
 
-    return kept_page("ward home", shown, render)
+    return kept_page(render)
 
 
 @bp.get("/u/<unit_slug>/")
 @requires("unit.view")
+@keeps_page(_home_shown)
 def home() -> ResponseReturnValue:
     unit = g.unit
     this_year = local_today().year

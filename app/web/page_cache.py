@@ -12,14 +12,19 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
-from flask import Response, g, make_response, request, session
+from flask import Response, current_app, g, make_response, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+
+from app.models import Role, Unit
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 MAX_FRAGMENTS = 512  # a plan's document is about 60 KB: at most some 30 MB per process
@@ -93,26 +98,51 @@ def kept_fragment(key: tuple[Hashable, ...], render: Callable[[], str]) -> Marku
     return Markup(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
 
 
-def page_etag(*parts: Hashable) -> str | None:
-    """The ETag of this page showing `parts` to this session and person (None while a message waits
-    to be shown: that page is not to be served again from a copy)."""
-    if session.get("_flashes"):
-        return None
-    generate_csrf()  # the session's form secret, made now if new: the page embeds tokens from it
-    person = (current_user.get_id(), current_user.display_name) if current_user.is_authenticated else None
+def etag_for(person: tuple[str, str], parts: tuple[Hashable, ...]) -> str:
+    """The ETag of this request's page shown to `person` (id, name) in this session."""
     unit = g.get("unit")
     shown = (DEPLOY, session.get("csrf_token"), request.full_path, person, unit.name if unit else None, *parts)
     return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
 
 
+def page_etag(*parts: Hashable) -> str | None:
+    """The ETag of this page showing `parts` to this session and person (None while a message waits
+    to be shown: that page is not to be served again from a copy)."""
+    if session.get("_flashes") or not current_user.is_authenticated:
+        return None
+    generate_csrf()  # the session's form secret, made now if new: the page embeds tokens from it
+    return etag_for((current_user.get_id(), current_user.display_name), parts)
+
+
 pages = FragmentCache(MAX_PAGES)
 
+# What a kept page shows, besides the person and their session: (unit, their roles there, the view's
+# arguments) -> the parts of its key (None: this page is not kept). Both the view and
+# `serve_kept_page` ask the same function.
+Shown = Callable[[Unit, tuple[str, ...], dict[str, Any]], tuple[Hashable, ...] | None]
 
-def kept_page(kind: str, shown: tuple[Hashable, ...], render: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
-    """The page of `kind` showing `shown` to this person: 304 if their browser holds it, else as kept,
-    else rendered by `render` (which reads the database only then) and kept if it is HTML (a 404 or
-    a redirect is returned as it is, not kept)."""
-    etag = page_etag(kind, *shown)
+
+def keeps_page(shown: Shown) -> Callable[[F], F]:
+    """Mark a GET view whose whole page is kept (`kept_page`), with what its page shows."""
+
+    def mark(view: F) -> F:
+        view.page_shown = shown  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def roles_key(roles: Iterable[Role]) -> tuple[str, ...]:
+    return tuple(sorted(role.value for role in roles))
+
+
+def kept_page(render: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
+    """This request's page (its view marked with `keeps_page`): 304 if the browser holds it, else as
+    kept, else rendered by `render` (which reads the database only then) and kept if it is HTML (a
+    404 or a redirect is returned as it is, not kept)."""
+    shown: Shown = getattr(current_app.view_functions[request.endpoint or ""], "page_shown")
+    parts = shown(g.unit, roles_key(g.roles), dict(request.view_args or {}))
+    etag = page_etag(*parts) if parts is not None else None
     if (unchanged := not_modified(etag)) is not None:
         return unchanged
     html = pages.get(etag) if etag is not None else None

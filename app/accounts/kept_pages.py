@@ -1,0 +1,58 @@
+"""A page kept for this very person, session, roles and version of the unit's data, served before the
+guard on one statement (app/web/page_cache keeps the pages; the guard's full way renders them)."""
+
+from __future__ import annotations
+
+from flask import current_app, g, make_response, request, session
+from flask.typing import ResponseReturnValue
+from sqlalchemy import and_, bindparam, select
+
+from app.accounts.sessions import SESSION_KEY, LiveSession, due_a_touch
+from app.extensions import db
+from app.local_time import utc_now
+from app.models import Membership, Unit, User, UserSession
+from app.models.secrets import hash_secret
+from app.security import TWO_FACTOR_SETUP_KEY
+from app.web.page_cache import Shown, conditional, etag_for, not_modified, pages, roles_key
+
+# A live session of the person the cookie names, with their roles on the unit and those above it: what
+# the guard checks, in one statement (users, sessions, memberships and units have no row policies).
+_UP = select(Unit.id, Unit.parent_id).where(Unit.id == bindparam("unit_id")).cte("up", recursive=True)
+_UP = _UP.union_all(select(Unit.id, Unit.parent_id).join(_UP, Unit.id == _UP.c.parent_id))
+_VIEWER = (
+    select(User.full_name, User.username, UserSession.last_seen_at, Membership.role)
+    .join(UserSession, UserSession.user_id == User.id)
+    .join(Membership, and_(Membership.user_id == User.id, Membership.active.is_(True)))
+    .join(_UP, _UP.c.id == Membership.unit_id)
+    .where(UserSession.secret_hash == bindparam("secret_hash"), UserSession.ended_at.is_(None),
+           User.id == bindparam("user_id"), User.active.is_(True))
+)
+
+
+def serve_kept_page() -> ResponseReturnValue | None:
+    """Before the guard: a page the full path kept for this very person, session, roles and version
+    of the unit's data is served on one statement (the session still live, the roles the same). Any
+    doubt, and the request goes the full way: no session or one that ended, a message waiting, two-step
+    set-up pending, last-seen due, or nothing kept."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    shown: Shown | None = getattr(view, "page_shown", None)
+    unit = g.get("unit")
+    if shown is None or unit is None or request.method not in ("GET", "HEAD"):
+        return None
+    user_id, secret = str(session.get("_user_id") or ""), session.get(SESSION_KEY)
+    if not user_id.isdigit() or not secret or not session.get("csrf_token") \
+            or session.get("_flashes") or session.get(TWO_FACTOR_SETUP_KEY):
+        return None
+    rows = db.session.connection().execute(
+        _VIEWER, {"secret_hash": hash_secret(secret), "user_id": int(user_id), "unit_id": unit.id}).all()
+    if not rows or due_a_touch(LiveSession(0, rows[0].last_seen_at), utc_now()):
+        return None
+    parts = shown(unit, roles_key(r.role for r in rows), dict(request.view_args or {}))
+    if parts is None:
+        return None
+    person = (user_id, rows[0].full_name or rows[0].username)  # as User.display_name
+    etag = etag_for(person, parts)
+    if (unchanged := not_modified(etag)) is not None:
+        return unchanged
+    html = pages.get(etag)
+    return None if html is None else conditional(make_response(html), etag)
