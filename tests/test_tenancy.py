@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -193,4 +195,40 @@ def test_a_row_cannot_belong_to_another_units_plan_even_with_every_check_bypasse
                          text="x", owner_role=Role.OFFICE, schedule=Schedule.ONCE))
         with pytest.raises(sa.exc.IntegrityError):
             session.flush()
+        nested.rollback()
+
+
+@postgres_only
+def test_every_ward_table_is_under_forced_row_level_security_with_its_policies(session):
+    from app.tenancy import _ward_tables
+
+    flags = dict(session.execute(sa.text(
+        "SELECT relname, relrowsecurity AND relforcerowsecurity FROM pg_class WHERE relkind = 'r'")).tuples().all())
+    policies = set(session.execute(sa.text("SELECT policyname FROM pg_policies")).scalars())
+    for table in sorted(_ward_tables()):  # rollup_figures among them
+        assert flags.get(table) is True, table
+        assert {f"{table}_read", f"{table}_insert"} <= policies, table
+
+
+@postgres_only
+def test_raw_sql_on_kept_rollup_figures_shows_only_the_scopes_wards(session, units):
+    from pathlib import Path
+
+    from flask import current_app
+
+    from app.law.book import legal_book
+    from app.models.unit import tenant_units_below
+    from app.rollups import figures
+
+    with everything(session):
+        figures.kept(session, tenant_units_below(session, units["bim-son"]), 2025, "2025", today=date(2025, 8, 1),
+                     book=legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal"))
+        figures.keep_pending(session)
+        assert len(session.execute(sa.text("SELECT unit_id FROM rollup_figures")).all()) > 1
+    with scoped_to(session, units["phu-son"]):
+        seen = set(session.execute(sa.text("SELECT unit_id FROM rollup_figures")).scalars())
+        assert seen == {units["phu-son"].id}
+    with scoped_to(session, units["phu-son"], read_only=True):
+        nested = session.begin_nested()
+        assert session.execute(sa.text("DELETE FROM rollup_figures")).rowcount == 0
         nested.rollback()

@@ -10,20 +10,19 @@ from sqlalchemy import and_, bindparam, select
 from app.accounts.sessions import SESSION_KEY, LiveSession, due_a_touch
 from app.extensions import db
 from app.local_time import utc_now
-from app.models import Membership, Unit, User, UserSession
+from app.models import Membership, User, UserSession
 from app.models.secrets import hash_secret
+from app.models.unit import ANCESTRY
 from app.security import TWO_FACTOR_SETUP_KEY
 from app.web.page_cache import Shown, conditional, etag_for, not_modified, pages, roles_key
 
 # A live session of the person the cookie names, with their roles on the unit and those above it: what
 # the guard checks, in one statement (users, sessions, memberships and units have no row policies).
-_UP = select(Unit.id, Unit.parent_id).where(Unit.id == bindparam("unit_id")).cte("up", recursive=True)
-_UP = _UP.union_all(select(Unit.id, Unit.parent_id).join(_UP, Unit.id == _UP.c.parent_id))
 _VIEWER = (
     select(User.full_name, User.username, UserSession.last_seen_at, Membership.role)
     .join(UserSession, UserSession.user_id == User.id)
     .join(Membership, and_(Membership.user_id == User.id, Membership.active.is_(True)))
-    .join(_UP, _UP.c.id == Membership.unit_id)
+    .join(ANCESTRY, ANCESTRY.c.id == Membership.unit_id)
     .where(UserSession.secret_hash == bindparam("secret_hash"), UserSession.ended_at.is_(None),
            User.id == bindparam("user_id"), User.active.is_(True))
 )
@@ -44,7 +43,7 @@ def serve_kept_page() -> ResponseReturnValue | None:
             or session.get("_flashes") or session.get(TWO_FACTOR_SETUP_KEY):
         return None
     rows = db.session.connection().execute(
-        _VIEWER, {"secret_hash": hash_secret(secret), "user_id": int(user_id), "unit_id": unit.id}).all()
+        _VIEWER, {"secret_hash": hash_secret(secret), "user_id": int(user_id), "lineage_start": unit.id}).all()
     if not rows or due_a_touch(LiveSession(0, rows[0].last_seen_at), utc_now()):
         return None
     parts = shown(unit, roles_key(r.role for r in rows), dict(request.view_args or {}))

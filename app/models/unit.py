@@ -92,21 +92,19 @@ def child_units(session: Session, unit: Unit) -> list[Unit]:
 TENANT_KINDS = (UnitKind.WARD, UnitKind.COMMUNE)
 
 
-def units_below(session: Session, unit: Unit, *, tenants: bool | None = None) -> list[Unit]:
-    """`unit` and the units below it, by name: only the wards and communes (`tenants=True`), only the
-    others (False), or all (None). One statement, the tree walked in SQL."""
+def units_below_statement(unit: Unit, *, tenants: bool | None = None) -> Select[tuple[Unit]]:
+    """SELECT of `unit` and the units below it, by name: only the wards and communes (`tenants=True`),
+    only the others (False), or all (None); the tree walked in SQL (to list, count or page)."""
     tree = _lineage_cte(unit.id, upward=False)
-    statement = select(Unit).join(tree, Unit.id == tree.c.id).order_by(Unit.name)
+    statement = select(Unit).join(tree, Unit.id == tree.c.id).order_by(Unit.name, Unit.id)
     if tenants is not None:
         statement = statement.where(Unit.kind.in_(TENANT_KINDS) if tenants else Unit.kind.not_in(TENANT_KINDS))
-    return list(session.scalars(statement))
+    return statement
 
 
-def tenants_below_statement(unit: Unit) -> Select[tuple[Unit]]:
-    """SELECT of the wards and communes at or below `unit`, by name (to count or page in SQL)."""
-    tree = _lineage_cte(unit.id, upward=False)
-    return (select(Unit).join(tree, Unit.id == tree.c.id)
-            .where(Unit.kind.in_([UnitKind.WARD, UnitKind.COMMUNE])).order_by(Unit.name, Unit.id))
+def units_below(session: Session, unit: Unit, *, tenants: bool | None = None) -> list[Unit]:
+    """`unit` and the units below it (see units_below_statement), in one statement."""
+    return list(session.scalars(units_below_statement(unit, tenants=tenants)))
 
 
 def tenant_units_below(session: Session, unit: Unit) -> list[Unit]:

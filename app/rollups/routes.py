@@ -90,12 +90,17 @@ CHARTS = (("tasks_done_percent", "tasks", _l("Tỷ lệ nhiệm vụ hoàn thàn
           ("on_time_percent", "petitions", _l("Tỷ lệ đơn thư giải quyết đúng hạn (%%)")))
 
 
+def _under(groups: list[Unit]) -> Unit | None:
+    """The unit between the parent and its wards that the `under` argument names, if any."""
+    return next((u for u in groups if u.slug == request.args.get("under")), None)
+
+
 def _rollup_filters(groups: list[Unit]) -> services.RollupFilters:
     kinds = {k.value: k for k in (UnitKind.WARD, UnitKind.COMMUNE)}
     plans = {*(s.value for s in PlanStatus), services.NO_PLAN}
     plan = request.args.get("plan")
     return services.RollupFilters(
-        under=next((u for u in groups if u.slug == request.args.get("under")), None),
+        under=_under(groups),
         kind=kinds.get(request.args.get("kind") or ""),
         plan=plan if plan in plans else None,
         query=str(drop_nul((request.args.get("q") or "").strip()[:100])),
@@ -168,17 +173,17 @@ def _overdue_filters(groups: list[Unit]) -> services.OverdueFilters:
     kind = request.args.get("kind")
     return services.OverdueFilters(
         ward=str(drop_nul(request.args.get("ward") or "")) or None,
-        under=next((u for u in groups if u.slug == request.args.get("under")), None),
+        under=_under(groups),
         kind=kind if kind in kinds else None,
         role=roles.get(request.args.get("role") or ""),
     )
 
 
-def _overdue(year: int, filters: services.OverdueFilters,
+def _overdue(year: int, filters: services.OverdueFilters, groups: list[Unit],
              titles: bool = True) -> tuple[list[Unit], list[services.OverdueItem]]:
     today = local_today()
     return services.overdue_items(db.session(), g.unit, year, filters, today=today, tasks_on=as_of(year, today),
-                                  book=app_legal_book(), titles=titles)
+                                  book=app_legal_book(), groups=groups, titles=titles)
 
 
 WARD_CHOICES = 300  # above this many wards, the filter is by the units between (a select of 3,321 is no use)
@@ -189,7 +194,7 @@ WARD_CHOICES = 300  # above this many wards, the filter is by the units between 
 def overdue() -> ResponseReturnValue:
     groups = services.groups_below(db.session(), g.unit)
     year, filters = _overdue_year(), _overdue_filters(groups)
-    wards, items = _overdue(year, filters, titles=False)
+    wards, items = _overdue(year, filters, groups, titles=False)
     kinds = [(services.TASK_KIND, exports.kind_label(services.TASK_KIND)),
              *((k.value, exports.kind_label(k.value)) for k in PetitionKind)]
     query = {k: v for k, v in (("year", year), ("ward", filters.ward), ("kind", filters.kind),
@@ -205,7 +210,8 @@ def overdue() -> ResponseReturnValue:
 
 def _overdue_export(fmt: str) -> ResponseReturnValue:
     year = _overdue_year()
-    _, items = _overdue(year, _overdue_filters(services.groups_below(db.session(), g.unit)))
+    groups = services.groups_below(db.session(), g.unit)
+    _, items = _overdue(year, _overdue_filters(groups), groups)
     return download(fmt, f"qua-han-{g.unit.slug}-{year}", str(_l("Việc quá hạn")), exports.OVERDUE_COLUMNS,
                     exports.overdue_rows(items))
 

@@ -22,7 +22,7 @@ from app.models import (
     Unit,
 )
 from app.models.petition import CLOSED_STATUSES
-from app.models.unit import UnitKind, tenant_units_below, tenants_below_statement, units_below
+from app.models.unit import UnitKind, tenant_units_below, units_below, units_below_statement
 from app.periods import ReportingPeriod, parse_period
 from app.petitions.deadlines import FACTS, PetitionFacts, deadline_of
 from app.progress.schedule import last_passed_due
@@ -39,10 +39,8 @@ class WardPlanRow:
     task_count: int
 
 
-def ward_plan_statuses(session: Session, parent: Unit, year: int, units: list[Unit] | None = None) -> list[WardPlanRow]:
-    """Every ward/commune below `parent` (or those of `units`) with its plan for `year` (or None) and
-    its task count."""
-    units = tenant_units_below(session, parent) if units is None else units
+def ward_plan_statuses(session: Session, units: list[Unit], year: int) -> list[WardPlanRow]:
+    """Each of `units` with its plan for `year` (or None) and its task count."""
     ids = [u.id for u in units]
     plans = {
         p.unit_id: p
@@ -74,7 +72,7 @@ class WardPlans:
 def ward_plans_page(session: Session, parent: Unit, year: int, page: int, size: int) -> WardPlans:
     """Page `page` of the wards below `parent` by name, with their plans for `year` (a fixed number of
     statements, each over one page or a count, whatever the number of wards)."""
-    wards = tenants_below_statement(parent)
+    wards = units_below_statement(parent, tenants=True)
     total = session.scalar(select(func.count()).select_from(wards.subquery())) or 0
     page, pages = page_bounds(total, page, size)
     shown = list(session.scalars(wards.limit(size).offset((page - 1) * size)))
@@ -82,7 +80,7 @@ def ward_plans_page(session: Session, parent: Unit, year: int, page: int, size: 
         select(Plan.status, func.count()).where(Plan.year == year, Plan.is_template.is_(False)).group_by(Plan.status)
     ).tuples().all())
     counts[None] = total - sum(counts.values())
-    return WardPlans(Page(ward_plan_statuses(session, parent, year, shown), total, page, pages), counts)
+    return WardPlans(Page(ward_plan_statuses(session, shown, year), total, page, pages), counts)
 
 
 def years_with_plans(session: Session) -> list[int]:
@@ -126,23 +124,24 @@ def groups_below(session: Session, parent: Unit) -> list[Unit]:
     return [u for u in units_below(session, parent, tenants=False) if u.id != parent.id]
 
 
+def is_under(unit: Unit, ancestor: Unit, groups: list[Unit]) -> bool:
+    """Is `unit` below `ancestor`, one of `groups` (the units between a parent and its wards)?"""
+    above = {g.id: g.parent_id for g in groups}
+    current = unit.parent_id
+    while current is not None and current != ancestor.id:
+        current = above.get(current)
+    return current == ancestor.id
+
+
 def filter_rows(rows: list[WardRollup], filters: RollupFilters, groups: list[Unit]) -> list[WardRollup]:
     """The rows `filters` keep; `groups` are the units between the parent and the wards."""
-    above = {g.id: g.parent_id for g in groups}
     words = fold(filters.query).split()
-
-    def under(unit: Unit) -> bool:
-        assert filters.under is not None
-        current = unit.parent_id
-        while current is not None and current != filters.under.id:
-            current = above.get(current)
-        return current == filters.under.id
 
     def kept(row: WardRollup) -> bool:
         unit = row.unit
         assert unit is not None
         status = row.plan_status.value if row.plan_status else NO_PLAN
-        return ((filters.under is None or under(unit)) and filters.kind in (None, unit.kind)
+        return ((filters.under is None or is_under(unit, filters.under, groups)) and filters.kind in (None, unit.kind)
                 and filters.plan in (None, status) and all(w in fold(unit.name) for w in words))
 
     return [r for r in rows if kept(r)] if filters.active() else rows
@@ -296,17 +295,15 @@ def _late_petitions(session: Session, units: dict[int, Unit], today: date, book:
 
 def overdue_items(
     session: Session, parent: Unit, year: int, filters: OverdueFilters, *, today: date, book: LegalBook,
-    tasks_on: date | None = None, titles: bool = True,
+    groups: list[Unit], tasks_on: date | None = None, titles: bool = True,
 ) -> tuple[list[Unit], list[OverdueItem]]:
     """(the wards below `parent`, their late tasks of `year` as of `tasks_on` and open petitions late on
-    `today`, most late first), in a fixed number of queries. Without `titles` the items carry no text
-    (`fill_titles` reads it for the ones shown)."""
+    `today`, most late first), in a fixed number of queries; `groups` are the units between `parent`
+    and its wards (`groups_below`). Without `titles` the items carry no text (`fill_titles` reads it
+    for the ones shown)."""
     wards = tenant_units_below(session, parent)
-    groups = groups_below(session, parent) if filters.under else []  # a few rows
-    if filters.under:
-        rows = filter_rows([WardRollup(unit=u) for u in wards], RollupFilters(under=filters.under), groups)
-        kept = {r.unit.id for r in rows if r.unit}
-    chosen = {u.id: u for u in wards if filters.ward in (None, u.slug) and (not filters.under or u.id in kept)}
+    chosen = {u.id: u for u in wards if filters.ward in (None, u.slug)
+              and (filters.under is None or is_under(u, filters.under, groups))}
     every_ward = len(chosen) == len(wards)
     items: list[OverdueItem] = []
     if chosen and filters.kind in (None, TASK_KIND):
