@@ -221,9 +221,11 @@ def register_cli(app: Flask) -> None:
     from app.mail.cli import mail_group
     from app.people.cli import users_group
     from app.rollups.cli import rollups_group
+    from app.units.cli import units_group
 
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(units_group)
     app.cli.add_command(users_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(rollups_group)

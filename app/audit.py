@@ -11,11 +11,12 @@ from sqlalchemy import LargeBinary, event, inspect
 from sqlalchemy.orm import Session
 
 from app.models.audit import AuditEntry
+from app.models.unit import Unit
 from app.models.user import Membership, User
 from app.tenancy import TenancyError, TenantOwned, current_scope, system_scope
 
 ACTIONS_KEY = "audit_actions"
-NOT_AUDITED = {"version", "content_hash", "search_text"}
+NOT_AUDITED = {"version", "content_hash", "search_text", "data_version"}
 
 
 def name_action(session: Session, obj: object, action: str) -> None:
@@ -77,8 +78,13 @@ def _changes(obj: Any, kind: str) -> dict[str, list[Any]]:
 
 
 def _audited(obj: object) -> bool:
-    """Ward-owned rows, and memberships (who holds which role where), under their unit."""
-    return (isinstance(obj, TenantOwned) and not isinstance(obj, AuditEntry)) or isinstance(obj, Membership)
+    """Ward-owned rows, memberships (who holds which role where) and units themselves (names, codes,
+    parents, reorganisations), under their unit."""
+    return (isinstance(obj, TenantOwned) and not isinstance(obj, AuditEntry)) or isinstance(obj, (Membership, Unit))
+
+
+def _unit_of(obj: Any) -> int:
+    return int(obj.id if isinstance(obj, Unit) else obj.unit_id)
 
 
 @event.listens_for(Session, "before_flush")
@@ -111,7 +117,7 @@ def _record_writes(session: Session, flush_context: object) -> None:
                 continue
             entries.append(
                 AuditEntry(
-                    unit_id=obj.unit_id,
+                    unit_id=_unit_of(obj),
                     user_id=scope.user_id if scope else None,
                     username=scope.actor if scope else "",
                     action=actions.pop(id(obj), kind),

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import and_, bindparam, select
 
 from app.extensions import db, login_manager
+from app.local_time import local_today
 from app.models.unit import ANCESTRY, Unit, descendant_ids
 from app.models.user import Membership, Role
 from app.tenancy import Scope, set_scope
@@ -94,12 +95,13 @@ def holds(roles: set[Role], permission: str) -> bool:
 
 def scope_for(user_id: int, actor: str, unit: Unit, above: set[int], roles: set[Role]) -> Scope:
     """The tenancy scope of a request on `unit`: it and everything below it, plus the plan
-    templates published by the units `above` it."""
+    templates published by the units `above` it. A unit that has ended (merged, dissolved) is
+    history: read only, whoever looks."""
     return Scope(
         unit_ids=frozenset({unit.id} if unit.is_tenant else descendant_ids(db.session(), unit)),  # wards: no units below
         home_unit_id=unit.id,
         template_unit_ids=frozenset(above),
-        read_only=roles <= {Role.FRONT},
+        read_only=roles <= {Role.FRONT} or unit.ended_by(local_today()),
         user_id=user_id,
         actor=actor,
     )

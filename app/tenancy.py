@@ -90,11 +90,12 @@ def set_scope(session: Session | scoped_session[Any], scope: Scope | None) -> No
 
 
 @contextmanager
-def system_scope(session: Session | scoped_session[Any], actor: str = "system") -> Iterator[Scope]:
+def system_scope(session: Session | scoped_session[Any], actor: str = "system",
+                 user_id: int | None = None) -> Iterator[Scope]:
     """The escape hatch: every unit, writable. For `flask` commands (loading units and templates,
     the demo, accounts) and for writing an account's events into the audit log of its units."""
     previous = current_scope(session)
-    scope = Scope(unit_ids=frozenset(), actor=actor, everything=True)
+    scope = Scope(unit_ids=frozenset(), actor=actor, everything=True, user_id=user_id)
     set_scope(session, scope)
     try:
         yield scope

@@ -27,7 +27,8 @@ from app.models.records import (
 )
 from app.models.report import Report, ReportKind, ReportStatus
 from app.models.rollup_figures import RollupFigures
-from app.models.unit import Unit, UnitKind
+from app.models.unit import Unit, UnitKind, UnitPastParent
+from app.models.unit_change import UnitChange, UnitChangeKind
 from app.models.user import Membership, Role, User
 
 __all__ = [
@@ -71,6 +72,9 @@ __all__ = [
     "Schedule",
     "Task",
     "Unit",
+    "UnitChange",
+    "UnitChangeKind",
+    "UnitPastParent",
     "UnitKind",
     "User",
 ]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Plan, PlanProposal, Task, Unit
-from app.models.unit import tenant_units_below
+from app.models.unit import tenant_units_below, year_span
 from app.plan_templates.changes import same_words, ward_substitution
 
 
@@ -98,7 +98,7 @@ class WardRow:
 
 def wards_difference(session: Session, parent: Unit, template: Plan) -> list[WardRow]:
     """Every ward below `parent`: its plan of the template's year and code, and how it departs."""
-    wards = tenant_units_below(session, parent)
+    wards = tenant_units_below(session, parent, during=year_span(template.year))
     revisions = {
         r.id: r
         for r in session.scalars(

@@ -80,7 +80,7 @@ def create_for_wards() -> ResponseReturnValue:
         return redirect(url_for("units.home"))
     year = filled(form.year.data)
     try:
-        result = commit(lambda: services.create_plans_for_wards(db.session(), g.unit, year))
+        result = commit(lambda: services.create_plans_for_wards(db.session(), g.unit, year, local_today()))
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("units.home", year=year))

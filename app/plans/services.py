@@ -23,7 +23,7 @@ from app.models import (
     TaskUpdate,
     Unit,
 )
-from app.models.unit import tenant_units_below
+from app.models.unit import tenant_units_below, year_span
 from app.plans.errors import PlanError, PlanExists, PlanLocked, TemplateMissing
 from app.plans.instantiate import instantiate, latest_template
 from app.service_errors import CONFLICT_MESSAGE, EditConflict, InvalidTransition
@@ -96,9 +96,11 @@ class BatchResult:
     skipped: list[Unit]
 
 
-def create_plans_for_wards(session: Session, parent: Unit, year: int) -> BatchResult:
-    """Give every ward and commune below `parent` its plan for `year`; existing plans are kept."""
-    units = tenant_units_below(session, parent)
+def create_plans_for_wards(session: Session, parent: Unit, year: int, today: date | None = None) -> BatchResult:
+    """Give every ward and commune below `parent` that exists in `year` (and has not ended by `today`)
+    its plan for `year`; existing plans are kept."""
+    units = [u for u in tenant_units_below(session, parent, during=year_span(year))
+             if today is None or not u.ended_by(today)]
     templates: dict[int | None, Plan | None] = {}  # by the ward's parent: wards of one town share one
     for unit in units:
         if unit.parent_id not in templates:

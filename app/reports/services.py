@@ -17,7 +17,7 @@ from app.audit import name_action
 from app.indicators.services import IndicatorResult, indicator_values
 from app.law.book import LegalBook
 from app.models import Plan, Report, ReportKind, ReportStatus, Unit
-from app.models.unit import tenant_units_below
+from app.models.unit import tenant_units_below, year_span
 from app.periods import PeriodError, parse_period
 from app.plans.services import find_plan
 from app.service_errors import CONFLICT_MESSAGE, EditConflict, ServiceError
@@ -305,7 +305,7 @@ def report_status(session: Session, parent: Unit, year: int, today: date,
     """For every ward below `parent` (or those of `wards`): its six-month and annual review of `year`
     — two queries, whatever the number of wards (the units, then their reports)."""
     every_ward = wards is None
-    wards = tenant_units_below(session, parent) if wards is None else wards
+    wards = tenant_units_below(session, parent, during=year_span(year)) if wards is None else wards
     periods = {kind: period_of(kind, year) for kind in REVIEW_KINDS}
     found: Mapping[tuple[int, ReportKind], Report] = {
         (r.unit_id, r.kind): r

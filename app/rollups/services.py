@@ -22,7 +22,7 @@ from app.models import (
     Unit,
 )
 from app.models.petition import CLOSED_STATUSES
-from app.models.unit import UnitKind, tenant_units_below, units_below, units_below_statement
+from app.models.unit import UnitKind, tenant_units_below, units_below, units_below_statement, year_span
 from app.periods import ReportingPeriod, parse_period
 from app.petitions.deadlines import FACTS, PetitionFacts, deadline_of
 from app.progress.schedule import last_passed_due
@@ -72,7 +72,7 @@ class WardPlans:
 def ward_plans_page(session: Session, parent: Unit, year: int, page: int, size: int) -> WardPlans:
     """Page `page` of the wards below `parent` by name, with their plans for `year` (a fixed number of
     statements, each over one page or a count, whatever the number of wards)."""
-    wards = units_below_statement(parent, tenants=True)
+    wards = units_below_statement(parent, tenants=True, during=year_span(year))
     total = session.scalar(select(func.count()).select_from(wards.subquery())) or 0
     page, pages = page_bounds(total, page, size)
     shown = list(session.scalars(wards.limit(size).offset((page - 1) * size)))
@@ -196,7 +196,8 @@ def ward_rollups(
     """Every ward/commune below `parent` with its plan's status for `year` and its figures for `period`:
     as kept, or computed where stale (the caller keeps those with `figures.keep_pending`). The number
     of queries does not depend on the number of wards."""
-    units = tenant_units_below(session, parent)
+    span = parse_period(period) if isinstance(period, str) else period
+    units = tenant_units_below(session, parent, during=(span.start, span.end))
     statuses = dict(session.execute(  # the scope is the parent's tree: no list of its units needed
         select(Plan.unit_id, Plan.status).where(Plan.year == year, Plan.is_template.is_(False))
     ).tuples().all())
@@ -301,7 +302,7 @@ def overdue_items(
     `today`, most late first), in a fixed number of queries; `groups` are the units between `parent`
     and its wards (`groups_below`). Without `titles` the items carry no text (`fill_titles` reads it
     for the ones shown)."""
-    wards = tenant_units_below(session, parent)
+    wards = tenant_units_below(session, parent, during=year_span(year))
     chosen = {u.id: u for u in wards if filters.ward in (None, u.slug)
               and (filters.under is None or is_under(u, filters.under, groups))}
     every_ward = len(chosen) == len(wards)
