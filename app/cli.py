@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from app.plans.instantiate import copy_indicators
 from app.plans.services import create_plans_for_wards, find_plan
 from app.tenancy import system_scope
 from app.tenant_registry import RegistryError, SyncReport, sync_templates, sync_units
+from app.units.demo_reform import PROVINCE, REFORM_DAY, apply_demo_reform
 from app.web.legal import app_legal_book
 
 DEMO_YEAR = 2025
@@ -35,6 +37,7 @@ DEMO_PEOPLE = {
     "culture@quang-trung": ("Đỗ Văn Hải", "Công chức Văn hóa - Xã hội"),
     "front@quang-trung": ("Vũ Thị Thu", "Chủ tịch Ủy ban MTTQ Việt Nam phường Quang Trung"),
     "admin@bim-son": ("Lê Văn Thành", "Chuyên viên Văn phòng HĐND và UBND thị xã"),
+    "admin@thanh-hoa": ("Đặng Minh Tuấn", "Chuyên viên Văn phòng UBND tỉnh"),
     "front@bim-son": ("Trịnh Thị Hoa", "Phó Chủ tịch Ủy ban MTTQ Việt Nam thị xã Bỉm Sơn"),
 }
 DEMO_NAMES = {username: name for username, (name, _position) in DEMO_PEOPLE.items()}
@@ -113,10 +116,14 @@ def _backfill_indicators(town: Unit, year: int) -> None:
 
 
 @click.command("demo")
+@click.option("--before-reform", is_flag=True,
+              help="Stop before the 1 July 2025 reorganisation: Bỉm Sơn and its wards as they were, a whole year.")
 @with_appcontext
-def demo_command() -> None:
-    """Demo accounts for Phú Sơn, Quang Trung and Bỉm Sơn, the 2025 plans of every ward, and a year
-    of records for the wards with accounts."""
+def demo_command(before_reform: bool) -> None:
+    """Demo accounts for Phú Sơn, Quang Trung, Bỉm Sơn and Thanh Hóa, the 2025 plans of every ward, the
+    records of the wards with accounts, then the reorganisation of 1 July 2025: Bỉm Sơn's units merged
+    into the new wards of the official list (their records, up to 30 June, kept read only), the town
+    dissolved."""
     sync_tenants()
     password = current_app.config["DEMO_PASSWORD"]
     units = {u.slug: u for u in db.session.scalars(select(Unit))}
@@ -124,7 +131,9 @@ def demo_command() -> None:
     for slug in DEMO_WARDS:
         for role in (Role.CHAIRMAN, Role.OFFICE, Role.CULTURE, Role.FRONT):
             accounts.append((f"{role.value}@{slug}", role))
-    accounts += [(f"admin@{DEMO_TOWN}", Role.TOWN_ADMIN), (f"front@{DEMO_TOWN}", Role.FRONT)]
+    accounts += [(f"admin@{DEMO_TOWN}", Role.TOWN_ADMIN), (f"front@{DEMO_TOWN}", Role.FRONT),
+                 (f"admin@{PROVINCE}", Role.TOWN_ADMIN)]
+    records_until = local_today() if before_reform else min(local_today(), REFORM_DAY - timedelta(days=1))
     with system_scope(db.session(), actor="demo"):
         for username, role in accounts:
             _demo_account(username, units[username.split("@")[1]], role, password)
@@ -137,18 +146,26 @@ def demo_command() -> None:
                 units[slug],
                 find_plan(db.session(), units[slug], DEMO_YEAR),
                 book,
-                local_today(),
+                records_until,
                 chairman=DEMO_NAMES.get(f"chairman@{slug}", ""),
             )
             for slug in DEMO_WARDS
         }
-        add_demo_reports(db.session(), {slug: units[slug] for slug in DEMO_WARDS}, DEMO_YEAR, book, local_today())
+        add_demo_reports(db.session(), {slug: units[slug] for slug in DEMO_WARDS}, DEMO_YEAR, book, records_until)
+        reform = None if before_reform else apply_demo_reform(db.session(), grants_from=DEMO_WARDS[0])
         db.session.commit()
     click.echo(f"plans {DEMO_YEAR}: {len(result.created)} created, {len(result.skipped)} already there")
     click.echo(
         f"records {DEMO_YEAR}: "
         + ", ".join(f"{slug} {count} added" if count else f"{slug} already there" for slug, count in added.items())
     )
+    if reform is not None and reform.applied:
+        click.echo(f"reorganisation of {REFORM_DAY:%d/%m/%Y}: " + "; ".join(
+            f"{', '.join(old)} -> {new}" for new, old in reform.merged.items()) + f"; {DEMO_TOWN} dissolved")
+        for slug, neighbour in reform.unmapped.items():
+            click.echo(f"  {slug} is not in the converter's mapping: merged where {neighbour} went")
+    elif reform is not None:
+        click.echo(f"reorganisation of {REFORM_DAY:%d/%m/%Y}: already applied")
     click.echo("Demo accounts (password: %s):" % password)
     for username, role in accounts:
         click.echo(f"  {username:24} {role.value}")

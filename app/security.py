@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, make_response, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, select
 
@@ -51,7 +52,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "report.review": frozenset({Role.TOWN_ADMIN}),
     # People (DESIGN §3): who may be managed by whom is app.people.rules; the Front manages nobody.
     "people.manage": frozenset({Role.CHAIRMAN, Role.TOWN_ADMIN}),
+    # Units below (DESIGN §3): the parent's admin loads the official list, creates, renames and
+    # reorganises them; the Front sees the history and changes nothing.
+    "unit.history": frozenset({Role.TOWN_ADMIN, Role.FRONT}),
+    "unit.manage": frozenset({Role.TOWN_ADMIN}),
 }
+
+# What may still be done on a unit that has ended (merged, dissolved): its records are history.
+READ_PERMISSIONS = frozenset({"unit.view", "plan.view", "template.view", "rollup.view", "audit.view", "record.view",
+                              "petition.identity", "unit.history"})
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -131,6 +140,12 @@ def guard() -> ResponseReturnValue | None:
         abort(404)  # another unit's data does not exist for this user
     if not holds(roles, permission):
         abort(403)
+    if unit.ended_by(local_today()):
+        g.unit_ended = True
+        if permission not in READ_PERMISSIONS:
+            from app.errors import render_error
+
+            abort(make_response(render_error(403, _l("Đơn vị đã sáp nhập hoặc giải thể: hồ sơ chỉ để xem, không sửa được."))))
     g.roles = roles
     set_scope(db.session(), scope_for(current_user.id, current_user.label, unit, above, roles))
     return None
@@ -145,4 +160,4 @@ def supervising() -> bool:
 def can(permission: str) -> bool:
     """For templates: does the current user hold `permission` on the current unit?"""
     roles = g.get("roles")
-    return bool(roles) and holds(roles, permission)
+    return bool(roles) and holds(roles, permission) and (permission in READ_PERMISSIONS or not g.get("unit_ended"))

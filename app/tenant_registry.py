@@ -109,7 +109,10 @@ def _check_unique(entries: list[tuple[Path, dict[str, Any]]], existing: dict[str
         if code in codes:
             raise RegistryError(f"{path}: code {code!r} is already used in {codes[code]}")
         slugs[slug], codes[code] = path, path
-        holder = next((u for u in existing.values() if u.code == code and u.slug != slug), None)
+        own = existing.get(slug)
+        if own is not None and own.ended_on is not None:
+            continue  # a unit of the past: its code may have passed to a successor
+        holder = next((u for u in existing.values() if u.code == code and u.slug != slug and u.ended_on is None), None)
         if holder is not None:
             raise RegistryError(f"{path}: code {code!r} of {slug!r} already belongs to unit {holder.slug!r}")
 

@@ -22,6 +22,7 @@ from app.models import (
     ProposalStatus,
     Role,
     Schedule,
+    UnitChangeKind,
     UnitKind,
 )
 
@@ -50,12 +51,21 @@ STATUS_LABELS = {
 
 KIND_LABELS = {
     UnitKind.PROVINCE: _l("Tỉnh"),
+    UnitKind.CITY: _l("Thành phố"),
     UnitKind.TOWN: _l("Thị xã"),
     UnitKind.WARD: _l("Phường"),
     UnitKind.COMMUNE: _l("Xã"),
+    UnitKind.SPECIAL_ZONE: _l("Đặc khu"),
+}
+
+CHANGE_LABELS = {
+    UnitChangeKind.MERGE: _l("Sáp nhập"),
+    UnitChangeKind.REPARENT: _l("Chuyển đơn vị cấp trên"),
+    UnitChangeKind.DISSOLVE: _l("Giải thể"),
 }
 
 ACTION_LABELS = {
+    "unit.merge": _l("Sáp nhập đơn vị"),
     "membership.grant": _l("Giao vai trò"),
     "membership.role_change": _l("Đổi vai trò"),
     "membership.deactivate": _l("Khóa tài khoản"),
@@ -240,6 +250,7 @@ def template_globals() -> dict[str, Any]:
         "SCHEDULE_LABELS": SCHEDULE_LABELS,
         "STATUS_LABELS": STATUS_LABELS,
         "KIND_LABELS": KIND_LABELS,
+        "CHANGE_LABELS": CHANGE_LABELS,
         "ACTION_LABELS": ACTION_LABELS,
         "OBJECT_LABELS": OBJECT_LABELS,
         "FIELD_LABELS": FIELD_LABELS,

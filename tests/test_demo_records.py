@@ -36,7 +36,8 @@ BASELINE = {Reception: 1, Dialogue: 1, Petition: 1, PetitionExtension: 1, Skilfu
 
 
 def run_demo(app: Flask) -> str:
-    result = app.test_cli_runner().invoke(args=["demo"])
+    """The demo's whole year, before the 1 July reorganisation (test_units_reorganise runs the rest)."""
+    result = app.test_cli_runner().invoke(args=["demo", "--before-reform"])
     assert result.exit_code == 0, result.output
     return result.output
 

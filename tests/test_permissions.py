@@ -3,6 +3,8 @@ every role × endpoint × (own unit, another unit) answers what the table says."
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -26,6 +28,9 @@ from app.models import (
     SkilfulModel,
     Task,
     TaskUpdate,
+    Unit,
+    UnitChange,
+    UnitChangeKind,
 )
 from app.security import PERMISSIONS, PUBLIC, SIGNED_IN
 from tests.conftest import ACCOUNTS, everything, first_task, plan_of
@@ -55,6 +60,8 @@ DESIGN_TABLE = {
     "report.send": {C},
     "report.review": {T},
     "people.manage": {C, T},
+    "unit.history": {T, F},
+    "unit.manage": {T},
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -89,7 +96,7 @@ def test_the_permission_table_is_design_section_3():
 
 
 def test_the_front_holds_no_write_permission():
-    reads = {"unit.view", "plan.view", "rollup.view", "audit.view", "record.view", "template.view"}
+    reads = {"unit.view", "plan.view", "rollup.view", "audit.view", "record.view", "template.view", "unit.history"}
     assert {p for p, roles in PERMISSIONS.items() if Role.FRONT in roles} == reads
 
 
@@ -148,17 +155,26 @@ def _url_values(session, units, unit_slug: str) -> dict[str, object]:
 
 
 def _is_template_rule(rule: str) -> bool:
-    return rule.startswith("/u/<unit_slug>/templates")
+    """Pages of the town itself (its templates, its units below): they exist only under its address."""
+    return rule.startswith(("/u/<unit_slug>/templates", "/u/<unit_slug>/units"))
 
 
 def _template_values(session, units, town_slug: str) -> dict[str, object]:
-    """A town's published template and its first task and section (the editor's ids)."""
+    """A town's published template and its first task and section (the editor's ids), a ward below it,
+    and a reorganisation it has planned (not yet in effect)."""
     with everything(session):
+        town = units[town_slug]
         template = session.scalar(
-            sa.select(Plan).where(Plan.is_template.is_(True), Plan.unit_id == units[town_slug].id).order_by(Plan.id).limit(1)
+            sa.select(Plan).where(Plan.is_template.is_(True), Plan.unit_id == town.id).order_by(Plan.id).limit(1)
         )
         task = session.scalar(sa.select(Task).where(Task.plan_id == template.id).order_by(Task.id).limit(1))
-        return {"unit_slug": town_slug, "template_id": template.id, "task_id": task.id, "section_id": task.section_id}
+        ward = session.scalar(sa.select(Unit).where(Unit.parent_id == town.id).order_by(Unit.id).limit(1))
+        change = UnitChange(acting_unit_id=town.id, kind=UnitChangeKind.REPARENT, effective_on=date(2100, 1, 1),
+                            summary="planned", steps=[], unit_ids=[ward.id])
+        session.add(change)
+        session.flush()
+        return {"unit_slug": town_slug, "template_id": template.id, "task_id": task.id, "section_id": task.section_id,
+                "unit_id": ward.id, "change_id": change.id}
 
 
 def _values_for(rule: str, session, units, ward_slug: str) -> dict[str, object]:

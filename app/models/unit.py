@@ -29,7 +29,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import Model
 from app.models.columns import enum_column
@@ -81,6 +81,8 @@ class Unit(Model):
     # Counts the writes to the unit's records (app/rollups/figures.py): kept figures of an older
     # version are stale.
     data_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    successor: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[successor_id], lazy="select")
 
     @property
     def kind_word(self) -> str:
@@ -154,7 +156,8 @@ def live_during(during: tuple[date, date]) -> ColumnElement[bool]:
     """Units that existed at some time between the two days."""
     start, end = during
     return and_(or_(Unit.started_on.is_(None), Unit.started_on <= end),
-                or_(Unit.ended_on.is_(None), Unit.ended_on > start))
+                or_(Unit.ended_on.is_(None), and_(Unit.ended_on > start, or_(Unit.started_on.is_(None),
+                                                                              Unit.started_on < Unit.ended_on))))
 
 
 # Built once (every request asks for its unit and its ancestors): the unit is a parameter.

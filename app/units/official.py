@@ -65,10 +65,14 @@ def _official() -> tuple[OfficialUnit, ...]:
     codenames = {int(p.code): p.codename for p in provinces}
     units = [OfficialUnit(province_code(int(p.code)), _bare_name(p.name), _KINDS[p.division_type], _slug(p.codename),
                           None) for p in provinces]
+    used: set[str] = set()
     for w in wards:
         slug = _slug(w.codename)
         if w.codename in recurring:
             slug = f"{slug}-{_slug(codenames[int(w.province_code)])}"
+        if slug in used:  # the same name twice in one province: the later code tells them apart
+            slug = f"{slug}-{int(w.code):05d}"
+        used.add(slug)
         units.append(OfficialUnit(f"{int(w.code):05d}", _bare_name(w.name), _KINDS[w.division_type], slug,
                                   province_code(int(w.province_code))))
     return tuple(units)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from datetime import timedelta
 from typing import Any
 
 from flask import g, render_template, request
@@ -34,8 +35,9 @@ def _home_shown(unit: Unit, roles: tuple[str, ...], args: dict[str, Any]) -> tup
 
 
 def _ward_home(unit: Unit, this_year: int) -> ResponseReturnValue:
-    """The ward's dashboard: rendered once per version of the ward's data, day, role and language."""
-    today = local_today()
+    """The ward's dashboard: rendered once per version of the ward's data, day, role and language; a
+    ward that has ended shows its figures as they stood on its last day."""
+    today = min(local_today(), unit.ended_on - timedelta(days=1)) if unit.ended_on else local_today()
     shown = _home_shown(unit, roles_key(g.roles), {}) or ()
 
     def render() -> str:
@@ -69,3 +71,6 @@ def home() -> ResponseReturnValue:
         wards=ward_plans_page(db.session(), unit, year, request.args.get("page", 1, type=bounded_int), PAGE_SIZE),
         create_form=CreatePlansForm(year=year),
     )
+
+
+from app.units import manage_routes  # noqa: E402,F401  (the units screens, on this blueprint)

@@ -1,0 +1,52 @@
+"""Forms of the units screens: a unit's fields, a merge, a move or dissolution."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms_base import Form, VnDateField
+from app.models import UnitKind
+
+KIND_CHOICES = [(UnitKind.WARD.value, _l("Phường")), (UnitKind.COMMUNE.value, _l("Xã")),
+                (UnitKind.SPECIAL_ZONE.value, _l("Đặc khu")), (UnitKind.TOWN.value, _l("Thị xã"))]
+EFFECTIVE = _l("Vui lòng nhập ngày hiệu lực theo dạng ngày/tháng/năm, ví dụ 01/07/2025.")
+
+
+class Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UnitForm(Form):
+    name = StringField(_l("Tên (không kèm chữ phường, xã)"),
+                       validators=[DataRequired(_l("Vui lòng nhập tên đơn vị.")), Length(max=120)])
+    code = StringField(_l("Mã đơn vị hành chính"), validators=[DataRequired(_l("Vui lòng nhập mã.")), Length(max=20)])
+    kind = SelectField(_l("Loại"), choices=KIND_CHOICES)
+    parent_id = SelectField(_l("Trực thuộc"), coerce=int)
+    issuer_name = StringField(_l("Tên cơ quan ban hành trên văn bản (để trống: UBND + tên)"),
+                              validators=[Optional(), Length(max=200)])
+    issuer_parent_name = StringField(_l("Tên cơ quan cấp trên trên văn bản"), validators=[Optional(), Length(max=200)])
+
+
+class MergeForm(Form):
+    units = Checkboxes(_l("Các đơn vị sáp nhập"), coerce=int,
+                       validators=[DataRequired(_l("Chọn ít nhất một đơn vị để sáp nhập."))])
+    target = SelectField(_l("Sáp nhập vào"), coerce=str)
+    new_name = StringField(_l("Tên đơn vị mới"), validators=[Optional(), Length(max=120)])
+    new_code = StringField(_l("Mã đơn vị mới"), validators=[Optional(), Length(max=20)])
+    new_kind = SelectField(_l("Loại đơn vị mới"), choices=KIND_CHOICES[:3])
+    new_parent = SelectField(_l("Đơn vị mới trực thuộc"), coerce=int)
+    effective_on = VnDateField(_l("Có hiệu lực từ ngày"), validators=[DataRequired(EFFECTIVE)])
+    grants = Checkboxes(_l("Giao vai trò ở đơn vị sau sáp nhập cho"), coerce=int, validators=[Optional()])
+
+
+class MoveForm(Form):
+    operation = SelectField(_l("Việc cần làm"), choices=[("reparent", _l("Chuyển đơn vị sang đơn vị cấp trên khác")),
+                                                          ("dissolve", _l("Giải thể một đơn vị cấp trên"))])
+    units = Checkboxes(_l("Đơn vị chuyển đi"), coerce=int, validators=[Optional()])
+    dissolved = SelectField(_l("Đơn vị giải thể"), coerce=int, validators=[Optional()])
+    parent = SelectField(_l("Trực thuộc từ ngày hiệu lực"), coerce=int)
+    effective_on = VnDateField(_l("Có hiệu lực từ ngày"), validators=[DataRequired(EFFECTIVE)])

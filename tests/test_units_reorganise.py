@@ -1,0 +1,308 @@
+"""Units as they really are: the official list, merges, moves and dissolutions with their history,
+ended units read only, and the screens of the parent's admin (the Front sees, changes nothing)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.local_time import local_today
+from app.models import AuditEntry, Membership, Petition, PetitionExtension, Role, Unit, UnitChange, UnitPastParent
+from app.models.petition import CLOSED_STATUSES
+from app.models.unit import ancestor_ids, tenant_units_below, year_span
+from app.units.demo_reform import converter_mapping
+from app.units.official import apply_load, official_units, plan_load
+from app.units.reorganise import (
+    Merge,
+    NewUnit,
+    ReorganisationError,
+    apply,
+    plan_dissolve,
+    plan_merge,
+    plan_reparent,
+    undo,
+)
+from tests.conftest import everything
+
+TODAY = local_today()
+LATER = TODAY + timedelta(days=30)  # a change that has not taken effect yet can be undone
+
+
+def _load(session, province: str | None = "38"):  # type: ignore[no-untyped-def]
+    with everything(session):
+        plan = plan_load(session, province)
+        apply_load(session, plan, TODAY)
+        session.flush()
+        return plan
+
+
+# --- the official list ------------------------------------------------------------------------
+
+
+def test_the_package_has_the_2025_list() -> None:
+    units = official_units()
+    provinces = [u for u in units if u.province_code is None]
+    assert len(provinces) == 34 and len(units) - 34 == 3321
+    thanh_hoa = official_units("38")
+    assert thanh_hoa[0].name == "Thanh Hóa" and len(thanh_hoa) == 1 + 166
+    by_code = {u.code: u for u in thanh_hoa}
+    assert (by_code["14818"].name, by_code["14818"].slug) == ("Quang Trung", "phuong-quang-trung")
+    slugs = [u.slug for u in units]
+    assert len(set(slugs)) == len(slugs)  # a name that recurs carries its province
+
+
+def test_loading_a_province_adds_its_communes_once_and_leaves_old_units_in_conflict(session, units) -> None:  # type: ignore[no-untyped-def]
+    plan = _load(session)
+    # The registry's Thanh Hóa is the same unit (code 38): adopted, not duplicated.
+    assert [u.slug for u, _ in plan.adopted] == ["thanh-hoa"]
+    # Wards of before the reform hold three of the new codes: they stay, reported, until reorganised.
+    assert {unit.slug for unit, _ in plan.conflicts} == {"bac-son", "phu-son", "ha-lan"}
+    assert len(plan.added) == 166 - 3
+    with everything(session):
+        province = units["thanh-hoa"]
+        live = [u for u in tenant_units_below(session, province) if u.official]
+        assert len(live) == 163 and all(u.parent_id == province.id for u in live)
+        again = plan_load(session, "38")
+    assert again.changes == 0 and again.unchanged == 164
+
+
+def test_renamed_moved_and_ended_units_are_previewed_then_applied(session, units) -> None:  # type: ignore[no-untyped-def]
+    _load(session)
+    with everything(session):
+        province = units["thanh-hoa"]
+        renamed = session.scalar(sa.select(Unit).where(Unit.code == "14923"))
+        renamed.name = "Bá Thước Cũ"
+        moved = session.scalar(sa.select(Unit).where(Unit.code == "15766"))
+        moved.parent_id = units["sam-son"].id
+        gone = Unit(slug="xa-khong-con", code="99998", name="Không Còn", kind="commune", parent_id=province.id,
+                    official=True)
+        session.add(gone)
+        session.flush()
+        plan = plan_load(session, "38")
+        assert [u.code for u, _ in plan.renamed] == ["14923"]
+        assert [u.code for u, _ in plan.moved] == ["15766"]
+        assert [u.code for u in plan.ended] == ["99998"]
+        apply_load(session, plan, TODAY)
+        session.flush()
+        assert renamed.name == "Bá Thước" and moved.parent_id == province.id and gone.ended_on == TODAY
+        past = session.scalar(sa.select(UnitPastParent).where(UnitPastParent.unit_id == moved.id))
+        assert (past.parent_id, past.until) == (units["sam-son"].id, TODAY)
+        assert plan_load(session, "38").changes == 0
+
+
+def test_the_whole_country_loads_from_the_command(app, session) -> None:  # type: ignore[no-untyped-def]
+    result = app.test_cli_runner().invoke(args=["units", "load-official", "--province", "38", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "163 added" in result.output and "conflict: code 14812" in result.output
+    unknown = app.test_cli_runner().invoke(args=["units", "load-official", "--province", "99"])
+    assert unknown.exit_code != 0 and "99" in unknown.output
+
+
+# --- merges, moves, dissolutions --------------------------------------------------------------
+
+
+def _open_petition(session, unit: Unit) -> Petition:  # type: ignore[no-untyped-def]
+    with everything(session):
+        petition = Petition(unit_id=unit.id, received_on=TODAY - timedelta(days=20), kind="denunciation",
+                            summary="Tố cáo chưa giải quyết", petitioner_name="Người tố cáo")
+        session.add(petition)
+        session.flush()
+        session.add(PetitionExtension(unit_id=unit.id, petition_id=petition.id, decided_on=TODAY - timedelta(days=2),
+                                      reason="Vụ việc phức tạp"))
+        session.flush()
+        return petition
+
+
+def _merge_into_new(session, units, day: date, grants: bool = False, slug: str = "phuong-son-moi") -> UnitChange:  # type: ignore[no-untyped-def]
+    with everything(session):
+        new = NewUnit("Sơn Mới", f"7700{len(slug)}", "ward", units["thanh-hoa"], slug)
+        plan = plan_merge(session, units["thanh-hoa"], [Merge([units["phu-son"], units["quang-trung"]], new)], day)
+        if grants:
+            plan.grants = [m.id for m in plan.staff if m.unit_id == units["phu-son"].id]
+        change = apply(session, plan, actor="tests", user_id=None, summary="merge")
+        session.flush()
+        return change
+
+
+def test_a_merge_ends_the_units_keeps_their_records_and_moves_open_petitions(session, units) -> None:  # type: ignore[no-untyped-def]
+    petition = _open_petition(session, units["phu-son"])
+    with everything(session):
+        deadline_facts = (petition.received_on, petition.kind, petition.status)
+        closed_before = session.scalar(sa.select(sa.func.count()).select_from(Petition).where(
+            Petition.unit_id == units["phu-son"].id, Petition.status.in_(CLOSED_STATUSES)))
+    change = _merge_into_new(session, units, LATER, grants=True)
+    with everything(session):
+        successor = session.scalar(sa.select(Unit).where(Unit.slug == "phuong-son-moi"))
+        assert successor.started_on == LATER and successor.parent_id == units["thanh-hoa"].id
+        for slug in ("phu-son", "quang-trung"):
+            assert (units[slug].ended_on, units[slug].successor_id) == (LATER, successor.id)
+        session.expire_all()
+        moved = session.get(Petition, petition.id)
+        assert moved.unit_id == successor.id
+        assert (moved.received_on, moved.kind, moved.status) == deadline_facts
+        extension = session.scalar(sa.select(PetitionExtension).where(PetitionExtension.petition_id == petition.id))
+        assert extension.unit_id == successor.id and extension.reason == "Vụ việc phức tạp"
+        # Closed petitions and the rest of the records stay with the old ward, its history.
+        assert session.scalar(sa.select(sa.func.count()).select_from(Petition).where(
+            Petition.unit_id == units["phu-son"].id)) == closed_before
+        granted = {(m.user.username, m.role) for m in session.scalars(
+            sa.select(Membership).where(Membership.unit_id == successor.id))}
+        assert ("chairman@phu-son", Role.CHAIRMAN) in granted and ("chairman@quang-trung", Role.CHAIRMAN) not in granted
+        # The successor reaches its predecessors' history; the audit log has the merge with its date.
+        assert successor.id in ancestor_ids(session, units["phu-son"])
+        entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.unit_id == units["phu-son"].id,
+                                                            AuditEntry.action == "unit.merge"))
+        assert entry.changes["ended_on"] == [None, LATER.isoformat()]
+    assert change.can_undo(TODAY)
+
+
+def test_a_merge_is_undone_before_it_takes_effect_and_not_after(session, units) -> None:  # type: ignore[no-untyped-def]
+    petition = _open_petition(session, units["phu-son"])
+    change = _merge_into_new(session, units, LATER)
+    with everything(session):
+        undo(session, change, TODAY)
+        session.expire_all()
+        assert units["phu-son"].ended_on is None and units["phu-son"].successor_id is None
+        assert session.get(Petition, petition.id).unit_id == units["phu-son"].id
+        never = session.scalar(sa.select(Unit).where(Unit.slug == "phuong-son-moi"))
+        assert not never.live_on(LATER) and never.code == "770014"
+        assert never not in tenant_units_below(session, units["thanh-hoa"], year_span(LATER.year))
+        with pytest.raises(ReorganisationError):
+            undo(session, change, TODAY)  # once
+        past = _merge_into_new(session, units, TODAY - timedelta(days=1), slug="phuong-son-cu")
+        with pytest.raises(ReorganisationError):
+            undo(session, past, TODAY)  # it has taken effect
+
+
+@pytest.mark.parametrize("attempt", ["ward into itself", "unit outside", "town as target", "code taken", "bad date"])
+def test_a_merge_that_cannot_be_is_refused_with_nothing_written(session, units, attempt: str) -> None:  # type: ignore[no-untyped-def]
+    bim_son, phu_son, quang_trung = units["bim-son"], units["phu-son"], units["quang-trung"]
+    cases = {
+        "ward into itself": (bim_son, [Merge([phu_son, quang_trung], phu_son)], LATER),
+        "unit outside": (bim_son, [Merge([phu_son, units["truong-son"]], quang_trung)], LATER),
+        "town as target": (units["thanh-hoa"], [Merge([phu_son], bim_son)], LATER),
+        "code taken": (bim_son, [Merge([phu_son], NewUnit("X", units["bac-son"].code, "ward", bim_son, "x"))], LATER),
+        "bad date": (bim_son, [Merge([phu_son], quang_trung)], date(1, 1, 1)),
+    }
+    acting, merges, day = cases[attempt]
+    with everything(session):
+        before = session.scalar(sa.select(sa.func.count()).select_from(UnitChange))
+        with pytest.raises(ReorganisationError):
+            plan_merge(session, acting, merges, day)
+        assert session.scalar(sa.select(sa.func.count()).select_from(UnitChange)) == before
+        assert phu_son.ended_on is None
+
+
+def test_dissolving_a_town_moves_its_units_and_keeps_the_period_rollup(session, units) -> None:  # type: ignore[no-untyped-def]
+    province, town = units["thanh-hoa"], units["bim-son"]
+    day = date(2025, 7, 1)
+    with everything(session):
+        apply(session, plan_dissolve(session, province, town, province, day), actor="tests", user_id=None,
+              summary="dissolve")
+        session.flush()
+        assert town.ended_on == day
+        assert all(u.parent_id == province.id for u in (units["phu-son"], units["ha-lan"]))
+        # The town's rollup for the first half still lists its wards; for the second half, none.
+        first_half = {u.slug for u in tenant_units_below(session, town, (date(2025, 1, 1), date(2025, 6, 30)))}
+        assert {"phu-son", "ha-lan"} <= first_half
+        assert tenant_units_below(session, town, (date(2025, 7, 1), date(2025, 12, 31))) == []
+        assert units["phu-son"] in tenant_units_below(session, province, year_span(2025))
+        with pytest.raises(ReorganisationError):
+            plan_reparent(session, province, [province], town, LATER)  # a unit into one below it
+
+
+# --- the screens and the permissions ------------------------------------------------------------
+
+
+def test_the_parent_admin_merges_from_the_screen_after_a_preview(session, units, users, as_user) -> None:  # type: ignore[no-untyped-def]
+    client = as_user("admin@bim-son")
+    form = {"units": [str(units["ngoc-trao"].id), str(units["bac-son"].id)], "target": "new", "new_name": "Bắc Trạo",
+            "new_code": "77002", "new_kind": "ward", "new_parent": str(units["bim-son"].id),
+            "effective_on": LATER.strftime("%d/%m/%Y")}
+    preview = client.post("/u/bim-son/units/merge", data=form)
+    assert preview.status_code == 200
+    text = preview.get_data(as_text=True)
+    assert "reorganisation-preview" in text and "phường Bắc Trạo" in text
+    with everything(session):
+        assert units["ngoc-trao"].ended_on is None  # a preview writes nothing
+    done = client.post("/u/bim-son/units/merge", data={**form, "confirm": "1"})
+    assert done.status_code == 302
+    with everything(session):
+        session.expire_all()
+        assert units["ngoc-trao"].ended_on == LATER
+        change = session.scalar(sa.select(UnitChange).order_by(UnitChange.id.desc()))
+    page = client.get("/u/bim-son/units").get_data(as_text=True)
+    assert "Bắc Trạo" in page and "Hoàn tác" in page
+    assert client.post(f"/u/bim-son/units/changes/{change.id}/undo").status_code == 302
+    with everything(session):
+        session.expire_all()
+        assert units["ngoc-trao"].ended_on is None
+
+
+def test_bad_input_on_the_screens_gets_a_message(units, as_user) -> None:  # type: ignore[no-untyped-def]
+    client = as_user("admin@bim-son")
+    missing = client.post("/u/bim-son/units/merge", data={"target": "new", "effective_on": "31/02/2025"})
+    assert missing.status_code == 400 and "Chọn ít nhất một đơn vị" in missing.get_data(as_text=True)
+    taken = client.post("/u/bim-son/units/new", data={"name": "Mới", "code": units["phu-son"].code, "kind": "ward",
+                                                      "parent_id": str(units["bim-son"].id)})
+    assert taken.status_code == 409 and "đã thuộc một đơn vị khác" in taken.get_data(as_text=True)
+
+
+def test_the_admin_creates_and_renames_a_unit_in_the_audit_log(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    client = as_user("admin@bim-son")
+    made = client.post("/u/bim-son/units/new", data={"name": "Làng Mới", "code": "77003", "kind": "commune",
+                                                     "parent_id": str(units["bim-son"].id)})
+    assert made.status_code == 302
+    with everything(session):
+        unit = session.scalar(sa.select(Unit).where(Unit.code == "77003"))
+        assert unit.slug == "xa-lang-moi" and unit.parent_id == units["bim-son"].id
+    edited = client.post(f"/u/bim-son/units/{unit.id}/edit", data={
+        "name": "Làng Mới Hơn", "code": "77004", "kind": "commune", "parent_id": str(units["bim-son"].id),
+        "issuer_name": "UBND XÃ LÀNG MỚI HƠN"})
+    assert edited.status_code == 302
+    with everything(session):
+        session.expire_all()
+        assert (unit.name, unit.code, unit.issuer_name) == ("Làng Mới Hơn", "77004", "UBND XÃ LÀNG MỚI HƠN")
+        actions = set(session.scalars(sa.select(AuditEntry.action).where(AuditEntry.unit_id == unit.id)))
+    assert {"create", "update"} <= actions
+    assert client.get(f"/u/bim-son/units/{units['truong-son'].id}/edit").status_code == 404  # another town's
+
+
+@pytest.mark.parametrize("path", ["/u/{town}/units", "/u/{town}/units/new", "/u/{town}/units/merge",
+                                  "/u/{town}/units/move", "/u/{province}/units/official"])
+def test_only_the_parent_admin_manages_units_and_the_front_only_reads(units, users, client, path: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import login
+
+    url = path.format(town="bim-son", province="thanh-hoa")
+    front, admin, chairman = users["front@bim-son"], users["admin@bim-son"], users["chairman@phu-son"]
+    login(client, admin)
+    expected_admin = 404 if "official" in url else 200  # Bỉm Sơn's admin has no role on the province
+    assert client.get(url).status_code == expected_admin
+    login(client, front)
+    assert client.get(url).status_code == (200 if url.endswith("/units") else 404 if "official" in url else 403)
+    assert client.post("/u/bim-son/units/merge", data={}).status_code == 403  # the Front writes nothing
+    login(client, chairman)
+    assert client.get(url).status_code == 404  # a ward's chairman has no role on the town
+    other = url.replace("bim-son", "sam-son")
+    login(client, admin)
+    assert client.get(other).status_code == 404  # another town's units do not exist for this admin
+
+
+def test_an_ended_ward_is_read_only_for_its_own_staff_and_says_so(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    _merge_into_new(session, units, TODAY - timedelta(days=1))
+    client = as_user("chairman@phu-son")
+    home = client.get("/u/phu-son/")
+    assert home.status_code == 200 and "đã sáp nhập vào" in home.get_data(as_text=True)
+    assert client.get("/u/phu-son/plans/2025").status_code == 200
+    refused = client.post("/u/phu-son/receptions/new", data={"held_on": "01/12/2026"})
+    assert refused.status_code == 403 and "chỉ để xem" in refused.get_data(as_text=True)
+    assert client.get("/u/phuong-son-moi/").status_code == 404  # no role there until granted
+
+
+def test_the_demo_mapping_comes_from_the_converter() -> None:
+    mapping = converter_mapping()
+    assert mapping["phu son"] == "Phường Quang Trung" and mapping["ba dinh"] == "Phường Bỉm Sơn"
+    assert "ha lan" not in mapping  # the demo says so and merges it with its neighbour
+
