@@ -17,11 +17,13 @@ from sqlalchemy import (
     ColumnElement,
     ForeignKey,
     Index,
+    Integer,
     Select,
     String,
     Subquery,
     and_,
     bindparam,
+    cast,
     false,
     literal,
     or_,
@@ -142,7 +144,8 @@ def _lineage_cte(start_id: int | BindParameter[int], upward: bool, *, successors
                  during: tuple[date, date] | None = None) -> CTE:
     """Ids of the unit `start_id` and every unit above it (`upward`) or below it, over the links;
     UNION (not ALL): a unit reached twice (by its parent and by its successor) is listed once."""
-    base = select(literal(start_id).label("id") if isinstance(start_id, int) else start_id.label("id"))
+    # Cast: PostgreSQL types a bare parameter by its value (smallint), the recursive step's ids are integer.
+    base = select(cast(literal(start_id) if isinstance(start_id, int) else start_id, Integer).label("id"))
     tree = base.cte("lineage", recursive=True)
     links = _links(successors=successors, during=during)
     if upward:

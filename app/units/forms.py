@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are 3.2
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms_base import Form, VnDateField
 from app.models import UnitKind
 
-KIND_CHOICES = [(UnitKind.WARD.value, _l("Phường")), (UnitKind.COMMUNE.value, _l("Xã")),
-                (UnitKind.SPECIAL_ZONE.value, _l("Đặc khu")), (UnitKind.TOWN.value, _l("Thị xã"))]
+KIND_CHOICES = [SelectChoice(UnitKind.WARD.value, _l("Phường")), SelectChoice(UnitKind.COMMUNE.value, _l("Xã")),
+                SelectChoice(UnitKind.SPECIAL_ZONE.value, _l("Đặc khu")), SelectChoice(UnitKind.TOWN.value, _l("Thị xã"))]
 EFFECTIVE = _l("Vui lòng nhập ngày hiệu lực theo dạng ngày/tháng/năm, ví dụ 01/07/2025.")
 
 
@@ -44,8 +45,9 @@ class MergeForm(Form):
 
 
 class MoveForm(Form):
-    operation = SelectField(_l("Việc cần làm"), choices=[("reparent", _l("Chuyển đơn vị sang đơn vị cấp trên khác")),
-                                                          ("dissolve", _l("Giải thể một đơn vị cấp trên"))])
+    operation = SelectField(_l("Việc cần làm"), choices=[
+        SelectChoice("reparent", _l("Chuyển đơn vị sang đơn vị cấp trên khác")),
+        SelectChoice("dissolve", _l("Giải thể một đơn vị cấp trên"))])
     units = Checkboxes(_l("Đơn vị chuyển đi"), coerce=int, validators=[Optional()])
     dissolved = SelectField(_l("Đơn vị giải thể"), coerce=int, validators=[Optional()])
     parent = SelectField(_l("Trực thuộc từ ngày hiệu lực"), coerce=int)
