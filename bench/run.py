@@ -4,7 +4,7 @@ one section per run into bench/README.md (the newest first, under "## Runs of ma
 
 Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/bench: a scratch database,
 emptied), BENCH_RUNS (timed runs per page, default 5), BENCH_WRK_SECONDS (default 10), BENCH_SKIP
-(comma-separated: postgresql, sqlite, wrk).
+(comma-separated: postgresql, sqlite, units, wrk).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import dataset  # noqa: E402
 import pages  # noqa: E402
+import units_load  # noqa: E402
 import wrk_ratio  # noqa: E402
 
 README = ROOT / "bench" / "README.md"
@@ -84,6 +85,14 @@ def main() -> None:
         path = Path(tempfile.mkdtemp(prefix="bench-sqlite-")) / "bench.sqlite3"
         table, _ = _pages_table(f"sqlite:///{path}", runs)
         parts += ["", "**SQLite** (the same pages and data):", "", table]
+    if "units" not in skip:
+        print("Loading the official list of the whole country, twice …", flush=True)
+        lines = ["| database | first load | second load (changes nothing) |", "|---|---|---|"]
+        for name, target in (("PostgreSQL", url), ("SQLite", f"sqlite:///{tempfile.mkdtemp(prefix='bench-units-')}/u.db")):
+            (_, first, added), (_, second, changed) = units_load.measure(target)
+            lines.append(f"| {name} | {first:.2f} s ({added:,} units) | {second:.2f} s ({changed} changes) |")
+        parts += ["", "**The official list** (34 provinces and 3,321 communes into an empty installation; "
+                      "`units_load.py`):", "", "\n".join(lines)]
     if "wrk" not in skip:
         print("gunicorn and wrk: the ward's pages against a bare Flask app …", flush=True)
         seconds = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
