@@ -217,3 +217,17 @@ def test_the_file_says_what_it_is_and_that_it_is_vietnamese(document):
     assert properties.created.year >= 2025  # made now, not the library's own template date
     languages = document.styles.element.xpath("//w:docDefaults//w:lang/@w:val")
     assert languages == ["vi-VN"]  # Word checks the spelling as Vietnamese
+
+
+def test_the_issuing_body_names_set_for_the_unit_head_the_document(as_user, session, units):
+    """The admin's names for the issuing body (units screen) replace the ones made from the unit's name."""
+    with everything(session):
+        ward = units["phu-son"]
+        ward.issuer_name, ward.issuer_parent_name = "ỦY BAN NHÂN DÂN PHƯỜNG PHÚ SƠN", "UBND TỈNH THANH HÓA"
+        session.flush()
+    _issue(as_user)
+    document = Document(BytesIO(as_user("front@phu-son").get(f"{URL}.docx").data))
+    left_lines = cell_paragraphs(document.tables[0].rows[0].cells[0])
+    assert not bold(para(left_lines, "UBND TỈNH THANH HÓA"))
+    assert bold(para(left_lines, "ỦY BAN NHÂN DÂN PHƯỜNG PHÚ SƠN"))
+    assert all("BỈM SƠN" not in p.text for p in left_lines)

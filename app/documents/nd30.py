@@ -54,8 +54,13 @@ def place_and_date(place: str, issued_on: date | None, year: int) -> str:
 
 
 def body_name(unit: Unit) -> str:
-    """The body a unit's documents come from, e.g. "UBND PHƯỜNG PHÚ SƠN"."""
-    return f"UBND {unit.kind_word.upper()} {unit.name.upper()}"
+    """The body a unit's documents come from: as its admin set it, else e.g. "UBND PHƯỜNG PHÚ SƠN"."""
+    return unit.issuer_name.strip() or f"UBND {unit.kind_word.upper()} {unit.name.upper()}"
+
+
+def superior_body_name(issuer: Unit, parent: Unit | None) -> str:
+    """The line above the issuer in the header: as the issuer's admin set it, else its parent's body."""
+    return issuer.issuer_parent_name.strip() or (body_name(parent) if parent is not None else "")
 
 
 def number_line(number: str | None, code: str) -> str:
@@ -291,8 +296,9 @@ def _header_table(document: DocxDocument, letterhead: Letterhead) -> None:
     right_width = Length(TEXT_WIDTH - HEADER_LEFT_WIDTH)
     left, right = _table(document, [HEADER_LEFT_WIDTH, right_width]).rows[0].cells
     issuer = body_name(letterhead.issuer)
-    if letterhead.parent is not None:
-        _cell_line(left, body_name(letterhead.parent), first=True, size=HEADER_PT)
+    superior = superior_body_name(letterhead.issuer, letterhead.parent)
+    if superior:
+        _cell_line(left, superior, first=True, size=HEADER_PT)
         _cell_line(left, issuer, bold=True, size=HEADER_PT)
     else:
         _cell_line(left, issuer, first=True, bold=True, size=HEADER_PT)
