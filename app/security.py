@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # reorganises them; the Front sees the history and changes nothing.
     "unit.history": frozenset({Role.TOWN_ADMIN, Role.FRONT}),
     "unit.manage": frozenset({Role.TOWN_ADMIN}),
+    "unit.export": frozenset({Role.TOWN_ADMIN}),
 }
 
 # What may still be done on a unit that has ended (merged, dissolved): its records are history.

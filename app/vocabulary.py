@@ -66,6 +66,7 @@ CHANGE_LABELS = {
 
 ACTION_LABELS = {
     "unit.merge": _l("Sáp nhập đơn vị"),
+    "unit.export": _l("Xuất dữ liệu đơn vị"),
     "membership.grant": _l("Giao vai trò"),
     "membership.role_change": _l("Đổi vai trò"),
     "membership.deactivate": _l("Khóa tài khoản"),

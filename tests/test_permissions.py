@@ -62,6 +62,7 @@ DESIGN_TABLE = {
     "people.manage": {C, T},
     "unit.history": {T, F},
     "unit.manage": {T},
+    "unit.export": {T},
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -207,3 +207,26 @@ def test_the_commands_export_and_import(app, session, units, tmp_path: Path) -> 
     assert again.exit_code != 0 and "already holds data" in again.output
     no_key = runner.invoke(args=["units", "export", "phu-son", str(file)])
     assert no_key.exit_code != 0 and "passphrase" in no_key.output
+
+
+def test_the_parent_admin_downloads_the_archive_and_the_export_is_logged(session, units, users, client) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import login
+
+    ward = units["phu-son"]
+    url = f"/u/bim-son/units/{ward.id}/export"
+    admin = login(client, users["admin@bim-son"])
+    assert admin.get(url).status_code == 200
+    short = admin.post(url, data={"identities": "encrypted", "passphrase": "ngan"})
+    assert short.status_code == 400 and "12" in short.get_data(as_text=True)
+    response = admin.post(url, data={"identities": "encrypted", "passphrase": KEY.decode()})
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    manifest, _ = read_archive(response.data)
+    assert manifest["identities"] == "encrypted" and manifest["unit"]["slug"] == "phu-son"
+    with everything(session):
+        logged = session.scalar(sa.select(db.metadata.tables["audit_entries"].c.action).where(
+            db.metadata.tables["audit_entries"].c.unit_id == ward.id,
+            db.metadata.tables["audit_entries"].c.action == "unit.export"))
+    assert logged == "unit.export"
+    assert admin.get(f"/u/bim-son/units/{units['truong-son'].id}/export").status_code == 404  # another town's
+    front = login(client, users["front@bim-son"])
+    assert front.post(url, data={"identities": "plain"}).status_code == 403

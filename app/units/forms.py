@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are 3.2
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -42,6 +42,20 @@ class MergeForm(Form):
     new_parent = SelectField(_l("Đơn vị mới trực thuộc"), coerce=int)
     effective_on = VnDateField(_l("Có hiệu lực từ ngày"), validators=[DataRequired(EFFECTIVE)])
     grants = Checkboxes(_l("Giao vai trò ở đơn vị sau sáp nhập cho"), coerce=int, validators=[Optional()])
+
+
+class ExportForm(Form):
+    identities = SelectField(_l("Danh tính người gửi đơn"), choices=[
+        SelectChoice("encrypted", _l("Mã hóa bằng mật khẩu dưới đây")),
+        SelectChoice("omitted", _l("Không đưa vào tệp")),
+        SelectChoice("plain", _l("Giữ nguyên (chỉ khi chuyển trong nội bộ cơ quan)"))])
+    passphrase = PasswordField(_l("Mật khẩu mã hóa (ít nhất 12 ký tự; cần khi nhập lại)"),
+                               validators=[Optional(), Length(min=12, max=200, message=_l(
+                                   "Mật khẩu mã hóa cần từ 12 đến 200 ký tự."))])
+
+    def validate_passphrase(self, field: PasswordField) -> None:
+        if self.identities.data == "encrypted" and not field.data:
+            raise ValidationError(_l("Nhập mật khẩu để mã hóa danh tính người gửi đơn."))
 
 
 class MoveForm(Form):

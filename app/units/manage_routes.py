@@ -5,22 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from io import BytesIO
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
 from app.local_time import local_today
-from app.models import Unit, UnitKind
+from app.models import AuditEntry, Unit, UnitKind
 from app.models.unit import TENANT_KINDS, units_below
 from app.security import requires
 from app.service_errors import ServiceError
 from app.tenancy import system_scope
 from app.units import bp
-from app.units.forms import MergeForm, MoveForm, UnitForm
+from app.units.archive import export_unit
+from app.units.forms import ExportForm, MergeForm, MoveForm, UnitForm
 from app.units.manage import (
     UnitFields,
     change_in_scope,
@@ -217,6 +219,26 @@ def move() -> ResponseReturnValue:
                  parent=plan.target.full_name)
 
     return _preview_or_apply("units/move.html", form, plan_of, summary)
+
+
+@bp.route("/u/<unit_slug>/units/<int:unit_id>/export", methods=["GET", "POST"])
+@requires("unit.export")
+def export(unit_id: int) -> ResponseReturnValue:
+    """One archive of everything a unit below owns, downloaded; the export is in its audit log."""
+    parent_unit_or_404()
+    unit = _unit_below(unit_id)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return render_template("units/export.html", form=form, unit=unit), 400 if form.errors else 200
+    identities = form.identities.data or "encrypted"
+    with system_scope(db.session(), actor=current_user.label, user_id=current_user.id):
+        data = export_unit(db.session(), unit, identities, (form.passphrase.data or "").encode() or None)
+        db.session.add(AuditEntry(unit_id=unit.id, user_id=current_user.id, username=current_user.label,
+                                  action="unit.export", object_type="Unit", object_id=unit.id,
+                                  summary=unit.full_name, changes={"identities": [None, identities]}))
+        commit(lambda: None)
+    name = f"du-lieu-{unit.slug}-{local_today():%Y%m%d}.zip"
+    return send_file(BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name)
 
 
 @bp.post("/u/<unit_slug>/units/changes/<int:change_id>/undo")
