@@ -306,3 +306,20 @@ def test_the_demo_mapping_comes_from_the_converter() -> None:
     assert mapping["phu son"] == "Phường Quang Trung" and mapping["ba dinh"] == "Phường Bỉm Sơn"
     assert "ha lan" not in mapping  # the demo says so and merges it with its neighbour
 
+
+
+def test_a_rollup_across_the_date_says_which_units_changed(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    _merge_into_new(session, units, date(2025, 7, 1))
+    with everything(session):
+        member_of = Membership(user_id=session.scalar(sa.select(Membership.user_id).where(
+            Membership.role == Role.TOWN_ADMIN, Membership.unit_id == units["bim-son"].id)),
+            unit_id=units["thanh-hoa"].id, role=Role.TOWN_ADMIN)
+        session.add(member_of)
+        session.flush()
+    client = as_user("admin@bim-son")
+    year = client.get("/u/thanh-hoa/rollup/2025").get_data(as_text=True)
+    assert "Đã sáp nhập vào phường Sơn Mới từ 01/07/2025" in year and "Thành lập từ 01/07/2025" in year
+    first_half = client.get("/u/thanh-hoa/rollup/2025?period=2025-H1").get_data(as_text=True)
+    assert "Phường Phú Sơn</a>" in first_half and "Phường Sơn Mới</a>" not in first_half
+    second_half = client.get("/u/thanh-hoa/rollup/2025?period=2025-H2").get_data(as_text=True)
+    assert "Phường Sơn Mới</a>" in second_half and "Phường Phú Sơn</a>" not in second_half
