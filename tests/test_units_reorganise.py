@@ -323,3 +323,45 @@ def test_a_rollup_across_the_date_says_which_units_changed(session, units, as_us
     assert "Phường Phú Sơn</a>" in first_half and "Phường Sơn Mới</a>" not in first_half
     second_half = client.get("/u/thanh-hoa/rollup/2025?period=2025-H2").get_data(as_text=True)
     assert "Phường Sơn Mới</a>" in second_half and "Phường Phú Sơn</a>" not in second_half
+
+
+def test_the_successor_starts_its_plan_from_the_merged_plans_picking_tasks(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from app.models import Plan, Task
+
+    _merge_into_new(session, units, date(2025, 7, 1), grants=True)
+    client = as_user("chairman@phu-son")  # granted the chairman's role in the new ward by the merge
+    url = "/u/phuong-son-moi/plans/2025/from-merged"
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    rows = re.findall(r'name="(row-[0-9a-f]+)" value="(\d+):(\d+)"', text)
+    # The two wards' plans come from one template: every task of one is matched with the other's.
+    by_row: dict[str, list[tuple[int, int]]] = {}
+    for name, unit_id, task_id in rows:
+        by_row.setdefault(name, []).append((int(unit_id), int(task_id)))
+    assert by_row and all(len(versions) == 2 for versions in by_row.values())
+    names = sorted(by_row)
+    dropped, other = names[0], names[1]
+    form = {"base": str(units["phu-son"].id)}
+    for name in names:
+        versions = dict(by_row[name])
+        form[name] = f"{units['phu-son'].id}:{versions[units['phu-son'].id]}"
+    form[dropped] = ""
+    form[other] = f"{units['quang-trung'].id}:{dict(by_row[other])[units['quang-trung'].id]}"
+    done = client.post(url, data=form)
+    assert done.status_code == 302 and done.headers["Location"].endswith("/u/phuong-son-moi/plans/2025")
+    with everything(session):
+        successor = session.scalar(sa.select(Unit).where(Unit.slug == "phuong-son-moi"))
+        plan = session.scalar(sa.select(Plan).where(Plan.unit_id == successor.id, Plan.year == 2025))
+        tasks = list(session.scalars(sa.select(Task).where(Task.plan_id == plan.id)))
+        assert len(tasks) == len(names) - 1
+        words = " ".join([plan.preamble, plan.closing, *plan.recipients, *(t.text for t in tasks)])
+        assert "Sơn Mới" in words and "Phú Sơn" not in words  # the old ward's names become the new one's
+        picked = session.get(Task, dict(by_row[other])[units["quang-trung"].id])
+        assert picked.template_task_id in {t.template_task_id for t in tasks}
+    again = client.post(url, data=form)
+    assert again.status_code == 409 and "đã có kế hoạch" in again.get_data(as_text=True)
+    assert as_user("chairman@quang-trung").get(url).status_code == 404  # no role in the new ward
+    assert as_user("chairman@phu-son").get("/u/phu-son/plans/2025/from-merged").status_code == 403  # ended: read only

@@ -35,8 +35,10 @@ from app.units.manage import (
 )
 from app.units.official import OfficialListError, apply_load, plan_load
 from app.units.reorganise import Merge, NewUnit, Reorganisation, apply, plan_dissolve, plan_merge, plan_reparent, undo
+from app.units.successor_plan import create_from_merged, merged_plans
 from app.web.commit import commit
 from app.web.unit_pages import parent_unit_or_404
+from app.web.years import year_arg
 
 PROVINCE_KINDS = (UnitKind.PROVINCE, UnitKind.CITY)
 
@@ -239,6 +241,32 @@ def export(unit_id: int) -> ResponseReturnValue:
         commit(lambda: None)
     name = f"du-lieu-{unit.slug}-{local_today():%Y%m%d}.zip"
     return send_file(BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+@bp.route("/u/<unit_slug>/plans/<int:year>/from-merged", methods=["GET", "POST"])
+@requires("plan.create")
+def plan_from_merged(year: int) -> ResponseReturnValue:
+    """The successor's plan of the year, from the plans of the units merged into it."""
+    if not g.unit.is_tenant or year_arg(year) is None:
+        abort(404)
+    with system_scope(db.session(), actor=current_user.label, user_id=current_user.id):
+        merged = merged_plans(db.session(), g.unit, predecessors(db.session(), g.unit), year)
+        if not merged.units:  # nothing was merged into this ward (with a plan for the year)
+            if request.method == "POST":
+                return redirect(url_for("plans.show", year=year))
+            return render_template("units/plan_from_merged.html", merged=None, year=year)
+        picks = merged.default_picks()
+        if request.method == "POST":
+            picks = {row.choice_id: request.form.get(f"row-{row.choice_id}", "") for row in merged.rows}
+            try:
+                commit(lambda: create_from_merged(db.session(), merged, request.form.get("base", 0, type=int), picks))
+            except ServiceError as error:
+                flash(str(error.message), "error")
+                return render_template("units/plan_from_merged.html", merged=merged, picks=picks), error.status
+            flash(_("Đã lập dự thảo kế hoạch năm %(year)s từ kế hoạch của các đơn vị đã sáp nhập.", year=year),
+                  "success")
+            return redirect(url_for("plans.show", year=year))
+        return render_template("units/plan_from_merged.html", merged=merged, picks=picks)
 
 
 @bp.post("/u/<unit_slug>/units/changes/<int:change_id>/undo")
