@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,11 +42,11 @@ def mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("mail")
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, mail_dir: Path) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
+@contextmanager
+def _served(folder: Path, mail_dir: Path, demo_args: list[str]) -> Iterator[str]:
+    """The app on a fresh SQLite file in `folder` with `flask demo <demo_args>`, on a free local port."""
     app = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'browser.sqlite3'}",
         "DEMO_PASSWORD": PASSWORD,
         "MAIL_SERVER": "",
         "MAIL_DIR": str(mail_dir),
@@ -54,8 +55,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, mail_dir: Path) -> Ite
     })
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
-    # Before the 1 July 2025 reorganisation: the flows below write in Phú Sơn, which the reform ends.
-    result = app.test_cli_runner().invoke(demo_command, ["--before-reform"])
+    result = app.test_cli_runner().invoke(demo_command, demo_args)
     assert result.exit_code == 0, result.output
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -64,6 +64,36 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, mail_dir: Path) -> Ite
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, mail_dir: Path) -> Iterator[str]:
+    """The demo before the 1 July 2025 reorganisation: the flows write in Phú Sơn, which the reform ends."""
+    with _served(tmp_path_factory.mktemp("browser"), mail_dir, ["--before-reform"]) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def reformed_server(tmp_path_factory: pytest.TempPathFactory, mail_dir: Path) -> Iterator[str]:
+    """The demo as `make run` has it: after the reorganisation of 1 July 2025."""
+    with _served(tmp_path_factory.mktemp("reformed"), mail_dir, []) as url:
+        yield url
+
+
+def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in with the demo password and wait for the unit page it leads to."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/u/**")
+
+
+def wider_than_a_phone(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The elements that run past a 390 px screen (empty when the page fits)."""
+    if page.evaluate("document.documentElement.scrollWidth") <= 390:
+        return []
+    return page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
 
 
 @pytest.fixture(scope="module")

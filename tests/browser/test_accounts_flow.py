@@ -12,7 +12,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, wider_than_a_phone
 
 pytestmark = pytest.mark.browser
 
@@ -223,6 +223,5 @@ def test_the_people_and_account_pages_fit_a_phone(live_server: str, browser, acc
     expect(page).to_have_url(re.compile(re.escape(live_server) + r"/u/[a-z-]+/$"))
     for path in paths:
         page.goto(live_server + path)
-        wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, (path, wide)
+        assert wider_than_a_phone(page) == [], path
     context.close()

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, ROOT
+from tests.browser.conftest import ROOT, sign_in
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/u/**")
-
-
 def test_office_edits_a_task_inline_and_the_change_survives_a_reload(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
-    _sign_in(page, live_server, "office@phu-son")
+    sign_in(page, live_server, "office@phu-son")
     page.goto(f"{live_server}/u/phu-son/plans/2025")
     sync_api.expect(page.locator("h1.doc-heading")).to_have_text("KẾ HOẠCH")
 
@@ -48,7 +40,7 @@ def test_office_edits_a_task_inline_and_the_change_survives_a_reload(live_server
 
 def test_the_front_sees_the_plan_without_any_edit_control(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
-    _sign_in(page, live_server, "front@phu-son")
+    sign_in(page, live_server, "front@phu-son")
     page.goto(f"{live_server}/u/phu-son/plans/2025")
     sync_api.expect(page.locator(".task").first).to_be_visible()
     assert page.locator("a.edit").count() == 0
@@ -60,7 +52,7 @@ def test_an_import_shows_it_is_working_and_cannot_be_sent_twice(live_server: str
     """Once the form is sent the page says it is working and its button is disabled; the server's
     answer (the preview) then replaces it."""
     page = browser.new_page()
-    _sign_in(page, live_server, "office@phu-son")
+    sign_in(page, live_server, "office@phu-son")
     page.goto(f"{live_server}/u/phu-son/plans/import")
     sync_api.expect(page.locator(".busy-note")).to_be_hidden()
     page.set_input_files("input[name=file]", str(ROOT / "tenants" / "sources" / "ke-hoach-dan-van-chinh-quyen-phu-son-2025.txt"))
