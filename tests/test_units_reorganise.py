@@ -365,3 +365,21 @@ def test_the_successor_starts_its_plan_from_the_merged_plans_picking_tasks(sessi
     assert again.status_code == 409 and "đã có kế hoạch" in again.get_data(as_text=True)
     assert as_user("chairman@quang-trung").get(url).status_code == 404  # no role in the new ward
     assert as_user("chairman@phu-son").get("/u/phu-son/plans/2025/from-merged").status_code == 403  # ended: read only
+
+
+def test_the_admin_moves_a_ward_from_the_screen_after_a_preview(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    client = as_user("admin@bim-son")
+    with everything(session):
+        session.add(Unit(slug="khu-pho-moi", code="77020", name="Khu Mới", kind="town", parent_id=units["bim-son"].id))
+        session.flush()
+        group = session.scalar(sa.select(Unit).where(Unit.slug == "khu-pho-moi"))
+    form = {"operation": "reparent", "units": [str(units["ha-lan"].id)], "parent": str(group.id), "dissolved": "0",
+            "effective_on": LATER.strftime("%d/%m/%Y")}
+    preview = client.post("/u/bim-son/units/move", data=form)
+    assert preview.status_code == 200 and "chuyển về trực thuộc thị xã Khu Mới" in preview.get_data(as_text=True)
+    assert client.post("/u/bim-son/units/move", data={**form, "confirm": "1"}).status_code == 302
+    with everything(session):
+        session.expire_all()
+        assert (units["ha-lan"].parent_id, units["ha-lan"].parent_since) == (group.id, LATER)
+    wrong = client.post("/u/bim-son/units/move", data={**form, "operation": "dissolve", "dissolved": "0"})
+    assert wrong.status_code == 409 and "Chọn đơn vị giải thể" in wrong.get_data(as_text=True)

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.local_time import local_today
-from app.models import AuditEntry, Unit, UnitKind
+from app.models import AuditEntry, Unit, UnitChangeKind, UnitKind
 from app.models.unit import TENANT_KINDS, units_below
 from app.security import requires
 from app.service_errors import ServiceError
@@ -34,8 +34,19 @@ from app.units.manage import (
     slug_for,
 )
 from app.units.official import OfficialListError, apply_load, plan_load
-from app.units.reorganise import Merge, NewUnit, Reorganisation, apply, plan_dissolve, plan_merge, plan_reparent, undo
+from app.units.reorganise import (
+    Merge,
+    NewUnit,
+    Reorganisation,
+    ReorganisationError,
+    apply,
+    plan_dissolve,
+    plan_merge,
+    plan_reparent,
+    undo,
+)
 from app.units.successor_plan import create_from_merged, merged_plans
+from app.vocabulary import ROLE_LABELS
 from app.web.commit import commit
 from app.web.unit_pages import parent_unit_or_404
 from app.web.years import year_arg
@@ -154,7 +165,7 @@ def _preview_or_apply(template: str, form: Any, plan_of: Callable[[], Reorganisa
         flash(str(error.message), "error")
         return render_template(template, form=form, plan=None, **context), error.status
     if hasattr(form, "grants"):
-        form.grants.choices = [(m.id, f"{m.user.label}: {m.role.value} ({m.unit.full_name})") for m in plan.staff]
+        form.grants.choices = [(m.id, f"{m.user.label}: {ROLE_LABELS[m.role]} ({m.unit.full_name})") for m in plan.staff]
         form.grants.data = form.grants.data or [m.id for m in plan.staff]
     return render_template(template, form=form, plan=plan, **context)
 
@@ -163,7 +174,7 @@ def _preview_or_apply(template: str, form: Any, plan_of: Callable[[], Reorganisa
 @requires("unit.manage")
 def merge() -> ResponseReturnValue:
     parent_unit_or_404()
-    wards = [u for u in _below(tenants=True)]
+    wards = _below(tenants=True)
     form = MergeForm()
     form.units.choices = [(u.id, u.full_name) for u in wards]
     form.target.choices = [("new", _("Một đơn vị mới")), *((str(u.id), u.full_name) for u in wards)]
@@ -205,8 +216,6 @@ def move() -> ResponseReturnValue:
         if form.operation.data == "dissolve":
             dissolved = next((u for u in movable if u.id == form.dissolved.data), None)
             if dissolved is None:
-                from app.units.reorganise import ReorganisationError
-
                 raise ReorganisationError(_("Chọn đơn vị giải thể."))
             return plan_dissolve(db.session(), g.unit, dissolved, parent, _effective(form))
         chosen = [u for u in movable if u.id in (form.units.data or [])]
@@ -214,7 +223,7 @@ def move() -> ResponseReturnValue:
 
     def summary(plan: Reorganisation) -> str:
         assert plan.target is not None
-        if plan.children or plan.kind.value == "dissolve":
+        if plan.kind == UnitChangeKind.DISSOLVE:
             return _("Giải thể %(unit)s; các đơn vị trực thuộc chuyển về %(parent)s",
                      unit=plan.units[0].full_name, parent=plan.target.full_name)
         return _("%(units)s chuyển về %(parent)s", units=", ".join(u.full_name for u in plan.units),
