@@ -59,9 +59,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "unit.export": frozenset({Role.TOWN_ADMIN}),
 }
 
-# What may still be done on a unit that has ended (merged, dissolved): its records are history.
+# What may still be done on a unit that has ended (merged, dissolved): its records are history, read
+# only; and its people are managed, for an admin decides who keeps access to that history.
 READ_PERMISSIONS = frozenset({"unit.view", "plan.view", "template.view", "rollup.view", "audit.view", "record.view",
                               "petition.identity", "unit.history"})
+ENDED_UNIT_PERMISSIONS = READ_PERMISSIONS | {"people.manage"}
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -103,15 +105,15 @@ def holds(roles: set[Role], permission: str) -> bool:
     return bool(roles & PERMISSIONS[permission])
 
 
-def scope_for(user_id: int, actor: str, unit: Unit, above: set[int], roles: set[Role]) -> Scope:
+def scope_for(user_id: int, actor: str, unit: Unit, above: set[int], roles: set[Role], *, history: bool = False) -> Scope:
     """The tenancy scope of a request on `unit`: it and everything below it, plus the plan
-    templates published by the units `above` it. A unit that has ended (merged, dissolved) is
-    history: read only, whoever looks."""
+    templates published by the units `above` it; read only for the Front, and for `history` (the
+    records of a unit that has ended)."""
     return Scope(
         unit_ids=frozenset({unit.id} if unit.is_tenant else descendant_ids(db.session(), unit)),  # wards: no units below
         home_unit_id=unit.id,
         template_unit_ids=frozenset(above),
-        read_only=roles <= {Role.FRONT} or unit.ended_by(local_today()),
+        read_only=roles <= {Role.FRONT} or history,
         user_id=user_id,
         actor=actor,
     )
@@ -141,14 +143,16 @@ def guard() -> ResponseReturnValue | None:
         abort(404)  # another unit's data does not exist for this user
     if not holds(roles, permission):
         abort(403)
-    if unit.ended_by(local_today()):
+    ended = unit.ended_by(local_today())
+    if ended:
         g.unit_ended = True
-        if permission not in READ_PERMISSIONS:
+        if permission not in ENDED_UNIT_PERMISSIONS:
             from app.errors import render_error
 
             abort(make_response(render_error(403, _l("Đơn vị đã sáp nhập hoặc giải thể: hồ sơ chỉ để xem, không sửa được."))))
     g.roles = roles
-    set_scope(db.session(), scope_for(current_user.id, current_user.label, unit, above, roles))
+    set_scope(db.session(), scope_for(current_user.id, current_user.label, unit, above, roles,
+                                      history=ended and permission in READ_PERMISSIONS))
     return None
 
 
@@ -161,4 +165,4 @@ def supervising() -> bool:
 def can(permission: str) -> bool:
     """For templates: does the current user hold `permission` on the current unit?"""
     roles = g.get("roles")
-    return bool(roles) and holds(roles, permission) and (permission in READ_PERMISSIONS or not g.get("unit_ended"))
+    return bool(roles) and holds(roles, permission) and (permission in ENDED_UNIT_PERMISSIONS or not g.get("unit_ended"))

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.local_time import local_today
-from app.models import AuditEntry, Membership, Petition, PetitionExtension, Role, Unit, UnitChange, UnitPastParent
+from app.models import AuditEntry, Membership, Petition, PetitionExtension, Role, Unit, UnitChange, UnitPastParent, User
 from app.models.petition import CLOSED_STATUSES
 from app.models.unit import ancestor_ids, tenant_units_below, year_span
 from app.units.demo_reform import converter_mapping
@@ -383,3 +383,15 @@ def test_the_admin_moves_a_ward_from_the_screen_after_a_preview(session, units, 
         assert (units["ha-lan"].parent_id, units["ha-lan"].parent_since) == (group.id, LATER)
     wrong = client.post("/u/bim-son/units/move", data={**form, "operation": "dissolve", "dissolved": "0"})
     assert wrong.status_code == 409 and "Chọn đơn vị giải thể" in wrong.get_data(as_text=True)
+
+
+def test_an_admin_decides_who_keeps_access_to_an_ended_wards_history(session, units, users, as_user) -> None:  # type: ignore[no-untyped-def]
+    _merge_into_new(session, units, TODAY - timedelta(days=1))
+    admin = as_user("admin@bim-son")
+    assert admin.get("/u/phu-son/people").status_code == 200
+    office = users["office@phu-son"]
+    assert admin.post(f"/u/phu-son/people/{office.id}/deactivate").status_code == 302
+    with everything(session):
+        session.expire_all()
+        assert not session.get(User, office.id).active
+    assert as_user("chairman@phu-son").post("/u/phu-son/receptions/new", data={}).status_code == 403  # still history
