@@ -60,12 +60,14 @@ KIND_LABELS = {
 
 CHANGE_LABELS = {
     UnitChangeKind.MERGE: _l("Sáp nhập"),
+    UnitChangeKind.SPLIT: _l("Chia tách"),
     UnitChangeKind.REPARENT: _l("Chuyển đơn vị cấp trên"),
     UnitChangeKind.DISSOLVE: _l("Giải thể"),
 }
 
 ACTION_LABELS = {
     "unit.merge": _l("Sáp nhập đơn vị"),
+    "unit.split": _l("Chia tách đơn vị"),
     "unit.export": _l("Xuất dữ liệu đơn vị"),
     "membership.grant": _l("Giao vai trò"),
     "membership.role_change": _l("Đổi vai trò"),

@@ -395,3 +395,47 @@ def test_an_admin_decides_who_keeps_access_to_an_ended_wards_history(session, un
         session.expire_all()
         assert not session.get(User, office.id).active
     assert as_user("chairman@phu-son").post("/u/phu-son/receptions/new", data={}).status_code == 403  # still history
+
+
+def test_a_split_ends_the_ward_into_new_ones_or_lets_it_go_on(session, units) -> None:  # type: ignore[no-untyped-def]
+    from app.units.reorganise import plan_split
+
+    petition = _open_petition(session, units["phu-son"])
+    town = units["bim-son"]
+    with everything(session):
+        halves = [NewUnit("Phú Sơn Bắc", "77031", "ward", town, "phuong-phu-son-bac"),
+                  NewUnit("Phú Sơn Nam", units["phu-son"].code, "ward", town, "phuong-phu-son-nam")]  # takes the code
+        change = apply(session, plan_split(session, town, units["phu-son"], halves, LATER, continues=False),
+                       actor="tests", user_id=None, summary="split")
+        session.flush()
+        session.expire_all()
+        north = session.scalar(sa.select(Unit).where(Unit.slug == "phuong-phu-son-bac"))
+        assert units["phu-son"].ended_on == LATER and units["phu-son"].successor_id == north.id
+        assert session.get(Petition, petition.id).unit_id == north.id
+        # A span across the date lists the ward before and the two after.
+        assert {u.slug for u in tenant_units_below(session, town, (TODAY, LATER))} >= {
+            "phuong-phu-son-bac", "phuong-phu-son-nam", "phu-son"}
+        undo(session, change, TODAY)
+        session.expire_all()
+        assert units["phu-son"].ended_on is None and session.get(Petition, petition.id).unit_id == units["phu-son"].id
+        part = [NewUnit("Phú Sơn Mới", "77033", "ward", town, "phuong-phu-son-moi")]
+        apply(session, plan_split(session, town, units["phu-son"], part, LATER, continues=True),
+              actor="tests", user_id=None, summary="split off")
+        session.flush()
+        assert units["phu-son"].ended_on is None  # it goes on beside the new ward
+        with pytest.raises(ReorganisationError):
+            plan_split(session, town, units["quang-trung"], part[:1], LATER, continues=False)  # one is not a split
+
+
+def test_the_admin_splits_from_the_screen(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    client = as_user("admin@bim-son")
+    form = {"unit": str(units["ha-lan"].id), "new_name_1": "Hà Lan Đông", "new_code_1": "77041", "new_kind_1": "commune",
+            "new_name_2": "Hà Lan Tây", "new_code_2": "77042", "new_kind_2": "commune",
+            "new_kind_3": "ward", "effective_on": LATER.strftime("%d/%m/%Y")}
+    preview = client.post("/u/bim-son/units/split", data=form)
+    assert preview.status_code == 200 and "chia tách từ" in preview.get_data(as_text=True)
+    assert client.post("/u/bim-son/units/split", data={**form, "confirm": "1"}).status_code == 302
+    with everything(session):
+        session.expire_all()
+        assert units["ha-lan"].ended_on == LATER
+        assert session.scalar(sa.select(Unit.slug).where(Unit.code == "77042")) == "xa-ha-lan-tay"

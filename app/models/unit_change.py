@@ -16,6 +16,7 @@ from app.models.columns import enum_column
 
 class UnitChangeKind(enum.StrEnum):
     MERGE = "merge"
+    SPLIT = "split"
     REPARENT = "reparent"
     DISSOLVE = "dissolve"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, ValidationError
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are 3.2
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -56,6 +56,29 @@ class ExportForm(Form):
     def validate_passphrase(self, field: PasswordField) -> None:
         if self.identities.data == "encrypted" and not field.data:
             raise ValidationError(_l("Nhập mật khẩu để mã hóa danh tính người gửi đơn."))
+
+
+class SplitForm(Form):
+    unit = SelectField(_l("Đơn vị chia tách"), coerce=int)
+    continues = BooleanField(_l("Đơn vị cũ vẫn tiếp tục (chỉ tách một phần ra đơn vị mới)"))
+    new_name_1 = StringField(_l("Tên đơn vị mới thứ nhất (nhận hồ sơ và đơn thư nếu đơn vị cũ chấm dứt)"),
+                             validators=[Optional(), Length(max=120)])
+    new_code_1 = StringField(_l("Mã"), validators=[Optional(), Length(max=20)])
+    new_kind_1 = SelectField(_l("Loại"), choices=KIND_CHOICES[:3])
+    new_name_2 = StringField(_l("Tên đơn vị mới thứ hai"), validators=[Optional(), Length(max=120)])
+    new_code_2 = StringField(_l("Mã"), validators=[Optional(), Length(max=20)])
+    new_kind_2 = SelectField(_l("Loại"), choices=KIND_CHOICES[:3])
+    new_name_3 = StringField(_l("Tên đơn vị mới thứ ba"), validators=[Optional(), Length(max=120)])
+    new_code_3 = StringField(_l("Mã"), validators=[Optional(), Length(max=20)])
+    new_kind_3 = SelectField(_l("Loại"), choices=KIND_CHOICES[:3])
+    effective_on = VnDateField(_l("Có hiệu lực từ ngày"), validators=[DataRequired(EFFECTIVE)])
+    grants = Checkboxes(_l("Giao vai trò ở đơn vị mới thứ nhất cho"), coerce=int, validators=[Optional()])
+
+    def new_units(self) -> list[tuple[str, str, str]]:
+        """(name, code, kind) of each new unit given a name."""
+        rows = [(getattr(self, f"new_name_{n}").data or "", getattr(self, f"new_code_{n}").data or "",
+                 getattr(self, f"new_kind_{n}").data or "ward") for n in (1, 2, 3)]
+        return [(name.strip(), code.strip(), kind) for name, code, kind in rows if name.strip()]
 
 
 class MoveForm(Form):

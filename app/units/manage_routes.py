@@ -22,7 +22,7 @@ from app.service_errors import ServiceError
 from app.tenancy import system_scope
 from app.units import bp
 from app.units.archive import export_unit
-from app.units.forms import ExportForm, MergeForm, MoveForm, UnitForm
+from app.units.forms import ExportForm, MergeForm, MoveForm, SplitForm, UnitForm
 from app.units.manage import (
     UnitFields,
     change_in_scope,
@@ -43,6 +43,7 @@ from app.units.reorganise import (
     plan_dissolve,
     plan_merge,
     plan_reparent,
+    plan_split,
     undo,
 )
 from app.units.successor_plan import create_from_merged, merged_plans
@@ -144,7 +145,7 @@ def unit_form(unit_id: int | None = None) -> ResponseReturnValue:
     return render_template("units/form.html", form=form, unit=unit), 400 if form.errors else 200
 
 
-def _effective(form: MergeForm | MoveForm) -> date:
+def _effective(form: MergeForm | MoveForm | SplitForm) -> date:
     assert form.effective_on.data is not None  # DataRequired
     return form.effective_on.data
 
@@ -197,6 +198,28 @@ def merge() -> ResponseReturnValue:
 
     return _preview_or_apply("units/merge.html", form, plan_of, lambda plan: "; ".join(
         f"{', '.join(u.full_name for u in m.units)} → {m.target_name}" for m in plan.merges))
+
+
+@bp.route("/u/<unit_slug>/units/split", methods=["GET", "POST"])
+@requires("unit.manage")
+def split() -> ResponseReturnValue:
+    parent_unit_or_404()
+    wards = _below(tenants=True)
+    form = SplitForm()
+    form.unit.choices = [(u.id, u.full_name) for u in wards]
+    form.grants.choices = [(int(v), "") for v in request.form.getlist("grants") if v.isdigit()]
+    if not form.validate_on_submit():
+        return render_template("units/split.html", form=form, plan=None), 400 if form.errors else 200
+    unit = next(u for u in wards if u.id == form.unit.data)
+    parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else g.unit
+
+    def plan_of() -> Reorganisation:
+        new_units = [NewUnit(name, code, UnitKind(kind), parent or g.unit, slug_for(db.session(), name, UnitKind(kind), code))
+                     for name, code, kind in form.new_units()]
+        return plan_split(db.session(), g.unit, unit, new_units, _effective(form), continues=bool(form.continues.data))
+
+    return _preview_or_apply("units/split.html", form, plan_of, lambda plan: _("Chia tách %(unit)s thành %(units)s",
+                             unit=unit.full_name, units=", ".join(f"{n.kind_label} {n.name}" for n in plan.new_units)))
 
 
 @bp.route("/u/<unit_slug>/units/move", methods=["GET", "POST"])

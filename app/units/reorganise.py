@@ -1,4 +1,4 @@
-"""Reorganising units below a parent, effective on a date: merge, re-parent, dissolve.
+"""Reorganising units below a parent, effective on a date: merge, split, re-parent, dissolve.
 
 Each operation is first planned (`plan_*`: checked, nothing written, shown as a preview), then
 applied (`apply`), which records every step in a `UnitChange` with what it replaced, so that it can
@@ -43,13 +43,17 @@ class ReorganisationError(ServiceError):
 
 @dataclass(frozen=True)
 class NewUnit:
-    """A unit a merge creates: its name, code and kind, under `parent`, from the merge's date."""
+    """A unit a merge or a split creates: its name, code and kind, under `parent`, from the change's date."""
 
     name: str
     code: str
     kind: UnitKind
     parent: Unit
     slug: str
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_WORDS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class Merge:
     @property
     def target_name(self) -> str:
         target = self.target
-        return f"{KIND_WORDS[target.kind]} {target.name}" if isinstance(target, NewUnit) else target.full_name
+        return f"{target.kind_label} {target.name}" if isinstance(target, NewUnit) else target.full_name
 
 
 @dataclass
@@ -79,6 +83,8 @@ class Reorganisation:
     open_petitions: dict[int, int] = field(default_factory=dict)  # merged unit id → open petitions
     staff: list[Membership] = field(default_factory=list)  # memberships of the merged units
     grants: list[int] = field(default_factory=list)  # of `staff`: the ones the successor gets too
+    new_units: list[NewUnit] = field(default_factory=list)  # split: the units made from the one split
+    continues: bool = False  # split: the unit split goes on (else it ends; the first new one succeeds it)
 
 
 def _check_date(day: date) -> None:
@@ -169,6 +175,33 @@ def plan_reparent(session: Session, acting: Unit, units: list[Unit], parent: Uni
     return Reorganisation(UnitChangeKind.REPARENT, acting, effective_on, list(units), parent)
 
 
+def plan_split(session: Session, acting: Unit, unit: Unit, new_units: list[NewUnit], effective_on: date, *,
+               continues: bool) -> Reorganisation:
+    """`unit` (a ward or commune) is divided from `effective_on`: `new_units` are made from it, and it
+    goes on (`continues`) or ends, the first new unit then succeeding it (its open petitions, its staff
+    if granted, its history)."""
+    _check_date(effective_on)
+    if not unit.is_tenant:
+        raise ReorganisationError(_l("Chỉ chia tách phường, xã, đặc khu."))
+    if len(new_units) < (1 if continues else 2):
+        raise ReorganisationError(_l("Chia tách cần ít nhất hai đơn vị sau chia (kể cả đơn vị cũ nếu còn)."))
+    if len({n.code.strip() for n in new_units}) != len(new_units) or len({n.slug for n in new_units}) != len(new_units):
+        raise ReorganisationError(_l("Mỗi đơn vị mới cần một mã riêng."))
+    below = _check_below(session, acting, [unit])
+    _check_live([unit], effective_on)
+    for new in new_units:
+        _check_new(session, new, below, acting, freed=set() if continues else {unit.id})
+    staff = [] if continues else list(session.scalars(
+        select(Membership).where(Membership.unit_id == unit.id, Membership.active.is_(True))
+        .order_by(Membership.role, Membership.id)))
+    counts = {} if continues else dict(session.execute(
+        select(Petition.unit_id, func.count()).where(Petition.unit_id == unit.id,
+                                                     Petition.status.not_in(CLOSED_STATUSES))
+        .group_by(Petition.unit_id)).tuples().all())
+    return Reorganisation(UnitChangeKind.SPLIT, acting, effective_on, [unit], new_units=list(new_units),
+                          continues=continues, staff=staff, open_petitions=counts)
+
+
 def plan_dissolve(session: Session, acting: Unit, unit: Unit, parent: Unit, effective_on: date) -> Reorganisation:
     """`unit` (a town) ends on `effective_on`; the units under it go under `parent` from that day."""
     _check_date(effective_on)
@@ -221,14 +254,7 @@ def apply(session: Session, plan: Reorganisation, *, actor: str, user_id: int | 
         session.flush()
         successors: dict[int, Unit] = {}
         for merge in plan.merges:
-            target = merge.target
-            if isinstance(target, NewUnit):
-                created = Unit(slug=target.slug, code=target.code.strip(), name=target.name.strip(),
-                               kind=target.kind, parent_id=target.parent.id, parent_since=day, started_on=day)
-                session.add(created)
-                session.flush()
-                steps.append({"op": "create", "unit": created.id})
-                target = created
+            target = _create(session, merge.target, day, steps) if isinstance(merge.target, NewUnit) else merge.target
             touched.append(target.id)
             for unit in merge.units:
                 successors[unit.id] = target
@@ -237,21 +263,21 @@ def apply(session: Session, plan: Reorganisation, *, actor: str, user_id: int | 
                 _log(session, unit.id, "unit.merge", f"{unit.full_name} → {target.full_name}",
                      {"ended_on": [None, day.isoformat()], "successor": [None, target.full_name]}, actor, user_id)
         session.flush()
-        for unit in plan.units:
-            ids = list(session.scalars(select(Petition.id).where(Petition.unit_id == unit.id,
-                                                                   Petition.status.not_in(CLOSED_STATUSES))))
-            _move_petitions(session, unit.id, successors[unit.id].id, ids)
-            if ids:
-                steps.append({"op": "petitions", "from": unit.id, "to": successors[unit.id].id, "ids": ids})
-        for membership in plan.staff:
-            target = successors[membership.unit_id]
-            if membership.id in plan.grants and not session.scalar(select(Membership.id).where(
-                    Membership.user_id == membership.user_id, Membership.unit_id == target.id,
-                    Membership.role == membership.role)):
-                granted = Membership(user_id=membership.user_id, unit_id=target.id, role=membership.role)
-                session.add(granted)
-                session.flush()
-                steps.append({"op": "grant", "membership": granted.id})
+        _hand_over(session, plan, successors, steps)
+    elif plan.kind == UnitChangeKind.SPLIT:
+        unit = plan.units[0]
+        if not plan.continues:
+            unit.ended_on = day  # first: its code may pass to a new unit
+            session.flush()
+        made = [_create(session, new, day, steps) for new in plan.new_units]
+        touched += [u.id for u in made]
+        if not plan.continues:
+            steps.append({"op": "end", "unit": unit.id, "successor": made[0].id})
+            unit.successor_id = made[0].id
+            _log(session, unit.id, "unit.split", f"{unit.full_name} → {', '.join(u.full_name for u in made)}",
+                 {"ended_on": [None, day.isoformat()], "successor": [None, made[0].full_name]}, actor, user_id)
+            session.flush()
+            _hand_over(session, plan, {unit.id: made[0]}, steps)
     else:
         parent = plan.target
         assert parent is not None
@@ -280,11 +306,42 @@ def _pages_stale(session: Session, unit_ids: list[int]) -> None:
     session.execute(update(Unit).where(Unit.id.in_(unit_ids)).values(data_version=Unit.data_version + 1))
 
 
+def _create(session: Session, new: NewUnit, day: date, steps: list[dict[str, Any]]) -> Unit:
+    unit = Unit(slug=new.slug, code=new.code.strip(), name=new.name.strip(), kind=new.kind, parent_id=new.parent.id,
+                parent_since=day, started_on=day)
+    session.add(unit)
+    session.flush()
+    steps.append({"op": "create", "unit": unit.id})
+    return unit
+
+
+def _hand_over(session: Session, plan: Reorganisation, successors: dict[int, Unit], steps: list[dict[str, Any]]) -> None:
+    """The ended units' open petitions go to their successors, and the staff granted get their roles there."""
+    for unit_id, successor in successors.items():
+        ids = list(session.scalars(select(Petition.id).where(Petition.unit_id == unit_id,
+                                                               Petition.status.not_in(CLOSED_STATUSES))))
+        _move_petitions(session, unit_id, successor.id, ids)
+        if ids:
+            steps.append({"op": "petitions", "from": unit_id, "to": successor.id, "ids": ids})
+    for membership in plan.staff:
+        target = successors[membership.unit_id]
+        if membership.id in plan.grants and not session.scalar(select(Membership.id).where(
+                Membership.user_id == membership.user_id, Membership.unit_id == target.id,
+                Membership.role == membership.role)):
+            granted = Membership(user_id=membership.user_id, unit_id=target.id, role=membership.role)
+            session.add(granted)
+            session.flush()
+            steps.append({"op": "grant", "membership": granted.id})
+
+
 def undo(session: Session, change: UnitChange, today: date) -> None:
-    """Reverse `change`, step by step from the last, before it takes effect."""
+    """Reverse `change` before it takes effect."""
     if not change.can_undo(today):
         raise ReorganisationError(_l("Chỉ hoàn tác được trước ngày có hiệu lực và một lần."))
-    for step in reversed(change.steps):
+    # The units it made first (their codes, which may be the ended units' own, are freed), then the
+    # rest from the last step back.
+    steps = [s for s in change.steps if s["op"] == "create"] + [s for s in reversed(change.steps) if s["op"] != "create"]
+    for step in steps:
         op = step["op"]
         if op == "grant":
             membership = session.get(Membership, step["membership"])

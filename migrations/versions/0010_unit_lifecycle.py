@@ -54,7 +54,7 @@ def upgrade():
     op.create_table('unit_changes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('acting_unit_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('merge', 'reparent', 'dissolve', name='unitchangekind', native_enum=False,
+    sa.Column('kind', sa.Enum('merge', 'split', 'reparent', 'dissolve', name='unitchangekind', native_enum=False,
                               length=20), nullable=False),
     sa.Column('effective_on', sa.Date(), nullable=False),
     sa.Column('summary', sa.String(length=500), nullable=False),
