@@ -13,7 +13,7 @@ from sqlalchemy import and_, bindparam, select
 
 from app.extensions import db, login_manager
 from app.local_time import local_today
-from app.models.unit import ANCESTRY, Unit, descendant_ids
+from app.models.unit import ANCESTRY, Unit, descendant_ids, template_owner_ids
 from app.models.user import Membership, Role
 from app.tenancy import Scope, set_scope
 
@@ -141,6 +141,8 @@ def guard() -> ResponseReturnValue | None:
     above, roles = ancestry_and_roles(current_user.id, unit)
     if not roles:
         abort(404)  # another unit's data does not exist for this user
+    if unit.started_on is not None:  # made by a merge or a split: it may follow its predecessors' template
+        above |= template_owner_ids(db.session(), unit)
     if not holds(roles, permission):
         abort(403)
     ended = unit.ended_by(local_today())

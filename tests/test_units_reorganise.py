@@ -439,3 +439,18 @@ def test_the_admin_splits_from_the_screen(session, units, as_user) -> None:  # t
         session.expire_all()
         assert units["ha-lan"].ended_on == LATER
         assert session.scalar(sa.select(Unit.slug).where(Unit.code == "77042")) == "xa-ha-lan-tay"
+
+
+def test_a_ward_made_by_a_merge_starts_its_plan_from_the_template_its_predecessors_followed(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    from app.models import Plan
+
+    _merge_into_new(session, units, date(2025, 7, 1), grants=True)  # under the province, which has no template
+    client = as_user("chairman@phu-son")
+    assert client.post("/u/phuong-son-moi/plans/2025/create").status_code in (302, 303)
+    with everything(session):
+        successor = session.scalar(sa.select(Unit).where(Unit.slug == "phuong-son-moi"))
+        plan = session.scalar(sa.select(Plan).where(Plan.unit_id == successor.id, Plan.year == 2025))
+        template = session.get(Plan, plan.template_id)
+        assert template.is_template and template.unit_id == units["bim-son"].id
+    page = client.get("/u/phuong-son-moi/plans/2025")
+    assert page.status_code == 200 and "Sơn Mới" in page.get_data(as_text=True)

@@ -175,6 +175,17 @@ def ancestor_ids(session: Session, unit: Unit) -> set[int]:
     return set(session.scalars(_ANCESTORS, {"lineage_start": unit.id}))
 
 
+def template_owner_ids(session: Session, unit: Unit) -> set[int]:
+    """Units whose plan templates `unit` follows: it and those above it; for a unit made by a merge or a
+    split, also those above the units it was made from (the template they followed, until its new
+    parent publishes one)."""
+    ids = ancestor_ids(session, unit)
+    if unit.started_on is not None:
+        for predecessor in session.scalars(select(Unit.id).where(Unit.successor_id == unit.id)):
+            ids |= set(session.scalars(_ANCESTORS, {"lineage_start": predecessor}))
+    return ids
+
+
 def descendant_ids(session: Session, unit: Unit) -> set[int]:
     """Ids of `unit` and every unit below it."""
     return set(session.scalars(_DESCENDANTS, {"lineage_start": unit.id}))

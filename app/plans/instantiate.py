@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import IndicatorDefinition, Plan, PlanSection, PlanStatus, Task, Unit
-from app.models.unit import ancestor_ids
+from app.models.unit import template_owner_ids
 from app.plans.outline import SectionNode, plan_outline
 
 
@@ -155,14 +155,15 @@ def copy_outline(
 
 def latest_template(session: Session, year: int, unit: Unit) -> Plan | None:
     """The template `unit` follows for `year`: the newest published one of the units above it (or
-    its own, for a town) for that year, else for the latest earlier year; the last published wins."""
+    its own, for a town; see template_owner_ids) for that year, else for the latest earlier year; the
+    last published wins."""
     return session.scalar(
         select(Plan)
         .where(
             Plan.is_template.is_(True),
             Plan.status == PlanStatus.ISSUED,
             Plan.year <= year,
-            Plan.unit_id.in_(ancestor_ids(session, unit)),
+            Plan.unit_id.in_(template_owner_ids(session, unit)),
         )
         .order_by(Plan.year.desc(), Plan.id.desc())
         .limit(1)
