@@ -68,6 +68,8 @@ CHANGE_LABELS = {
 ACTION_LABELS = {
     "unit.merge": _l("Sáp nhập đơn vị"),
     "unit.split": _l("Chia tách đơn vị"),
+    "unit.reparent": _l("Chuyển đơn vị cấp trên"),
+    "unit.dissolve": _l("Giải thể đơn vị"),
     "unit.export": _l("Xuất dữ liệu đơn vị"),
     "membership.grant": _l("Giao vai trò"),
     "membership.role_change": _l("Đổi vai trò"),
@@ -167,6 +169,7 @@ MEETING_KIND_LABELS = {
 }
 
 OBJECT_LABELS = {
+    "Unit": _l("Đơn vị"),
     "Plan": _l("Kế hoạch"),
     "PlanSection": _l("Mục"),
     "Task": _l("Nhiệm vụ"),
@@ -189,6 +192,15 @@ OBJECT_LABELS = {
 }
 
 FIELD_LABELS = {
+    "ended_on": _l("Chấm dứt từ ngày"),
+    "started_on": _l("Thành lập từ ngày"),
+    "successor": _l("Đơn vị kế thừa"),
+    "successor_id": _l("Đơn vị kế thừa"),
+    "parent_id": _l("Đơn vị cấp trên"),
+    "parent_since": _l("Trực thuộc từ ngày"),
+    "official": _l("Theo danh mục chính thức"),
+    "issuer_name": _l("Tên cơ quan ban hành"),
+    "issuer_parent_name": _l("Tên cơ quan cấp trên"),
     "full_name": _l("Họ và tên"),
     "job_position": _l("Chức vụ"),
     "email": _l("Email"),

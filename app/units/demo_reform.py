@@ -70,14 +70,11 @@ def apply_demo_reform(session: Session, *, grants_from: str, actor: str = "demo"
         existing = session.scalar(select(Unit).where(Unit.code == listed.code, Unit.official.is_(True),
                                                      Unit.ended_on.is_(None)))
         merges.append(Merge(members, existing or NewUnit(name=listed.name, code=listed.code, kind=listed.kind,
-                                                          parent=province, slug=listed.slug)))
+                                                          parent=province, slug=listed.slug, official=True)))
     plan = plan_merge(session, province, merges, REFORM_DAY)
     plan.grants = [m.id for m in plan.staff if m.unit.slug == grants_from]
     change = apply(session, plan, actor=actor, user_id=None, summary="; ".join(
         f"{', '.join(u.full_name for u in m.units)} → {m.target_name}" for m in merges))
-    for step in change.steps:
-        if step["op"] == "create":
-            session.get_one(Unit, step["unit"]).official = True  # as the official list has it
     merged = {session.get_one(Unit, m.units[0].successor_id).slug: [u.slug for u in m.units] for m in merges}
     dissolve = plan_dissolve(session, province, town, province, REFORM_DAY)
     apply(session, dissolve, actor=actor, user_id=None, summary=f"Giải thể {town.full_name}")

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.audit import name_action
 from app.models import (
     AuditEntry,
     Membership,
@@ -50,6 +51,7 @@ class NewUnit:
     kind: UnitKind
     parent: Unit
     slug: str
+    official: bool = False  # as the national list has it
 
     @property
     def kind_label(self) -> str:
@@ -226,6 +228,29 @@ def _log(session: Session, unit_id: int, action: str, summary: str, changes: dic
                            object_type="Unit", object_id=unit_id, summary=summary[:255], changes=changes))
 
 
+def _end(session: Session, units: list[Unit], day: date) -> None:
+    """The units end on `day`: written straight (the audit entry is the reorganisation's own, `_succeed`)."""
+    session.execute(update(Unit).where(Unit.id.in_([u.id for u in units])).values(ended_on=day))
+    for unit in units:
+        session.expire(unit, ["ended_on"])
+
+
+def _succeed(session: Session, unit: Unit, successor: Unit | None, action: str, steps: list[dict[str, Any]],
+             actor: str, user_id: int | None) -> None:
+    """Record that `unit` ended (merged, split: into `successor`; dissolved: None), in its audit log too."""
+    steps.append({"op": "end", "unit": unit.id, "successor": successor.id if successor else None})
+    if successor is not None:
+        session.execute(update(Unit).where(Unit.id == unit.id).values(successor_id=successor.id))
+        session.expire(unit, ["successor_id"])
+    day = unit.ended_on
+    assert day is not None
+    changes: dict[str, Any] = {"ended_on": [None, day.isoformat()]}
+    if successor is not None:
+        changes["successor"] = [None, successor.full_name]
+    _log(session, unit.id, action, f"{unit.full_name} → {successor.full_name}" if successor else unit.full_name,
+         changes, actor, user_id)
+
+
 def _move_petitions(session: Session, source: int, target: int, ids: list[int]) -> None:
     """Move petitions `ids` (with their extensions) from unit `source` to `target`, dates unchanged:
     extensions are read, deleted, and written again under the new unit (their key includes it)."""
@@ -249,33 +274,24 @@ def apply(session: Session, plan: Reorganisation, *, actor: str, user_id: int | 
     day = plan.effective_on
     touched = [u.id for u in plan.units]
     if plan.kind == UnitChangeKind.MERGE:
-        for unit in plan.units:  # first: their codes may pass to the new units
-            unit.ended_on = day
-        session.flush()
+        _end(session, plan.units, day)  # first: their codes may pass to the new units
         successors: dict[int, Unit] = {}
         for merge in plan.merges:
             target = _create(session, merge.target, day, steps) if isinstance(merge.target, NewUnit) else merge.target
             touched.append(target.id)
             for unit in merge.units:
                 successors[unit.id] = target
-                steps.append({"op": "end", "unit": unit.id, "successor": target.id})
-                unit.successor_id = target.id
-                _log(session, unit.id, "unit.merge", f"{unit.full_name} → {target.full_name}",
-                     {"ended_on": [None, day.isoformat()], "successor": [None, target.full_name]}, actor, user_id)
+                _succeed(session, unit, target, "unit.merge", steps, actor, user_id)
         session.flush()
         _hand_over(session, plan, successors, steps)
     elif plan.kind == UnitChangeKind.SPLIT:
         unit = plan.units[0]
         if not plan.continues:
-            unit.ended_on = day  # first: its code may pass to a new unit
-            session.flush()
+            _end(session, [unit], day)  # first: its code may pass to a new unit
         made = [_create(session, new, day, steps) for new in plan.new_units]
         touched += [u.id for u in made]
         if not plan.continues:
-            steps.append({"op": "end", "unit": unit.id, "successor": made[0].id})
-            unit.successor_id = made[0].id
-            _log(session, unit.id, "unit.split", f"{unit.full_name} → {', '.join(u.full_name for u in made)}",
-                 {"ended_on": [None, day.isoformat()], "successor": [None, made[0].full_name]}, actor, user_id)
+            _succeed(session, unit, made[0], "unit.split", steps, actor, user_id)
             session.flush()
             _hand_over(session, plan, {unit.id: made[0]}, steps)
     else:
@@ -284,14 +300,15 @@ def apply(session: Session, plan: Reorganisation, *, actor: str, user_id: int | 
         for unit in plan.children if plan.kind == UnitChangeKind.DISSOLVE else plan.units:
             steps.append({"op": "move", "unit": unit.id, "parent": unit.parent_id,
                           "since": unit.parent_since.isoformat() if unit.parent_since else None})
+            name_action(session, unit, "unit.reparent")
             past = move_unit(session, unit, parent, day)
             session.flush()
             steps[-1]["past"] = past.id if past else None
             touched.append(unit.id)
         if plan.kind == UnitChangeKind.DISSOLVE:
+            _end(session, plan.units, day)
             for unit in plan.units:
-                steps.append({"op": "end", "unit": unit.id, "successor": None})
-                unit.ended_on = day
+                _succeed(session, unit, None, "unit.dissolve", steps, actor, user_id)
         touched.append(parent.id)
     change = UnitChange(acting_unit_id=plan.acting.id, kind=plan.kind, effective_on=day, summary=summary[:500],
                         steps=steps, unit_ids=sorted(set(touched)), actor=actor, user_id=user_id)
@@ -308,7 +325,7 @@ def _pages_stale(session: Session, unit_ids: list[int]) -> None:
 
 def _create(session: Session, new: NewUnit, day: date, steps: list[dict[str, Any]]) -> Unit:
     unit = Unit(slug=new.slug, code=new.code.strip(), name=new.name.strip(), kind=new.kind, parent_id=new.parent.id,
-                parent_since=day, started_on=day)
+                parent_since=day, started_on=day, official=new.official)
     session.add(unit)
     session.flush()
     steps.append({"op": "create", "unit": unit.id})
