@@ -454,3 +454,17 @@ def test_a_ward_made_by_a_merge_starts_its_plan_from_the_template_its_predecesso
         assert template.is_template and template.unit_id == units["bim-son"].id
     page = client.get("/u/phuong-son-moi/plans/2025")
     assert page.status_code == 200 and "Sơn Mới" in page.get_data(as_text=True)
+
+
+def test_signing_in_leads_to_the_ward_that_still_exists(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    _merge_into_new(session, units, TODAY - timedelta(days=1), grants=True)
+    response = as_user("chairman@phu-son").get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/u/phuong-son-moi/")
+    with everything(session):
+        session.add(Membership(user_id=session.scalar(sa.select(User.id).where(User.username == "chairman@phu-son")),
+                               unit_id=units["thanh-hoa"].id, role=Role.FRONT))
+        units["thanh-hoa"].kind = "city"  # a province-level city: listed first
+        session.flush()
+    page = as_user("chairman@phu-son").get("/").get_data(as_text=True)
+    assert page.index("Thành phố Thanh Hóa") < page.index("Phường Sơn Mới") < page.index("Phường Phú Sơn")
+    assert "đã kết thúc từ" in page

@@ -25,6 +25,7 @@ from app.auth import bp
 from app.auth.forms import LoginForm
 from app.auth.services import home_units, safe_next
 from app.extensions import db, limiter
+from app.local_time import local_today
 from app.mail.outbox import send_queued_now
 from app.models.account import LinkPurpose
 from app.security import public, signed_in
@@ -178,6 +179,7 @@ def set_language(code: str) -> ResponseReturnValue:
 @signed_in
 def home() -> ResponseReturnValue:
     units = home_units(db.session(), current_user)
-    if len(units) == 1:
-        return redirect(url_for("units.home", unit_slug=units[0].slug))
-    return render_template("auth/choose_unit.html", units=units)
+    live = [u for u in units if not u.ended_by(local_today())]
+    if len(units) == 1 or len(live) == 1:  # a merged ward's history is linked from its successor
+        return redirect(url_for("units.home", unit_slug=(live or units)[0].slug))
+    return render_template("auth/choose_unit.html", units=units, today=local_today())

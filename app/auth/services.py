@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Membership, Unit, User
+from app.local_time import local_today
+from app.models import Membership, Unit, UnitKind, User
 
 
 def safe_next(target: str | None) -> str | None:
@@ -21,10 +22,10 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_units(session: Session, user: User) -> list[Unit]:
-    """The units the user holds an active role on, top level first."""
+    """The units the user holds an active role on: those that still exist first, top level first."""
     memberships = session.scalars(
         select(Membership).where(Membership.user_id == user.id, Membership.active.is_(True))
     )
     units = {m.unit.id: m.unit for m in memberships}
-    kind_order = {"province": 0, "town": 1, "ward": 2, "commune": 2}
-    return sorted(units.values(), key=lambda u: (kind_order[u.kind.value], u.name))
+    level, today = {UnitKind.PROVINCE: 0, UnitKind.CITY: 0, UnitKind.TOWN: 1}, local_today()
+    return sorted(units.values(), key=lambda u: (u.ended_by(today), level.get(u.kind, 2), u.name))

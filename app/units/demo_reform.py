@@ -73,7 +73,7 @@ def apply_demo_reform(session: Session, *, grants_from: str, actor: str = "demo"
                                                           parent=province, slug=listed.slug, official=True)))
     plan = plan_merge(session, province, merges, REFORM_DAY)
     plan.grants = [m.id for m in plan.staff if m.unit.slug == grants_from]
-    change = apply(session, plan, actor=actor, user_id=None, summary="; ".join(
+    apply(session, plan, actor=actor, user_id=None, summary="; ".join(
         f"{', '.join(u.full_name for u in m.units)} → {m.target_name}" for m in merges))
     merged = {session.get_one(Unit, m.units[0].successor_id).slug: [u.slug for u in m.units] for m in merges}
     dissolve = plan_dissolve(session, province, town, province, REFORM_DAY)
