@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.models.unit import UnitKind
 from app.web.years import FIRST_YEAR, LAST_YEAR
 
 NULLABLE_STRING = {"type": "string", "nullable": True}
 NUMBER_OR_NULL = {"type": "number", "nullable": True}
 ROLES = ["chairman", "office", "culture", "town_admin", "front"]
-UNIT_KINDS = ["province", "town", "ward", "commune"]
+UNIT_KINDS = [kind.value for kind in UnitKind]
 
 UNIT = {
     "type": "object",

@@ -16,7 +16,8 @@ from app.exports import download
 from app.extensions import db
 from app.forms_base import drop_nul
 from app.local_time import local_today
-from app.models import PetitionKind, PlanStatus, Unit, UnitKind
+from app.models import PetitionKind, PlanStatus, Unit
+from app.models.unit import TENANT_KINDS
 from app.periods import as_of, parse_period, period_choices
 from app.petitions import services as petitions
 from app.petitions.forms import FilterForm
@@ -96,7 +97,7 @@ def _under(groups: list[Unit]) -> Unit | None:
 
 
 def _rollup_filters(groups: list[Unit]) -> services.RollupFilters:
-    kinds = {k.value: k for k in (UnitKind.WARD, UnitKind.COMMUNE)}
+    kinds = {k.value: k for k in TENANT_KINDS}
     plans = {*(s.value for s in PlanStatus), services.NO_PLAN}
     plan = request.args.get("plan")
     return services.RollupFilters(
