@@ -68,8 +68,8 @@ def register_database(app: Flask) -> None:
 def register_units_in_urls(app: Flask) -> None:
     from flask import request
 
+    from app.accounts.kept_pages import unit_of_url
     from app.database import sqlite_writes_ahead
-    from app.models.unit import UNIT_BY_SLUG
     from app.web.commit import may_write
 
     @app.url_value_preprocessor
@@ -81,7 +81,7 @@ def register_units_in_urls(app: Flask) -> None:
     def pull_unit(endpoint: str | None, values: dict[str, Any] | None) -> None:
         if values and "unit_slug" in values:
             slug = values.pop("unit_slug")
-            unit = db.session.scalar(UNIT_BY_SLUG, {"unit_slug": slug})
+            unit = unit_of_url(endpoint, slug)
             if unit is None:
                 abort(404)
             g.unit = unit

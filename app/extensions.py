@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -41,3 +42,9 @@ babel = Babel()
 htmx = Htmx()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def _reads() -> bool:
+    """Every limit is on a POST (sign-in, codes, mail): reads skip the limiter's per-request work."""
+    return request.method in ("GET", "HEAD", "OPTIONS")

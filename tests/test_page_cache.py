@@ -109,7 +109,7 @@ def test_a_kept_page_is_served_again_on_one_statement_to_the_same_person(as_user
     first = client.get(PLAN)
     again, statements = _statements(client, PLAN)
     assert again.status_code == 200 and again.data == first.data
-    assert len(statements) == 2  # the unit of the address, then the person's live session and roles
+    assert len(statements) == 1  # the unit of the address with the person's live session and roles there
 
 
 def test_an_ended_session_or_a_deactivated_person_gets_no_kept_page(as_user, users, session, units):

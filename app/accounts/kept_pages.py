@@ -3,29 +3,65 @@ guard on one statement (app/web/page_cache keeps the pages; the guard's full way
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, g, make_response, request, session
 from flask.typing import ResponseReturnValue
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import CTE, Select, and_, bindparam, select
 
 from app.accounts.sessions import SESSION_KEY, LiveSession, due_a_touch
 from app.extensions import db
 from app.local_time import utc_now
-from app.models import Membership, User, UserSession
+from app.models import Membership, Unit, User, UserSession
 from app.models.secrets import hash_secret
-from app.models.unit import ANCESTRY
+from app.models.unit import ANCESTRY, ANCESTRY_OF_SLUG, UNIT_BY_SLUG
 from app.security import TWO_FACTOR_SETUP_KEY
 from app.web.page_cache import Shown, conditional, etag_for, not_modified, pages, roles_key
 
-# A live session of the person the cookie names, with their roles on the unit and those above it: what
-# the guard checks, in one statement (users, sessions, memberships and units have no row policies).
-_VIEWER = (
-    select(User.full_name, User.username, UserSession.last_seen_at, Membership.role)
-    .join(UserSession, UserSession.user_id == User.id)
-    .join(Membership, and_(Membership.user_id == User.id, Membership.active.is_(True)))
-    .join(ANCESTRY, ANCESTRY.c.id == Membership.unit_id)
-    .where(UserSession.secret_hash == bindparam("secret_hash"), UserSession.ended_at.is_(None),
-           User.id == bindparam("user_id"), User.active.is_(True))
-)
+
+def _viewer(ancestry: CTE, *unit: Any) -> Select[Any]:
+    """A live session of the person the cookie names, with their roles on the unit and those above it:
+    what the guard checks (users, sessions, memberships and units have no row policies)."""
+    return (
+        select(*unit, User.full_name, User.username, UserSession.last_seen_at, Membership.role)
+        .select_from(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .join(Membership, and_(Membership.user_id == User.id, Membership.active.is_(True)))
+        .join(ancestry, ancestry.c.id == Membership.unit_id)
+        .where(UserSession.secret_hash == bindparam("secret_hash"), UserSession.ended_at.is_(None),
+               User.id == bindparam("user_id"), User.active.is_(True))
+    )
+
+
+_VIEWER = _viewer(ANCESTRY)
+# With the URL's unit itself: a request a kept page may answer finds its unit and its viewer at once.
+_UNIT_AND_VIEWER = _viewer(ANCESTRY_OF_SLUG, Unit).join(Unit, Unit.slug == bindparam("unit_slug"))
+VIEWER_KEY = "kept_page_viewer"  # g: the rows found with the unit, for serve_kept_page
+
+
+def _may_be_kept(endpoint: str | None) -> tuple[int, str] | None:
+    """(user id, session secret) if this request could be answered with a kept page, else None."""
+    view = current_app.view_functions.get(endpoint or "")
+    if getattr(view, "page_shown", None) is None or request.method not in ("GET", "HEAD"):
+        return None
+    user_id, secret = str(session.get("_user_id") or ""), session.get(SESSION_KEY)
+    if not user_id.isdigit() or not secret or not session.get("csrf_token") \
+            or session.get("_flashes") or session.get(TWO_FACTOR_SETUP_KEY):
+        return None
+    return int(user_id), secret
+
+
+def unit_of_url(endpoint: str | None, slug: str) -> Unit | None:
+    """The unit a URL names (None: no such unit). For a request a kept page may answer, the same
+    statement reads its viewer too (kept in `g` for serve_kept_page)."""
+    viewer = _may_be_kept(endpoint)
+    if viewer is not None:
+        rows = db.session.execute(_UNIT_AND_VIEWER, {"unit_slug": slug, "user_id": viewer[0],
+                                                     "secret_hash": hash_secret(viewer[1])}).all()
+        if rows:
+            g.setdefault(VIEWER_KEY, rows)
+            return rows[0].Unit
+    return db.session.scalar(UNIT_BY_SLUG, {"unit_slug": slug})
 
 
 def serve_kept_page() -> ResponseReturnValue | None:
@@ -36,22 +72,19 @@ def serve_kept_page() -> ResponseReturnValue | None:
     view = current_app.view_functions.get(request.endpoint or "")
     shown: Shown | None = getattr(view, "page_shown", None)
     unit = g.get("unit")
-    if shown is None or unit is None or request.method not in ("GET", "HEAD"):
+    viewer = _may_be_kept(request.endpoint)
+    if shown is None or unit is None or viewer is None:
         return None
-    user_id, secret = str(session.get("_user_id") or ""), session.get(SESSION_KEY)
-    if not user_id.isdigit() or not secret or not session.get("csrf_token") \
-            or session.get("_flashes") or session.get(TWO_FACTOR_SETUP_KEY):
-        return None
-    rows = db.session.connection().execute(
-        _VIEWER, {"secret_hash": hash_secret(secret), "user_id": int(user_id), "lineage_start": unit.id}).all()
+    rows = g.get(VIEWER_KEY) or db.session.connection().execute(
+        _VIEWER, {"secret_hash": hash_secret(viewer[1]), "user_id": viewer[0], "lineage_start": unit.id}).all()
     if not rows or due_a_touch(LiveSession(0, rows[0].last_seen_at), utc_now()):
         return None
     parts = shown(unit, roles_key(r.role for r in rows), dict(request.view_args or {}))
     if parts is None:
         return None
-    person = (user_id, rows[0].full_name or rows[0].username)  # as User.display_name
+    person = (str(viewer[0]), rows[0].full_name or rows[0].username)  # as User.display_name
     etag = etag_for(person, parts)
     if (unchanged := not_modified(etag)) is not None:
         return unchanged
-    html = pages.get(etag)
-    return None if html is None else conditional(make_response(html), etag)
+    body = pages.get(etag)
+    return None if body is None else conditional(make_response(body), etag)

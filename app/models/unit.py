@@ -140,7 +140,7 @@ def _links(*, successors: bool, during: tuple[date, date] | None = None) -> Subq
     return (union_all(current, past, merged) if successors else union_all(current, past)).subquery("unit_links")
 
 
-def _lineage_cte(start_id: int | BindParameter[int], upward: bool, *, successors: bool = True,
+def _lineage_cte(start_id: int | BindParameter[int] | ColumnElement[int], upward: bool, *, successors: bool = True,
                  during: tuple[date, date] | None = None) -> CTE:
     """Ids of the unit `start_id` and every unit above it (`upward`) or below it, over the links;
     UNION (not ALL): a unit reached twice (by its parent and by its successor) is listed once."""
@@ -166,6 +166,9 @@ def live_during(during: tuple[date, date]) -> ColumnElement[bool]:
 # Built once (every request asks for its unit and its ancestors): the unit is a parameter.
 UNIT_BY_SLUG = select(Unit).where(Unit.slug == bindparam("unit_slug"))
 ANCESTRY = _lineage_cte(bindparam("lineage_start"), upward=True)  # the unit (lineage_start) and those above
+# The same for the unit of a URL, named by its slug (a kept page's one statement: app/accounts/kept_pages).
+ANCESTRY_OF_SLUG = _lineage_cte(select(Unit.id).where(Unit.slug == bindparam("unit_slug")).scalar_subquery(),
+                                upward=True)
 _ANCESTORS = select(ANCESTRY.c.id)
 _DESCENDANTS = select(_lineage_cte(bindparam("lineage_start"), upward=False).c.id)
 

@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask import Response, current_app, g, make_response, request, session
 from flask.typing import ResponseReturnValue
@@ -25,6 +25,7 @@ from markupsafe import Markup
 from app.models import Role, Unit
 
 F = TypeVar("F", bound=Callable[..., Any])
+V = TypeVar("V", str, bytes)
 
 CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 MAX_FRAGMENTS = 512  # a plan's document is about 60 KB: at most some 30 MB per process
@@ -42,37 +43,34 @@ def _deploy_stamp() -> str:
 DEPLOY = _deploy_stamp()
 
 
-class FragmentCache:
-    """A least-recently-used map of rendered HTML, safe across a worker's threads."""
+class FragmentCache(Generic[V]):
+    """A least-recently-used map of rendered HTML (text, or for whole pages the bytes sent), safe
+    across a worker's threads."""
 
     def __init__(self, size: int = MAX_FRAGMENTS) -> None:
         self._size = size
-        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> str | None:
+    def get(self, key: Hashable) -> V | None:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
         return None
 
-    def put(self, key: Hashable, html: str) -> None:
+    def put(self, key: Hashable, html: V) -> None:
         with self._lock:
             self._items[key] = html
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
-    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
+    def get_or_render(self, key: Hashable, render: Callable[[], V]) -> V:
+        found = self.get(key)
+        if found is not None:
+            return found
         html = render()
-        with self._lock:
-            self._items[key] = html
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        self.put(key, html)
         return html
 
     def __len__(self) -> int:
@@ -83,7 +81,7 @@ class FragmentCache:
             self._items.clear()
 
 
-fragments = FragmentCache()
+fragments: FragmentCache[str] = FragmentCache()
 
 
 def placeholder_csrf() -> str:
@@ -114,7 +112,7 @@ def page_etag(*parts: Hashable) -> str | None:
     return etag_for((current_user.get_id(), current_user.display_name), parts)
 
 
-pages = FragmentCache(MAX_PAGES)
+pages: FragmentCache[bytes] = FragmentCache(MAX_PAGES)
 
 # What a kept page shows, besides the person and their session: (unit, their roles there, the view's
 # arguments) -> the parts of its key (None: this page is not kept). Both the view and
@@ -145,15 +143,15 @@ def kept_page(render: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
     etag = page_etag(*parts) if parts is not None else None
     if (unchanged := not_modified(etag)) is not None:
         return unchanged
-    html = pages.get(etag) if etag is not None else None
-    if html is None:
+    body = pages.get(etag) if etag is not None else None
+    if body is None:
         result = render()
         if not isinstance(result, str):
             return result
-        html = result
+        body = result.encode()  # kept as sent: a page is encoded once, not on every request
         if etag is not None:
-            pages.put(etag, html)
-    return conditional(make_response(html), etag)
+            pages.put(etag, body)
+    return conditional(make_response(body), etag)
 
 
 def not_modified(etag: str | None) -> Response | None:
