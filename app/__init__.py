@@ -180,6 +180,8 @@ def register_blueprints(app: Flask) -> None:
     from app.documents.import_routes import bp as imports_bp
     from app.documents.routes import bp as documents_bp
     from app.indicators.routes import bp as indicators_bp
+    from app.notifications import events  # noqa: F401  (its handlers listen to plans and reports)
+    from app.notifications.routes import bp as notifications_bp
     from app.people.routes import bp as people_bp
     from app.petitions.routes import bp as petitions_bp
     from app.plan_templates.routes import bp as templates_bp
@@ -195,6 +197,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(people_bp, url_prefix="/u/<unit_slug>")
     app.register_blueprint(units_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(plans_bp, url_prefix="/u/<unit_slug>/plans")
     app.register_blueprint(admin_bp, url_prefix="/u/<unit_slug>")
     app.register_blueprint(records_bp, url_prefix="/u/<unit_slug>")
@@ -219,6 +222,7 @@ def register_errors(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from app.cli import demo_command, tenants_group
     from app.mail.cli import mail_group
+    from app.notifications.cli import notify_group
     from app.people.cli import users_group
     from app.rollups.cli import rollups_group
     from app.units.cli import units_group
@@ -226,6 +230,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(units_group)
+    app.cli.add_command(notify_group)
     app.cli.add_command(users_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(rollups_group)

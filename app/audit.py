@@ -11,6 +11,7 @@ from sqlalchemy import LargeBinary, event, inspect
 from sqlalchemy.orm import Session
 
 from app.models.audit import AuditEntry
+from app.models.notification import Notification
 from app.models.unit import Unit
 from app.models.user import Membership, User
 from app.tenancy import TenancyError, TenantOwned, current_scope, system_scope
@@ -80,7 +81,8 @@ def _changes(obj: Any, kind: str) -> dict[str, list[Any]]:
 def _audited(obj: object) -> bool:
     """Ward-owned rows, memberships (who holds which role where) and units themselves (names, codes,
     parents, reorganisations), under their unit."""
-    return (isinstance(obj, TenantOwned) and not isinstance(obj, AuditEntry)) or isinstance(obj, (Membership, Unit))
+    return (isinstance(obj, TenantOwned) and not isinstance(obj, (AuditEntry, Notification))) \
+        or isinstance(obj, (Membership, Unit))
 
 
 def _unit_of(obj: Any) -> int:

@@ -4,6 +4,7 @@ from app.models.account import AccountLink, LinkPurpose, RecoveryCode, UserSessi
 from app.models.api_token import ApiToken
 from app.models.audit import AuditEntry
 from app.models.indicator import IndicatorDefinition, IndicatorSource, IndicatorValue
+from app.models.notification import Notification, NotificationKind
 from app.models.outbox import OutboxMessage
 from app.models.petition import (
     Petition,
@@ -45,6 +46,8 @@ __all__ = [
     "IndicatorSource",
     "IndicatorValue",
     "Meeting",
+    "Notification",
+    "NotificationKind",
     "MeetingKind",
     "SkilfulModel",
     "ModelField",

@@ -11,6 +11,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import name_action
+from app.local_time import local_today
 from app.models import (
     Plan,
     PlanProposal,
@@ -27,6 +28,7 @@ from app.models.unit import tenant_units_below, year_span
 from app.plans.errors import PlanError, PlanExists, PlanLocked, TemplateMissing
 from app.plans.instantiate import instantiate, latest_template
 from app.service_errors import CONFLICT_MESSAGE, EditConflict, InvalidTransition
+from app.signals import plan_status_changed
 
 _PLAN_OF = select(Plan).where(  # built once: the plan and home pages ask on every request
     Plan.unit_id == bindparam("unit_id"), Plan.year == bindparam("year"), Plan.is_template.is_(False))
@@ -346,12 +348,14 @@ def _transition(session: Session, plan: Plan, allowed: PlanStatus, target: PlanS
 def submit(session: Session, plan: Plan) -> None:
     """Office: send the draft to the chairman for issuing."""
     _transition(session, plan, PlanStatus.DRAFT, PlanStatus.SUBMITTED, "plan.submit")
+    plan_status_changed.send(plan, session=session, action="plan.submit", today=local_today())
     session.flush()
 
 
 def return_to_draft(session: Session, plan: Plan) -> None:
     """Chairman: send a submitted plan back to the office for changes."""
     _transition(session, plan, PlanStatus.SUBMITTED, PlanStatus.DRAFT, "plan.return")
+    plan_status_changed.send(plan, session=session, action="plan.return", today=local_today())
     session.flush()
 
 
@@ -359,6 +363,7 @@ def issue(session: Session, plan: Plan, *, number: str, issued_on: date, signer_
     """Chairman: issue the submitted plan with its number, date and signer; it becomes read-only."""
     _transition(session, plan, PlanStatus.SUBMITTED, PlanStatus.ISSUED, "plan.issue")
     plan.number, plan.issued_on, plan.signer_name = number.strip(), issued_on, signer_name.strip()
+    plan_status_changed.send(plan, session=session, action="plan.issue", today=local_today())
     session.flush()
 
 

@@ -21,6 +21,7 @@ from app.models.unit import tenant_units_below, year_span
 from app.periods import PeriodError, parse_period
 from app.plans.services import find_plan
 from app.service_errors import CONFLICT_MESSAGE, EditConflict, ServiceError
+from app.signals import report_reviewed
 
 
 class ReportError(ServiceError):
@@ -246,6 +247,7 @@ def acknowledge(session: Session, report: Report, *, today: date, username: str,
     report.status = ReportStatus.ACKNOWLEDGED
     report.reviewed_on, report.reviewed_by, report.review_comment = today, username, comment.strip()
     name_action(session, report, "report.acknowledge")
+    report_reviewed.send(report, session=session, action="report.acknowledge", today=today)
     session.flush()
 
 
@@ -258,6 +260,7 @@ def return_report(session: Session, report: Report, *, today: date, username: st
     report.status = ReportStatus.RETURNED
     report.reviewed_on, report.reviewed_by, report.review_comment = today, username, comment.strip()
     name_action(session, report, "report.return")
+    report_reviewed.send(report, session=session, action="report.return", today=today)
     session.flush()
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.indicators.services import IndicatorResult, rollup_values
 from app.law.book import LegalBook
 from app.local_time import utc_now
-from app.models import AuditEntry, PlanStatus, RollupFigures, Schedule, Unit
+from app.models import AuditEntry, Notification, PlanStatus, RollupFigures, Schedule, Unit
 from app.periods import ReportingPeriod, parse_period
 from app.progress.schedule import last_passed_due
 from app.tenancy import TenantOwned, system_scope
@@ -51,7 +51,7 @@ COUNTS = ("tasks_total", "tasks_done", "tasks_overdue", "receptions_held", "rece
           "petitions_received", "petitions_resolved", "petitions_on_time", "models", "posts")
 FIGURE_CODES = frozenset(code for _, code, _ in INDICATOR_SOURCES)
 # Rows whose writes change no figure: the figures themselves, and the audit log (a GET may log).
-NOT_FIGURES = (RollupFigures, AuditEntry)
+NOT_FIGURES = (RollupFigures, AuditEntry, Notification)  # not the unit's records: no new version
 
 
 def _percent(part: float | None, whole: float | None) -> float | None:

@@ -69,7 +69,9 @@ def weeks_without_reception(
     return missing
 
 
-def _due_petitions(session: Session, unit: Unit, book: LegalBook, day: date) -> list[DuePetition]:
+def due_petitions(session: Session, unit: Unit, book: LegalBook, day: date) -> list[DuePetition]:
+    """The unit's open petitions whose current step is due within 3 working days of `day`, or late
+    (the dashboard shows them; app/notifications tells the office and the chairman)."""
     horizon = book.calendar.add_working_days(day, DUE_SOON_WORKING_DAYS)
     open_petitions = list(
         session.scalars(
@@ -123,7 +125,7 @@ def ward_dashboard(session: Session, unit: Unit, year: int, today: date, roles: 
     if plan is not None:
         dashboard.indicators = indicator_values(session, plan, str(year), day, book=book)
         dashboard.late_tasks = _late_tasks(session, plan, day)
-    dashboard.due_petitions = _due_petitions(session, unit, book, day)
+    dashboard.due_petitions = due_petitions(session, unit, book, day)
     dashboard.weeks_without_reception = weeks_without_reception(session, unit, day, book.calendar)
     dashboard.todo = _todo(plan, year, roles, dashboard)
     return dashboard

@@ -1,0 +1,52 @@
+"""Notifications: what a person is told about a unit's records (a deadline near or past, a week without
+a citizen reception, a plan submitted or returned, …). Unit-owned rows, under the same isolation as the
+records they speak of; one per person, kind, subject and day, so telling twice is impossible."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import Model
+from app.tenancy import UnitOwned
+
+
+class NotificationKind(enum.StrEnum):
+    PETITION_DUE = "petition_due"  # within 3 working days
+    PETITION_OVERDUE = "petition_overdue"
+    TASK_DUE = "task_due"  # this week
+    TASK_OVERDUE = "task_overdue"
+    REPORT_DUE = "report_due"  # within 7 days
+    REPORT_LATE = "report_late"
+    WARD_REPORT_LATE = "ward_report_late"  # to the parent's admin
+    NO_RECEPTION = "no_reception"  # a week with working days and no citizen reception
+    NO_DIALOGUE = "no_dialogue"  # none held by 1 October
+    PLAN_SUBMITTED = "plan_submitted"
+    PLAN_RETURNED = "plan_returned"
+    PLAN_ISSUED = "plan_issued"
+    REPORT_RETURNED = "report_returned"
+    REPORT_ACKNOWLEDGED = "report_acknowledged"
+
+
+class Notification(UnitOwned, Model):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        # Told once: the same person, kind, subject (a petition, a task, a week…) and day.
+        UniqueConstraint("unit_id", "user_id", "kind", "subject", "day", name="uq_notifications_once"),
+        Index("ix_notifications_unit_user_read", "unit_id", "user_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(60))  # "petition:12", "task:5", "week:2025-11-24", …
+    day: Mapped[date]  # the day it is about: a deadline, a week's Monday, an event's day
+    due_on: Mapped[date | None]
+    link: Mapped[str] = mapped_column(String(300), default="")  # the record, as a path of this app
+    words: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what the message names
+    created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
+    read_at: Mapped[datetime | None]

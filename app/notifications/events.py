@@ -1,0 +1,57 @@
+"""Events told as they happen, in the request that makes them: a plan submitted, returned or issued, a
+report acknowledged or returned. Once per person, kind, subject and day, like the scheduler's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Membership, Notification, NotificationKind, Plan, Report, Role, Unit
+from app.signals import plan_status_changed, report_reviewed
+
+WARD_STAFF = (Role.CHAIRMAN, Role.OFFICE, Role.CULTURE)
+
+
+def tell_now(session: Session, unit: Unit, kind: NotificationKind, subject: str, roles: Iterable[Role],
+             link: str, words: dict[str, Any], today: date) -> int:
+    """An event in a request (a plan submitted, a report returned, …): its unit's people in `roles` are
+    told now, through the session (under the request's scope), unless told already today."""
+    people = set(session.scalars(select(Membership.user_id).where(
+        Membership.unit_id == unit.id, Membership.role.in_(list(roles)), Membership.active.is_(True))))
+    told = set(session.scalars(select(Notification.user_id).where(
+        Notification.unit_id == unit.id, Notification.kind == kind.value, Notification.subject == subject,
+        Notification.day == today)))
+    new = sorted(people - told)
+    session.add_all(Notification(unit_id=unit.id, user_id=user_id, kind=kind.value, subject=subject, day=today,
+                                 link=link, words={**words, "unit": unit.full_name}) for user_id in new)
+    return len(new)
+
+
+PLAN_KINDS = {"plan.submit": NotificationKind.PLAN_SUBMITTED, "plan.return": NotificationKind.PLAN_RETURNED,
+              "plan.issue": NotificationKind.PLAN_ISSUED}
+REPORT_KINDS = {"report.acknowledge": NotificationKind.REPORT_ACKNOWLEDGED,
+                "report.return": NotificationKind.REPORT_RETURNED}
+
+
+@plan_status_changed.connect
+def plan_event(plan: Plan, *, session: Session, action: str, today: date) -> None:
+    """Submitted: the chairman; returned: the office; issued: the ward's staff."""
+    kind = PLAN_KINDS[action]
+    roles = {NotificationKind.PLAN_SUBMITTED: (Role.CHAIRMAN,), NotificationKind.PLAN_RETURNED: (Role.OFFICE,),
+             NotificationKind.PLAN_ISSUED: WARD_STAFF}[kind]
+    unit = session.get_one(Unit, plan.unit_id)
+    tell_now(session, unit, kind, f"plan:{plan.id}", roles, f"/u/{unit.slug}/plans/{plan.year}",
+             {"year": plan.year}, today)
+
+
+@report_reviewed.connect
+def report_event(report: Report, *, session: Session, action: str, today: date) -> None:
+    """Acknowledged or returned by the parent: the ward's office and chairman."""
+    kind = REPORT_KINDS[action]
+    unit = session.get_one(Unit, report.unit_id)
+    tell_now(session, unit, kind, f"report:{report.id}", (Role.OFFICE, Role.CHAIRMAN),
+             f"/u/{unit.slug}/reports/{report.id}", {"report": report.kind.value, "title": report.title[:120]}, today)

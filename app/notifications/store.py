@@ -1,0 +1,104 @@
+"""Telling people: a notification per person, kind, subject and day, never twice (the table's unique
+key), whether `flask notify run` computes it or an event in a request writes it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.law.book import LegalBook
+from app.models import Membership, Notification, NotificationKind, Role, Unit
+from app.models.unit import TENANT_KINDS
+from app.notifications.due import Due, due_in_ward
+
+
+@dataclass
+class Staff:
+    """Who holds which active role where: unit id → role → user ids; and each unit's parent."""
+
+    roles: dict[int, dict[Role, set[int]]]
+    parents: dict[int, int | None]
+
+    @classmethod
+    def load(cls, session: Session) -> Staff:
+        roles: dict[int, dict[Role, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for unit_id, role, user_id in session.execute(
+                select(Membership.unit_id, Membership.role, Membership.user_id).where(Membership.active.is_(True))):
+            roles[unit_id][role].add(user_id)
+        parents = dict(session.execute(select(Unit.id, Unit.parent_id)).tuples().all())
+        return cls(roles, parents)
+
+    def in_unit(self, unit_id: int, roles: Iterable[Role]) -> set[int]:
+        return set().union(*(self.roles.get(unit_id, {}).get(role, set()) for role in roles))
+
+    def parent_admins(self, unit_id: int) -> set[int]:
+        """The admins of the units above (a town's, a province's)."""
+        found: set[int] = set()
+        current = self.parents.get(unit_id)
+        while current is not None:
+            found |= self.in_unit(current, (Role.TOWN_ADMIN,))
+            current = self.parents.get(current)
+        return found
+
+
+def rows_for(unit: Unit, items: list[Due], staff: Staff) -> list[dict[str, Any]]:
+    """One row per person told of each item."""
+    rows = []
+    for item in items:
+        people = {(user, item.kind) for user in staff.in_unit(unit.id, item.roles)}
+        if item.to_parent:
+            people |= {(user, NotificationKind.WARD_REPORT_LATE) for user in staff.parent_admins(unit.id)}
+        for user_id, kind in sorted(people):
+            rows.append({"unit_id": unit.id, "user_id": user_id, "kind": kind.value, "subject": item.subject,
+                         "day": item.day, "due_on": item.due_on, "link": item.link,
+                         "words": {**item.words, "unit": unit.full_name}})
+    return rows
+
+
+def insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert the rows not there yet (by the unique key; safe with several runners at once): how many
+    were new. Under a scope that may write every unit (the scheduler's)."""
+    if not rows:
+        return 0
+    table = Notification.__table__
+    assert isinstance(table, Table)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    new = 0
+    for start in range(0, len(rows), CHUNK):
+        statement = dialect.insert(table).values(rows[start:start + CHUNK]).on_conflict_do_nothing()
+        new += len(session.execute(statement.returning(table.c.id)).all())  # the rows really inserted
+    return new
+
+
+@dataclass
+class RunReport:
+    units: int = 0
+    told: int = 0
+
+
+CHUNK = 500  # rows an INSERT (well within SQLite's limit on parameters)
+BATCH = 200  # wards a transaction: a long run commits as it goes, and a second run finds what is done
+
+
+def run(session: Session, today: date, book: LegalBook, commit: bool = True) -> RunReport:
+    """Compute what is due in every ward that exists today and tell whoever has not been told yet."""
+    report = RunReport()
+    staff = Staff.load(session)
+    wards = list(session.scalars(select(Unit).where(Unit.kind.in_(TENANT_KINDS), Unit.ended_on.is_(None))
+                                 .order_by(Unit.id)))
+    for start in range(0, len(wards), BATCH):
+        rows = []
+        for unit in wards[start:start + BATCH]:
+            rows += rows_for(unit, due_in_ward(session, unit, today, book), staff)
+            report.units += 1
+        report.told += insert_new(session, rows)
+        if commit:
+            session.commit()
+    return report

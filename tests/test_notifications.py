@@ -1,0 +1,178 @@
+"""Nobody misses a deadline: what is due is told once to the right people, events as they happen,
+a bell and a page of one's own notifications (another person's answer 404; the Front writes nothing)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import Notification, NotificationKind, Petition, PetitionKind, Role, User
+from app.notifications.store import run
+from app.petitions.deadlines import deadline_of
+from app.tenancy import system_scope
+from app.web.legal import app_legal_book
+from tests.conftest import TEST_DATABASE_URL, everything, plan_of, postgres_only
+
+TODAY = date(2025, 11, 12)  # a Wednesday of the demo year
+
+
+def _run(session, today: date = TODAY) -> int:  # type: ignore[no-untyped-def]
+    with everything(session):
+        return run(session, today, app_legal_book(), commit=False).told
+
+
+def _told(session, kind: str | None = None) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """(account, kind, subject) of every notification (of one kind)."""
+    with everything(session):
+        query = (sa.select(User.username, Notification.kind, Notification.subject)
+                 .join(User, User.id == Notification.user_id).order_by(User.username, Notification.kind))
+        if kind is not None:
+            query = query.where(Notification.kind == kind)
+        rows = session.execute(query).all()
+    return [tuple(r) for r in rows]
+
+
+def _petition(session, unit, received: date, kind: PetitionKind = PetitionKind.RECOMMENDATION) -> Petition:  # type: ignore[no-untyped-def]
+    with everything(session):
+        petition = Petition(unit_id=unit.id, received_on=received, kind=kind, summary="Kiến nghị sửa đường ngõ 5")
+        session.add(petition)
+        session.flush()
+        return petition
+
+
+def test_a_late_petition_is_told_to_the_office_and_the_chairman_once(session, units) -> None:  # type: ignore[no-untyped-def]
+    petition = _petition(session, units["phu-son"], TODAY - timedelta(days=60))
+    assert _run(session) > 0
+    told = [(who, kind) for who, kind, subject in _told(session) if subject == f"petition:{petition.id}"]
+    assert ("chairman@phu-son", NotificationKind.PETITION_OVERDUE.value) in told
+    assert ("office@phu-son", NotificationKind.PETITION_OVERDUE.value) in told
+    assert not [who for who, _ in told if who.startswith(("culture@", "front@", "admin@"))]
+    assert _run(session) == 0  # the same day again: nothing twice
+
+
+def test_a_deadline_across_tet_is_due_soon_in_working_days(session, units) -> None:  # type: ignore[no-untyped-def]
+    """Before Tết 2026 (16–20 February off), a deadline eleven calendar days away is three working days away."""
+    book = app_legal_book()
+    friday = date(2026, 2, 13)
+    horizon = book.calendar.add_working_days(friday, 3)
+    assert (horizon - friday).days > 7  # the holiday is skipped
+    received = friday - timedelta(days=20)
+    petition = _petition(session, units["phu-son"], received)
+    with everything(session):
+        due = deadline_of(petition, book, friday).due_on
+    expected = NotificationKind.PETITION_OVERDUE if due < friday else (
+        NotificationKind.PETITION_DUE if due <= horizon else None)
+    _run(session, friday)
+    kinds = {kind for who, kind, subject in _told(session) if subject == f"petition:{petition.id}"}
+    assert kinds == ({expected.value} if expected else set())
+
+
+def test_a_week_without_a_reception_is_told_to_the_chairman(session, units) -> None:  # type: ignore[no-untyped-def]
+    _run(session)
+    monday = TODAY - timedelta(days=TODAY.weekday() + 7)
+    told = [who for who, kind, subject in _told(session, kind=NotificationKind.NO_RECEPTION.value)
+            if subject == f"week:{monday.isoformat()}"]
+    assert "chairman@phu-son" in told and "office@phu-son" not in told
+
+
+def test_late_reports_are_told_to_the_ward_and_to_the_parents_admin(session, units) -> None:  # type: ignore[no-untyped-def]
+    _run(session, date(2025, 6, 20))  # the six-month review was due on 15 June
+    late = _told(session, kind=NotificationKind.REPORT_LATE.value)
+    assert ("chairman@phu-son", NotificationKind.REPORT_LATE.value, "report:six_month:2025") in late
+    with everything(session):
+        told = session.execute(sa.select(User.username, Notification.unit_id).join(User, User.id == Notification.user_id)
+                               .where(Notification.kind == NotificationKind.WARD_REPORT_LATE.value)).all()
+    by_admin = {who: {unit_id for w, unit_id in told if w == who} for who, _ in told}
+    assert units["phu-son"].id in by_admin["admin@bim-son"]
+    assert by_admin["admin@sam-son"] == {units["truong-son"].id}  # its own ward, no word of another town's
+
+
+def test_events_tell_as_they_happen(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_of(session, units["phu-son"])
+    assert as_user("office@phu-son").post("/u/phu-son/plans/2025/submit").status_code in (302, 303)
+    assert ("chairman@phu-son", NotificationKind.PLAN_SUBMITTED.value, f"plan:{plan.id}") in _told(session)
+    assert as_user("chairman@phu-son").post("/u/phu-son/plans/2025/return").status_code in (302, 303)
+    assert ("office@phu-son", NotificationKind.PLAN_RETURNED.value, f"plan:{plan.id}") in _told(session)
+    assert not [r for r in _told(session) if r[0].startswith("front@")]
+
+
+def test_the_bell_and_the_page_show_ones_own_and_mark_them_read(session, units, users, as_user) -> None:  # type: ignore[no-untyped-def]
+    petition = _petition(session, units["phu-son"], TODAY - timedelta(days=60))
+    _run(session)
+    chairman = as_user("chairman@phu-son")
+    with everything(session):
+        mine = session.scalars(sa.select(Notification).where(Notification.user_id == users["chairman@phu-son"].id)).all()
+        others = session.scalar(sa.select(Notification.id).where(Notification.user_id == users["office@phu-son"].id))
+    bell = chairman.get("/notifications/count").get_data(as_text=True)
+    assert f">{len(mine)}<" in bell
+    page = chairman.get("/notifications?group=petitions").get_data(as_text=True)
+    assert "Kiến nghị sửa đường ngõ 5" in page and f"/u/phu-son/petitions/{petition.id}" in page
+    assert chairman.post("/notifications/read", data={"id": str(others)}).status_code == 404  # not theirs
+    assert chairman.post("/notifications/read", data={"id": str(mine[0].id)}).status_code == 302
+    assert chairman.post("/notifications/read-all").status_code == 302
+    assert "badge" not in chairman.get("/notifications/count").get_data(as_text=True)
+    with everything(session):
+        assert session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.user_id == users["office@phu-son"].id, Notification.read_at.is_(None))) > 0
+    front = as_user("front@phu-son")
+    assert front.get("/notifications").status_code == 200
+    assert front.post("/notifications/read-all").status_code == 302  # nothing of theirs, nothing written
+
+
+def test_another_wards_people_see_nothing_of_it(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    _petition(session, units["phu-son"], TODAY - timedelta(days=60))
+    _run(session)
+    page = as_user("chairman@truong-son").get("/notifications").get_data(as_text=True)
+    assert "Phú Sơn" not in page
+
+
+@postgres_only
+def test_two_runners_at_once_tell_each_thing_once(app, units) -> None:  # type: ignore[no-untyped-def]
+    """Two schedulers on two connections at the same moment (PostgreSQL): no error, nothing twice."""
+    assert TEST_DATABASE_URL
+    day = TODAY + timedelta(days=1)
+    errors: list[BaseException] = []
+    told: list[int] = []
+
+    def runner() -> None:
+        with app.app_context(), Session(db.engine) as own:
+            try:
+                with system_scope(own, actor="test runner"):
+                    told.append(run(own, day, app_legal_book()).told)
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert not errors
+        with app.app_context(), Session(db.engine) as check, system_scope(check, actor="test"):
+            rows = check.scalar(sa.select(sa.func.count()).select_from(Notification).where(Notification.created_at.is_not(None)))
+            key = (Notification.unit_id, Notification.user_id, Notification.kind, Notification.subject, Notification.day)
+            dupes = check.execute(sa.select(*key, sa.func.count()).group_by(*key).having(sa.func.count() > 1)).all()
+        assert not dupes and rows == sum(told)
+    finally:
+        with app.app_context(), Session(db.engine) as clean, system_scope(clean, actor="test"):
+            clean.execute(sa.delete(Notification))
+            clean.commit()
+
+
+def test_task_reminders_go_to_the_tasks_owner_and_the_chairman(session, units, users) -> None:  # type: ignore[no-untyped-def]
+    from app.models import Task
+
+    _run(session, date(2025, 12, 30))
+    roles = {u.username: u.username.split("@")[0] for u in users.values()}
+    told = [(who, subject) for who, kind, subject in _told(session)
+            if kind in (NotificationKind.TASK_DUE.value, NotificationKind.TASK_OVERDUE.value)]
+    assert told, "the demo plan has tasks late at the end of the year"
+    with everything(session):
+        for who, subject in told:
+            task = session.get(Task, int(subject.split(":")[1]))
+            assert roles[who] in (task.owner_role.value, Role.CHAIRMAN.value), (who, task.owner_role)
