@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FLASK_APP := wsgi.py
 
-.PHONY: install translations db run typecheck test test-postgres test-browser browser-deps bench bench-deps extract-messages clean
+.PHONY: install translations db run worker typecheck test test-postgres test-browser browser-deps bench bench-deps extract-messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ db: install translations
 
 run: db
 	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# In a second terminal beside `make run`: tells what is due each day and sends the mail (saved as
+# .eml under instance/mail/ when MAIL_SERVER is not set).
+worker: install translations
+	APP_ENV=development $(BIN)/flask notify worker
 
 typecheck: install
 	$(BIN)/mypy

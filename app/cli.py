@@ -16,6 +16,7 @@ from app.extensions import db
 from app.local_time import local_today
 from app.models import IndicatorDefinition, Membership, Plan, Role, Unit, User
 from app.models.unit import tenant_units_below
+from app.notifications.store import run as run_notifications
 from app.plans.instantiate import copy_indicators
 from app.plans.services import create_plans_for_wards, find_plan
 from app.tenancy import system_scope
@@ -153,6 +154,7 @@ def demo_command(before_reform: bool) -> None:
         }
         add_demo_reports(db.session(), {slug: units[slug] for slug in DEMO_WARDS}, DEMO_YEAR, book, records_until)
         reform = None if before_reform else apply_demo_reform(db.session(), grants_from=DEMO_WARDS[0])
+        told = run_notifications(db.session(), local_today(), book, commit=False).told
         db.session.commit()
     click.echo(f"plans {DEMO_YEAR}: {len(result.created)} created, {len(result.skipped)} already there")
     click.echo(
@@ -166,6 +168,7 @@ def demo_command(before_reform: bool) -> None:
             click.echo(f"  {slug} is not in the converter's mapping: merged where {neighbour} went")
     elif reform is not None:
         click.echo(f"reorganisation of {REFORM_DAY:%d/%m/%Y}: already applied")
+    click.echo(f"notifications: {told} new (`flask notify run` tells what is due each day)")
     click.echo("Demo accounts (password: %s):" % password)
     for username, role in accounts:
         click.echo(f"  {username:24} {role.value}")

@@ -176,3 +176,59 @@ def test_task_reminders_go_to_the_tasks_owner_and_the_chairman(session, units, u
         for who, subject in told:
             task = session.get(Task, int(subject.split(":")[1]))
             assert roles[who] in (task.owner_role.value, Role.CHAIRMAN.value), (who, task.owner_role)
+
+
+def _with_email(session, users, *accounts: str) -> None:  # type: ignore[no-untyped-def]
+    with everything(session):
+        for account in accounts:
+            users[account].email = account.replace("@", ".") + "@example.vn"
+        session.flush()
+
+
+def _outbox(session) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    from app.models import OutboxMessage
+
+    return [(m.to_address, m.subject) for m in session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def test_the_morning_digest_is_one_mail_a_person_a_day(session, units, users) -> None:  # type: ignore[no-untyped-def]
+    from app.notifications.mail import send_digests
+
+    _with_email(session, users, "chairman@phu-son", "office@phu-son")
+    _petition(session, units["phu-son"], TODAY - timedelta(days=60))
+    _run(session)
+    with everything(session):
+        assert send_digests(session, TODAY) > 0
+        mails = _outbox(session)
+        chairman = users["chairman@phu-son"].email
+        assert len([to for to, _ in mails if to == chairman]) == 1
+        assert send_digests(session, TODAY) == 0  # the same day: nothing more
+        assert session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.user_id == users["chairman@phu-son"].id, Notification.mailed_at.is_(None))) == 0
+
+
+def test_a_person_chooses_mail_at_once_or_the_app_only(session, units, users, as_user) -> None:  # type: ignore[no-untyped-def]
+    from app.notifications.mail import send_digests
+
+    _with_email(session, users, "chairman@phu-son")
+    chairman = as_user("chairman@phu-son")
+    page = chairman.get("/notifications/settings")
+    assert page.status_code == 200 and "Thư tổng hợp buổi sáng" in page.get_data(as_text=True)
+    wrong = chairman.post("/notifications/settings", data={"plans": "pigeon"})
+    assert wrong.status_code == 303
+    chosen = {"petitions": "app", "tasks": "digest", "reports": "digest", "receptions": "app", "plans": "immediate"}
+    assert chairman.post("/notifications/settings", data=chosen).status_code == 302
+    assert as_user("office@phu-son").post("/u/phu-son/plans/2025/submit").status_code in (302, 303)
+    with everything(session):
+        mails = [subject for to, subject in _outbox(session) if to == users["chairman@phu-son"].email]
+        assert len(mails) == 1 and "trình" in mails[0]  # the plan submitted, by mail at once
+    _petition(session, units["phu-son"], TODAY - timedelta(days=60))
+    _run(session)
+    from app.models import OutboxMessage
+
+    with everything(session):
+        send_digests(session, TODAY)
+        bodies = [m.body_text for m in session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.to_address == users["chairman@phu-son"].email))]
+        assert not any("Kiến nghị sửa đường ngõ 5" in body for body in bodies)  # petitions: in the app only
+        assert "Kiến nghị sửa đường ngõ 5" in chairman.get("/notifications").get_data(as_text=True)

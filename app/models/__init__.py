@@ -4,7 +4,13 @@ from app.models.account import AccountLink, LinkPurpose, RecoveryCode, UserSessi
 from app.models.api_token import ApiToken
 from app.models.audit import AuditEntry
 from app.models.indicator import IndicatorDefinition, IndicatorSource, IndicatorValue
-from app.models.notification import Notification, NotificationKind
+from app.models.notification import (
+    Delivery,
+    Notification,
+    NotificationDigest,
+    NotificationKind,
+    NotificationSetting,
+)
 from app.models.outbox import OutboxMessage
 from app.models.petition import (
     Petition,
@@ -46,8 +52,11 @@ __all__ = [
     "IndicatorSource",
     "IndicatorValue",
     "Meeting",
+    "Delivery",
     "Notification",
+    "NotificationDigest",
     "NotificationKind",
+    "NotificationSetting",
     "MeetingKind",
     "SkilfulModel",
     "ModelField",

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
+from app.models.columns import enum_column
 from app.tenancy import UnitOwned
 
 
@@ -50,3 +51,35 @@ class Notification(UnitOwned, Model):
     words: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what the message names
     created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
     read_at: Mapped[datetime | None]
+    mailed_at: Mapped[datetime | None]  # sent by mail (in a digest, or at once)
+
+
+class Delivery(enum.StrEnum):
+    """How a person wants one topic of notifications: in the app only, in the morning digest, or at once."""
+
+    APP = "app"
+    DIGEST = "digest"
+    IMMEDIATE = "immediate"
+
+
+class NotificationSetting(Model):
+    """A person's choice of delivery for one topic (petitions, tasks, reports, receptions, plans);
+    none chosen: the digest."""
+
+    __tablename__ = "notification_settings"
+    __table_args__ = (UniqueConstraint("user_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(20))
+    delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery), default=Delivery.DIGEST)
+
+
+class NotificationDigest(Model):
+    """The morning digest sent to a person on a day: never two the same day."""
+
+    __tablename__ = "notification_digests"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    notifications: Mapped[int] = mapped_column(default=0)

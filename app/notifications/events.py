@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Membership, Notification, NotificationKind, Plan, Report, Role, Unit
+from app.notifications.mail import send_at_once
 from app.signals import plan_status_changed, report_reviewed
 
 WARD_STAFF = (Role.CHAIRMAN, Role.OFFICE, Role.CULTURE)
@@ -25,9 +26,11 @@ def tell_now(session: Session, unit: Unit, kind: NotificationKind, subject: str,
     told = set(session.scalars(select(Notification.user_id).where(
         Notification.unit_id == unit.id, Notification.kind == kind.value, Notification.subject == subject,
         Notification.day == today)))
-    new = sorted(people - told)
-    session.add_all(Notification(unit_id=unit.id, user_id=user_id, kind=kind.value, subject=subject, day=today,
-                                 link=link, words={**words, "unit": unit.full_name}) for user_id in new)
+    new = [Notification(unit_id=unit.id, user_id=user_id, kind=kind.value, subject=subject, day=today,
+                        link=link, words={**words, "unit": unit.full_name}) for user_id in sorted(people - told)]
+    session.add_all(new)
+    session.flush()
+    send_at_once(session, new)
     return len(new)
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.services import safe_next
 from app.database import bounded_int
 from app.extensions import db
+from app.models import Delivery
 from app.notifications import bp
+from app.notifications.mail import choose_deliveries, deliveries
 from app.notifications.reading import mark_read, notifications_page, person_scope, unread_count
-from app.notifications.words import GROUP_LABELS, GROUPS, message
+from app.notifications.words import DELIVERY_LABELS, GROUP_LABELS, GROUPS, message
 from app.security import signed_in
 from app.tenancy import set_scope
 from app.web.commit import commit
@@ -64,3 +67,21 @@ def read_all() -> ResponseReturnValue:
         commit(lambda: mark_read(db.session(), current_user.id))
     return redirect(url_for("notifications.index"))
 
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@signed_in
+def settings() -> ResponseReturnValue:
+    """How the person gets each topic: in the app only, in the morning digest, or by mail at once."""
+    if request.method == "POST":
+        wanted = {topic: request.form.get(topic, "") for topic in GROUPS}
+        if any(value not in DELIVERY_LABELS for value in wanted.values()):
+            flash(_("Vui lòng chọn một cách nhận cho mỗi loại thông báo."), "error")
+            return redirect(url_for("notifications.settings")), 303
+        commit(lambda: choose_deliveries(db.session(), current_user.id, wanted))
+        flash(_("Đã lưu cách nhận thông báo."), "success")
+        return redirect(url_for("notifications.settings"))
+    choices = deliveries(db.session(), [current_user.id])
+    chosen = {topic: choices.get((current_user.id, topic), Delivery.DIGEST).value for topic in GROUPS}
+    return render_template("notifications/settings.html", groups=GROUP_LABELS, chosen=chosen,
+                           deliveries=DELIVERY_LABELS, has_email=bool(current_user.email))

@@ -17,6 +17,7 @@ from app.law.book import LegalBook
 from app.models import Membership, Notification, NotificationKind, Role, Unit
 from app.models.unit import TENANT_KINDS
 from app.notifications.due import Due, due_in_ward
+from app.notifications.mail import send_at_once
 
 
 @dataclass
@@ -62,18 +63,18 @@ def rows_for(unit: Unit, items: list[Due], staff: Staff) -> list[dict[str, Any]]
     return rows
 
 
-def insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert the rows not there yet (by the unique key; safe with several runners at once): how many
-    were new. Under a scope that may write every unit (the scheduler's)."""
+def insert_new(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the rows not there yet (by the unique key; safe with several runners at once): the ids of
+    those that were new. Under a scope that may write every unit (the scheduler's)."""
     if not rows:
-        return 0
+        return []
     table = Notification.__table__
     assert isinstance(table, Table)
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    new = 0
+    new: list[int] = []
     for start in range(0, len(rows), CHUNK):
         statement = dialect.insert(table).values(rows[start:start + CHUNK]).on_conflict_do_nothing()
-        new += len(session.execute(statement.returning(table.c.id)).all())  # the rows really inserted
+        new += session.scalars(statement.returning(table.c.id)).all()  # the rows really inserted
     return new
 
 
@@ -81,6 +82,7 @@ def insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
 class RunReport:
     units: int = 0
     told: int = 0
+    mailed: int = 0  # at once, to those who asked so
 
 
 CHUNK = 500  # rows an INSERT (well within SQLite's limit on parameters)
@@ -98,7 +100,9 @@ def run(session: Session, today: date, book: LegalBook, commit: bool = True) -> 
         for unit in wards[start:start + BATCH]:
             rows += rows_for(unit, due_in_ward(session, unit, today, book), staff)
             report.units += 1
-        report.told += insert_new(session, rows)
+        new = insert_new(session, rows)
+        report.told += len(new)
+        report.mailed += send_at_once(session, list(session.scalars(select(Notification).where(Notification.id.in_(new)))))
         if commit:
             session.commit()
     return report

@@ -19,6 +19,11 @@ GROUPS = {
     "receptions": (NotificationKind.NO_RECEPTION, NotificationKind.NO_DIALOGUE),
     "plans": (NotificationKind.PLAN_SUBMITTED, NotificationKind.PLAN_RETURNED, NotificationKind.PLAN_ISSUED),
 }
+DELIVERY_LABELS = {
+    "app": _l("Chỉ trong ứng dụng"),
+    "digest": _l("Thư tổng hợp buổi sáng"),
+    "immediate": _l("Thư ngay khi có"),
+}
 GROUP_LABELS = {
     "petitions": _l("Đơn thư"),
     "tasks": _l("Nhiệm vụ"),
