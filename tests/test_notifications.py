@@ -232,3 +232,45 @@ def test_a_person_chooses_mail_at_once_or_the_app_only(session, units, users, as
             OutboxMessage.to_address == users["chairman@phu-son"].email))]
         assert not any("Kiến nghị sửa đường ngõ 5" in body for body in bodies)  # petitions: in the app only
         assert "Kiến nghị sửa đường ngõ 5" in chairman.get("/notifications").get_data(as_text=True)
+
+
+def _feed_url(client) -> str:  # type: ignore[no-untyped-def]
+    import re
+
+    page = client.post("/notifications/calendar").get_data(as_text=True)
+    found = re.search(r"<code>https?://[^/]+(/calendar/[^<]+\.ics)</code>", page)
+    assert found, page[:2000]
+    return found.group(1)
+
+
+def test_the_calendar_feed_is_valid_ical_with_the_persons_deadlines_and_can_be_revoked(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    import icalendar
+    import vobject
+
+    petition = _petition(session, units["phu-son"], TODAY - timedelta(days=5))
+    chairman = as_user("chairman@phu-son")
+    path = _feed_url(chairman)
+    assert "<code>" not in chairman.get("/notifications/calendar").get_data(as_text=True)  # shown once
+    anonymous = as_user("chairman@truong-son")  # signed in as someone else: the address itself is the key
+    response = anonymous.get(path)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    parsed = icalendar.Calendar.from_ical(response.data)
+    events = [c for c in parsed.walk("VEVENT")]
+    uids = {str(e["UID"]) for e in events}
+    assert f"petition-{petition.id}@dan-van-chinh-quyen" in uids
+    assert all("dtstart" in e and "dtstamp" in e for e in events)
+    second = vobject.readOne(response.data.decode())  # a second parser agrees
+    assert len(second.vevent_list) == len(events)
+    assert any("Kiến nghị sửa đường ngõ 5" in str(e["SUMMARY"]) for e in events)
+    other = anonymous.get(_feed_url(anonymous)).data.decode()
+    assert "Kiến nghị sửa đường ngõ 5" not in other and "Phú Sơn" not in other  # another ward's person
+    with everything(session):
+        from app.models import CalendarFeed
+
+        feed_id = session.scalar(sa.select(CalendarFeed.id).where(CalendarFeed.user_id == session.scalar(
+            sa.select(User.id).where(User.username == "chairman@phu-son"))))
+    assert anonymous.post("/notifications/calendar", data={"revoke": str(feed_id)}).status_code == 404  # not theirs
+    chairman = as_user("chairman@phu-son")
+    assert chairman.post("/notifications/calendar", data={"revoke": str(feed_id)}).status_code == 302
+    assert anonymous.get(path).status_code == 404
+    assert anonymous.get("/calendar/cal_not-a-key.ics").status_code == 404

@@ -5,6 +5,7 @@ from app.models.api_token import ApiToken
 from app.models.audit import AuditEntry
 from app.models.indicator import IndicatorDefinition, IndicatorSource, IndicatorValue
 from app.models.notification import (
+    CalendarFeed,
     Delivery,
     Notification,
     NotificationDigest,
@@ -52,6 +53,7 @@ __all__ = [
     "IndicatorSource",
     "IndicatorValue",
     "Meeting",
+    "CalendarFeed",
     "Delivery",
     "Notification",
     "NotificationDigest",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
 from app.models.columns import enum_column
+from app.models.secrets import hash_secret, new_secret
 from app.tenancy import UnitOwned
 
 
@@ -83,3 +84,22 @@ class NotificationDigest(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     notifications: Mapped[int] = mapped_column(default=0)
+
+
+class CalendarFeed(Model):
+    """A person's private calendar address (/calendar/<secret>.ics): only the secret's SHA-256 is kept;
+    the address is shown once and can be revoked."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
+    revoked_at: Mapped[datetime | None]
+
+    @classmethod
+    def issue(cls, user_id: int) -> tuple[CalendarFeed, str]:
+        """A new feed and its secret (to show once)."""
+        secret = new_secret("cal_")
+        return cls(user_id=user_id, token_hash=hash_secret(secret)), secret

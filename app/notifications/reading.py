@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Membership, Notification, Role, User
+from app.models import CalendarFeed, Membership, Notification, Role, User
 from app.models.unit import descendant_ids
 from app.notifications.words import GROUPS
 from app.tenancy import Scope
@@ -61,3 +61,22 @@ def mark_read(session: Session, user_id: int, notification_id: int | None = None
 
 
 
+
+
+def new_feed(session: Session, user_id: int) -> str:
+    """A new private calendar address for the person: its secret (to show once)."""
+    feed, secret = CalendarFeed.issue(user_id)
+    session.add(feed)
+    session.flush()
+    return secret
+
+
+def revoke_feed(session: Session, user_id: int, feed_id: int) -> bool:
+    """Revoke one of the person's calendar addresses (False: no such live one of theirs)."""
+    feed = session.scalar(select(CalendarFeed).where(CalendarFeed.id == feed_id, CalendarFeed.user_id == user_id,
+                                                     CalendarFeed.revoked_at.is_(None)))
+    if feed is None:
+        return False
+    feed.revoked_at = datetime.now(UTC).replace(tzinfo=None)
+    session.flush()
+    return True

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from dataclasses import replace
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from app.accounts.mails import external_url
 from app.auth.services import safe_next
 from app.database import bounded_int
 from app.extensions import db
-from app.models import Delivery
+from app.local_time import local_today
+from app.models import CalendarFeed, Delivery, User
 from app.notifications import bp
+from app.notifications.calendar import dated_items, feed_of, ical
 from app.notifications.mail import choose_deliveries, deliveries
-from app.notifications.reading import mark_read, notifications_page, person_scope, unread_count
+from app.notifications.reading import mark_read, new_feed, notifications_page, person_scope, revoke_feed, unread_count
 from app.notifications.words import DELIVERY_LABELS, GROUP_LABELS, GROUPS, message
-from app.security import signed_in
+from app.security import public, signed_in
 from app.tenancy import set_scope
 from app.web.commit import commit
+from app.web.legal import app_legal_book
 
 PAGE_SIZE = 50
 
@@ -85,3 +93,39 @@ def settings() -> ResponseReturnValue:
     chosen = {topic: choices.get((current_user.id, topic), Delivery.DIGEST).value for topic in GROUPS}
     return render_template("notifications/settings.html", groups=GROUP_LABELS, chosen=chosen,
                            deliveries=DELIVERY_LABELS, has_email=bool(current_user.email))
+
+
+@bp.get("/calendar/<secret>.ics")
+@public
+def calendar_feed(secret: str) -> ResponseReturnValue:
+    """The person's deadlines for a calendar app: the address itself is the key (revocable)."""
+    feed = feed_of(db.session(), secret)
+    person = db.session.get(User, feed.user_id) if feed is not None else None
+    if feed is None or person is None or not person.active:
+        abort(404)
+    scope = person_scope(db.session(), person)
+    set_scope(db.session(), replace(scope, read_only=True))
+    with force_locale(person.locale or "vi"):
+        body = ical(dated_items(db.session(), person.id, local_today(), app_legal_book()),
+                    _("Hạn công việc – Dân vận chính quyền"))
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})
+
+
+@bp.route("/notifications/calendar", methods=["GET", "POST"])
+@signed_in
+def calendar_page() -> ResponseReturnValue:
+    """Make a private calendar address (shown once), or revoke one."""
+    secret = None
+    if request.method == "POST":
+        revoke = request.form.get("revoke", type=bounded_int)
+        if revoke is not None:
+            if not commit(lambda: revoke_feed(db.session(), current_user.id, revoke)):
+                abort(404)
+            flash(_("Đã thu hồi địa chỉ lịch; lịch trên điện thoại sẽ không cập nhật nữa."), "success")
+            return redirect(url_for("notifications.calendar_page"))
+        secret = commit(lambda: new_feed(db.session(), current_user.id))
+    feeds = db.session.scalars(select(CalendarFeed).where(CalendarFeed.user_id == current_user.id,
+                                                          CalendarFeed.revoked_at.is_(None))
+                               .order_by(CalendarFeed.id)).all()
+    url = external_url("notifications.calendar_feed", secret=secret) if secret else None
+    return render_template("notifications/calendar.html", feeds=feeds, url=url)

@@ -1,5 +1,5 @@
 """notifications: what each person is told about a unit's records, once per kind, subject and day;
-how each wants them (in the app, a morning digest, at once); the digests sent
+how each wants them (in the app, a morning digest, at once); the digests sent; private calendar feeds
 
 Unit-owned rows under row-level security like the records they speak of.
 
@@ -59,13 +59,26 @@ def upgrade():
                             ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'day', name=op.f('pk_notification_digests'))
     )
+    op.create_table('calendar_feeds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_calendar_feeds_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_feeds')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_calendar_feeds_token_hash'))
+    )
+    with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_calendar_feeds_user_id'), ['user_id'], unique=False)
     row_security.secure_new_tables(op, lambda role: [
         *row_security.protect_ward_table(role, "notifications"),
-        *row_security.grant_shared(role, ["notification_settings", "notification_digests"]),
+        *row_security.grant_shared(role, ["notification_settings", "notification_digests", "calendar_feeds"]),
     ])
 
 
 def downgrade():
+    op.drop_table('calendar_feeds')
     op.drop_table('notification_digests')
     op.drop_table('notification_settings')
     op.drop_table('notifications')
