@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import dataset  # noqa: E402
+import notify_run  # noqa: E402
 import pages  # noqa: E402
 import units_load  # noqa: E402
 import wrk_ratio  # noqa: E402
@@ -80,6 +81,11 @@ def main() -> None:
         table, _ = _pages_table(url, runs)
         parts += ["", f"**PostgreSQL, row-level security on** ({runs} timed runs per page after one to warm up; "
                       "in-process, no network):", "", table]
+        print("PostgreSQL: flask notify run over the data set, twice …", flush=True)
+        (_, first, wards, told), (_, second, _, again) = notify_run.measure(url, build=False)
+        parts += ["", f"**`flask notify run`** over the same data ({wards:,} wards, {notify_run.DAY:%d/%m/%Y}): "
+                      f"{first:.1f} s ({told:,} new notifications), again the same day {second:.1f} s "
+                      f"({again} new). Target: under 60 s."]
     if "sqlite" not in skip:
         print("SQLite: building the data set and timing the pages …", flush=True)
         path = Path(tempfile.mkdtemp(prefix="bench-sqlite-")) / "bench.sqlite3"

@@ -212,6 +212,7 @@ def _refused(page, base: str, code: str) -> None:  # type: ignore[no-untyped-def
 @pytest.mark.parametrize("account,paths", [
     ("admin@bim-son", ["/u/phu-son/people", "/u/phu-son/people/new", "/u/bim-son/people", "/account"]),
     ("chairman@phu-son", ["/u/phu-son/people", "/account", "/account/two-factor"]),
+    ("office@phu-son", ["/notifications", "/notifications/settings", "/notifications/calendar"]),
     # A parent's pages with their new filters and pagers (tables scroll inside their own box).
     ("admin@bim-son", ["/u/bim-son/", "/u/bim-son/rollup/2025", "/u/bim-son/overdue?year=2025",
                        "/u/bim-son/reports/status?year=2025"]),
