@@ -10,5 +10,8 @@ _events = Namespace()
 
 # sender: the Plan; keyword arguments: session, action ("plan.submit", "plan.return", "plan.issue"), today
 plan_status_changed = _events.signal("plan-status-changed")
-# sender: the Report; keyword arguments: session, action ("report.acknowledge", "report.return"), today
+# sender: the Report; keyword arguments: session, action ("report.send", "report.acknowledge",
+# "report.return"), today
 report_reviewed = _events.signal("report-reviewed")
+# sender: the ward's Plan a new template revision was offered to; keyword arguments: session, today
+proposal_made = _events.signal("proposal-made")

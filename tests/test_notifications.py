@@ -274,3 +274,43 @@ def test_the_calendar_feed_is_valid_ical_with_the_persons_deadlines_and_can_be_r
     assert chairman.post("/notifications/calendar", data={"revoke": str(feed_id)}).status_code == 302
     assert anonymous.get(path).status_code == 404
     assert anonymous.get("/calendar/cal_not-a-key.ics").status_code == 404
+
+
+def test_a_template_revision_offered_to_the_ward_is_told_to_its_chairman_and_office(session, units) -> None:  # type: ignore[no-untyped-def]
+    from app.models import Plan
+    from app.plan_templates.services import new_revision, publish
+
+    plan = plan_of(session, units["phu-son"])
+    with everything(session):
+        template = session.get(Plan, plan.template_id)
+        assert publish(session, new_revision(session, template), "tests") > 0  # offered to the town's wards
+    told = [(who, subject) for who, kind, subject in _told(session, NotificationKind.PROPOSAL_RECEIVED.value)]
+    assert ("chairman@phu-son", f"proposal:{plan.id}") in told and ("office@phu-son", f"proposal:{plan.id}") in told
+    assert not [who for who, _ in told if who.startswith(("culture@", "front@"))]
+
+
+def test_the_front_follows_a_wards_issued_plans_and_sent_reports_only_if_it_chooses(session, units, users, as_user) -> None:  # type: ignore[no-untyped-def]
+    from app.models import Report, ReportStatus
+    from app.reports.services import send
+
+    front = as_user("front@phu-son")
+    page = front.get("/notifications/settings").get_data(as_text=True)
+    assert "Giám sát" in page and "Không theo dõi" in page
+    assert "Giám sát" not in as_user("chairman@phu-son").get("/notifications/settings").get_data(as_text=True)
+
+    def send_a_report() -> None:
+        with everything(session):
+            report = session.scalar(sa.select(Report).where(Report.unit_id == units["phu-son"].id).limit(1))
+            report.status = ReportStatus.DRAFT
+            session.flush()
+            send(session, report, today=TODAY, user_id=users["chairman@phu-son"].id, username="Chủ tịch")
+
+    send_a_report()
+    assert not [r for r in _told(session) if r[0] == "front@phu-son"]  # not followed: nothing
+    choices = {"petitions": "app", "tasks": "app", "reports": "app", "receptions": "app", "plans": "app",
+               "supervision": "app"}
+    assert as_user("front@phu-son").post("/notifications/settings", data=choices).status_code == 302
+    send_a_report()
+    assert [kind for who, kind, _ in _told(session) if who == "front@phu-son"] == [NotificationKind.REPORT_SENT.value]
+    page = as_user("front@phu-son").get("/notifications").get_data(as_text=True)
+    assert "đã gửi báo cáo" in page

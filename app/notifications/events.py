@@ -10,19 +10,38 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Membership, Notification, NotificationKind, Plan, Report, Role, Unit
+from app.models import (
+    Membership,
+    Notification,
+    NotificationKind,
+    NotificationSetting,
+    Plan,
+    Report,
+    Role,
+    Unit,
+)
+from app.models.unit import ancestor_ids
 from app.notifications.mail import send_at_once
-from app.signals import plan_status_changed, report_reviewed
+from app.signals import plan_status_changed, proposal_made, report_reviewed
 
 WARD_STAFF = (Role.CHAIRMAN, Role.OFFICE, Role.CULTURE)
 
 
+def followers(session: Session, unit: Unit) -> set[int]:
+    """The Front members (of the ward or above it) who chose to follow its issued plans and sent reports."""
+    front = set(session.scalars(select(Membership.user_id).where(
+        Membership.unit_id.in_(ancestor_ids(session, unit)), Membership.role == Role.FRONT,
+        Membership.active.is_(True))))
+    return set(session.scalars(select(NotificationSetting.user_id).where(
+        NotificationSetting.user_id.in_(front), NotificationSetting.topic == SUPERVISION))) if front else set()
+
+
 def tell_now(session: Session, unit: Unit, kind: NotificationKind, subject: str, roles: Iterable[Role],
-             link: str, words: dict[str, Any], today: date) -> int:
+             link: str, words: dict[str, Any], today: date, also: Iterable[int] = ()) -> int:
     """An event in a request (a plan submitted, a report returned, …): its unit's people in `roles` are
     told now, through the session (under the request's scope), unless told already today."""
     people = set(session.scalars(select(Membership.user_id).where(
-        Membership.unit_id == unit.id, Membership.role.in_(list(roles)), Membership.active.is_(True))))
+        Membership.unit_id == unit.id, Membership.role.in_(list(roles)), Membership.active.is_(True)))) | set(also)
     told = set(session.scalars(select(Notification.user_id).where(
         Notification.unit_id == unit.id, Notification.kind == kind.value, Notification.subject == subject,
         Notification.day == today)))
@@ -37,7 +56,8 @@ def tell_now(session: Session, unit: Unit, kind: NotificationKind, subject: str,
 PLAN_KINDS = {"plan.submit": NotificationKind.PLAN_SUBMITTED, "plan.return": NotificationKind.PLAN_RETURNED,
               "plan.issue": NotificationKind.PLAN_ISSUED}
 REPORT_KINDS = {"report.acknowledge": NotificationKind.REPORT_ACKNOWLEDGED,
-                "report.return": NotificationKind.REPORT_RETURNED}
+                "report.return": NotificationKind.REPORT_RETURNED, "report.send": NotificationKind.REPORT_SENT}
+SUPERVISION = "supervision"  # the topic a Front member follows a ward's issued plans and sent reports by
 
 
 @plan_status_changed.connect
@@ -48,7 +68,15 @@ def plan_event(plan: Plan, *, session: Session, action: str, today: date) -> Non
              NotificationKind.PLAN_ISSUED: WARD_STAFF}[kind]
     unit = session.get_one(Unit, plan.unit_id)
     tell_now(session, unit, kind, f"plan:{plan.id}", roles, f"/u/{unit.slug}/plans/{plan.year}",
-             {"year": plan.year}, today)
+             {"year": plan.year}, today, also=followers(session, unit) if kind == NotificationKind.PLAN_ISSUED else ())
+
+
+@proposal_made.connect
+def proposal_event(plan: Plan, *, session: Session, today: date) -> None:
+    """A new revision of the template offered to the ward: its chairman and office."""
+    unit = session.get_one(Unit, plan.unit_id)
+    tell_now(session, unit, NotificationKind.PROPOSAL_RECEIVED, f"proposal:{plan.id}", (Role.CHAIRMAN, Role.OFFICE),
+             f"/u/{unit.slug}/plans/{plan.year}", {"year": plan.year}, today)
 
 
 @report_reviewed.connect
@@ -56,5 +84,9 @@ def report_event(report: Report, *, session: Session, action: str, today: date) 
     """Acknowledged or returned by the parent: the ward's office and chairman."""
     kind = REPORT_KINDS[action]
     unit = session.get_one(Unit, report.unit_id)
+    if kind == NotificationKind.REPORT_SENT:  # the parent's admin sees it in the report status; the Front follows
+        tell_now(session, unit, kind, f"report:{report.id}", (), f"/u/{unit.slug}/reports/{report.id}",
+                 {"report": report.kind.value, "title": report.title[:120]}, today, also=followers(session, unit))
+        return
     tell_now(session, unit, kind, f"report:{report.id}", (Role.OFFICE, Role.CHAIRMAN),
              f"/u/{unit.slug}/reports/{report.id}", {"report": report.kind.value, "title": report.title[:120]}, today)

@@ -28,10 +28,17 @@ def deliveries(session: Session, user_ids: Iterable[int]) -> dict[tuple[int, str
     return {(user_id, topic): delivery for user_id, topic, delivery in chosen}
 
 
+NOT_FOLLOWED = "none"  # the Front's supervision topic, not followed (no setting kept)
+
+
 def choose_deliveries(session: Session, user_id: int, wanted: dict[str, str]) -> None:
-    """Keep the person's choice for each topic (`wanted`: topic → a Delivery value)."""
+    """Keep the person's choice for each topic (`wanted`: topic → a Delivery value, or NOT_FOLLOWED)."""
     have = {s.topic: s for s in session.scalars(select(NotificationSetting).where(NotificationSetting.user_id == user_id))}
     for topic, value in wanted.items():
+        if value == NOT_FOLLOWED:
+            if topic in have:
+                session.delete(have[topic])
+            continue
         setting = have.get(topic) or NotificationSetting(user_id=user_id, topic=topic)
         setting.delivery = Delivery(value)
         session.add(setting)

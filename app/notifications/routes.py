@@ -16,10 +16,11 @@ from app.auth.services import safe_next
 from app.database import bounded_int
 from app.extensions import db
 from app.local_time import local_today
-from app.models import CalendarFeed, Delivery, User
+from app.models import CalendarFeed, Delivery, Membership, Role, User
 from app.notifications import bp
 from app.notifications.calendar import dated_items, feed_of, ical
-from app.notifications.mail import choose_deliveries, deliveries
+from app.notifications.events import SUPERVISION
+from app.notifications.mail import NOT_FOLLOWED, choose_deliveries, deliveries
 from app.notifications.reading import mark_read, new_feed, notifications_page, person_scope, revoke_feed, unread_count
 from app.notifications.words import DELIVERY_LABELS, GROUP_LABELS, GROUPS, message
 from app.security import public, signed_in
@@ -81,18 +82,30 @@ def read_all() -> ResponseReturnValue:
 @signed_in
 def settings() -> ResponseReturnValue:
     """How the person gets each topic: in the app only, in the morning digest, or by mail at once."""
+    topics = [t for t in GROUPS if t != SUPERVISION or _in_the_front()]
     if request.method == "POST":
-        wanted = {topic: request.form.get(topic, "") for topic in GROUPS}
-        if any(value not in DELIVERY_LABELS for value in wanted.values()):
+        wanted = {topic: request.form.get(topic, "") for topic in topics}
+        if any(value not in DELIVERY_LABELS and not (topic == SUPERVISION and value == NOT_FOLLOWED)
+               for topic, value in wanted.items()):
             flash(_("Vui lòng chọn một cách nhận cho mỗi loại thông báo."), "error")
             return redirect(url_for("notifications.settings")), 303
         commit(lambda: choose_deliveries(db.session(), current_user.id, wanted))
         flash(_("Đã lưu cách nhận thông báo."), "success")
         return redirect(url_for("notifications.settings"))
     choices = deliveries(db.session(), [current_user.id])
-    chosen = {topic: choices.get((current_user.id, topic), Delivery.DIGEST).value for topic in GROUPS}
-    return render_template("notifications/settings.html", groups=GROUP_LABELS, chosen=chosen,
-                           deliveries=DELIVERY_LABELS, has_email=bool(current_user.email))
+    chosen = {topic: choices.get((current_user.id, topic), Delivery.DIGEST).value for topic in topics}
+    if SUPERVISION in topics and (current_user.id, SUPERVISION) not in choices:
+        chosen[SUPERVISION] = NOT_FOLLOWED
+    return render_template("notifications/settings.html", groups={t: GROUP_LABELS[t] for t in topics}, chosen=chosen,
+                           deliveries=DELIVERY_LABELS, has_email=bool(current_user.email), supervision=SUPERVISION,
+                           not_followed=NOT_FOLLOWED)
+
+
+def _in_the_front() -> bool:
+    """Does the person serve in the Front anywhere (who may follow wards' plans and reports)?"""
+    return db.session.scalar(select(Membership.id).where(Membership.user_id == current_user.id,
+                                                         Membership.role == Role.FRONT,
+                                                         Membership.active.is_(True)).limit(1)) is not None
 
 
 @bp.get("/calendar/<secret>.ics")

@@ -17,7 +17,9 @@ GROUPS = {
     "reports": (NotificationKind.REPORT_DUE, NotificationKind.REPORT_LATE, NotificationKind.WARD_REPORT_LATE,
                 NotificationKind.REPORT_RETURNED, NotificationKind.REPORT_ACKNOWLEDGED),
     "receptions": (NotificationKind.NO_RECEPTION, NotificationKind.NO_DIALOGUE),
-    "plans": (NotificationKind.PLAN_SUBMITTED, NotificationKind.PLAN_RETURNED, NotificationKind.PLAN_ISSUED),
+    "plans": (NotificationKind.PLAN_SUBMITTED, NotificationKind.PLAN_RETURNED, NotificationKind.PLAN_ISSUED,
+              NotificationKind.PROPOSAL_RECEIVED),
+    "supervision": (NotificationKind.REPORT_SENT,),
 }
 DELIVERY_LABELS = {
     "app": _l("Chỉ trong ứng dụng"),
@@ -30,6 +32,7 @@ GROUP_LABELS = {
     "reports": _l("Báo cáo"),
     "receptions": _l("Tiếp công dân, đối thoại"),
     "plans": _l("Kế hoạch"),
+    "supervision": _l("Giám sát: kế hoạch ban hành, báo cáo đã gửi (Mặt trận)"),
 }
 
 
@@ -77,4 +80,9 @@ def message(n: Notification) -> object:
         return _l("Kế hoạch năm %(year)s đã được trình, chờ Chủ tịch ban hành.", year=w.get("year"))
     if kind == NotificationKind.PLAN_RETURNED:
         return _l("Kế hoạch năm %(year)s bị trả lại để chỉnh sửa.", year=w.get("year"))
+    if kind == NotificationKind.REPORT_SENT:
+        return _l("%(unit)s đã gửi báo cáo “%(title)s” lên cấp trên.", unit=w.get("unit", ""), title=w.get("title", ""))
+    if kind == NotificationKind.PROPOSAL_RECEIVED:
+        return _l("Cấp trên đã đề xuất cập nhật kế hoạch năm %(year)s theo mẫu mới; hãy xem và quyết định.",
+                  year=w.get("year"))
     return _l("Kế hoạch năm %(year)s đã được ban hành.", year=w.get("year"))

@@ -18,11 +18,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import name_action
+from app.local_time import local_today
 from app.models import Plan, PlanProposal, PlanSection, ProposalStatus, Role, Schedule, Task, TaskUpdate, Unit
 from app.plans.errors import PlanError, PlanLocked
 from app.plans.instantiate import copy_indicators, name_substitution
 from app.plans.outline import SectionNode, iter_nodes, plan_outline
 from app.plans.services import lock_plan
+from app.signals import proposal_made
 from app.vocabulary import DOCUMENT_LABELS
 
 
@@ -160,6 +162,7 @@ def offer_to_wards(session: Session, template: Plan, actor: str) -> int:
             unit_id=plan.unit_id, plan_id=plan.id, template_id=template.id,
             from_revision=old.revision, to_revision=template.revision, changes=changes,
         ))
+        proposal_made.send(plan, session=session, today=local_today())
         made += 1
     session.flush()
     return made

@@ -232,6 +232,7 @@ def send(
     report.sent_on, report.sent_by_id, report.sent_by = today, user_id, username
     report.reviewed_on, report.reviewed_by = None, ""
     name_action(session, report, "report.send")
+    report_reviewed.send(report, session=session, action="report.send", today=today)
     session.flush()
 
 
