@@ -13,5 +13,7 @@ plan_status_changed = _events.signal("plan-status-changed")
 # sender: the Report; keyword arguments: session, action ("report.send", "report.acknowledge",
 # "report.return"), today
 report_reviewed = _events.signal("report-reviewed")
+# sender: the Membership given or changed; keyword arguments: session, today
+role_given = _events.signal("role-given")
 # sender: the ward's Plan a new template revision was offered to; keyword arguments: session, today
 proposal_made = _events.signal("proposal-made")

@@ -4,7 +4,7 @@ a bell and a page of one's own notifications (another person's answer 404; the F
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from app.petitions.deadlines import deadline_of
 from app.tenancy import system_scope
 from app.web.legal import app_legal_book
 from tests.conftest import TEST_DATABASE_URL, everything, plan_of, postgres_only
+from tests.test_mail import free_port, start_smtp, use_smtp  # noqa: F401  (fixtures)
 
 TODAY = date(2025, 11, 12)  # a Wednesday of the demo year
 
@@ -216,7 +217,8 @@ def test_a_person_chooses_mail_at_once_or_the_app_only(session, units, users, as
     assert page.status_code == 200 and "Thư tổng hợp buổi sáng" in page.get_data(as_text=True)
     wrong = chairman.post("/notifications/settings", data={"plans": "pigeon"})
     assert wrong.status_code == 303
-    chosen = {"petitions": "app", "tasks": "digest", "reports": "digest", "receptions": "app", "plans": "immediate"}
+    chosen = {"petitions": "app", "tasks": "digest", "reports": "digest", "receptions": "app", "plans": "immediate",
+              "account": "digest"}
     assert chairman.post("/notifications/settings", data=chosen).status_code == 302
     assert as_user("office@phu-son").post("/u/phu-son/plans/2025/submit").status_code in (302, 303)
     with everything(session):
@@ -308,9 +310,61 @@ def test_the_front_follows_a_wards_issued_plans_and_sent_reports_only_if_it_choo
     send_a_report()
     assert not [r for r in _told(session) if r[0] == "front@phu-son"]  # not followed: nothing
     choices = {"petitions": "app", "tasks": "app", "reports": "app", "receptions": "app", "plans": "app",
-               "supervision": "app"}
+               "supervision": "app", "account": "app"}
     assert as_user("front@phu-son").post("/notifications/settings", data=choices).status_code == 302
     send_a_report()
     assert [kind for who, kind, _ in _told(session) if who == "front@phu-son"] == [NotificationKind.REPORT_SENT.value]
     page = as_user("front@phu-son").get("/notifications").get_data(as_text=True)
     assert "đã gửi báo cáo" in page
+
+
+def test_the_digest_waits_while_smtp_is_down_and_arrives_once_when_it_is_back(  # type: ignore[no-untyped-def]
+    app, session, units, users, start_smtp, use_smtp  # noqa: F811
+):
+    from app.mail.outbox import DeliveryReport, deliver_due
+    from app.notifications.mail import send_digests
+
+    _with_email(session, users, "chairman@phu-son")
+    _petition(session, units["phu-son"], TODAY - timedelta(days=60))
+    _run(session)
+    with everything(session):
+        send_digests(session, TODAY)
+        session.commit()
+        later = datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
+        use_smtp(free_port())  # nothing listens there
+        down = deliver_due(session, app.config, now=later)
+        assert down.sent == 0 and down.failed >= 1
+        server = start_smtp()
+        use_smtp(server.port)
+        back = deliver_due(session, app.config, now=later + timedelta(hours=7))
+        assert back.failed == 0 and back.sent == down.failed
+        assert deliver_due(session, app.config, now=later + timedelta(days=2)) == DeliveryReport()
+    received = [m for m in server.messages() if m["To"] == users["chairman@phu-son"].email]
+    assert len(received) == 1 and "chú ý" in received[0]["Subject"]
+
+
+def test_a_petition_assigned_to_the_culture_official_is_told_to_them_too(session, units, users) -> None:  # type: ignore[no-untyped-def]
+    culture = users["culture@phu-son"]
+    with everything(session):
+        culture.full_name = "Trần Văn Minh"
+        session.flush()
+    petition = _petition(session, units["phu-son"], TODAY - timedelta(days=60))
+    with everything(session):
+        petition.handler = "trần văn minh"  # as typed in the register
+        session.flush()
+    other = _petition(session, units["phu-son"], TODAY - timedelta(days=61))
+    _run(session)
+    told = _told(session)
+    assert ("culture@phu-son", NotificationKind.PETITION_OVERDUE.value, f"petition:{petition.id}") in told
+    assert ("culture@phu-son", NotificationKind.PETITION_OVERDUE.value, f"petition:{other.id}") not in told
+
+
+def test_a_role_given_is_told_to_the_person_in_the_app(session, units, as_user) -> None:  # type: ignore[no-untyped-def]
+    added = as_user("chairman@phu-son").post("/u/phu-son/people/new", data={
+        "full_name": "Nguyễn Thị Bình", "position": "", "email": "binh@phuson.vn", "phone": "", "role": "office"})
+    assert added.status_code in (200, 302, 303)
+    told = [(who, kind) for who, kind, _ in _told(session, NotificationKind.ROLE_GIVEN.value)]
+    assert len(told) == 1 and told[0][0] != "chairman@phu-son"
+    with everything(session):
+        words = session.scalar(sa.select(Notification.words).where(Notification.kind == NotificationKind.ROLE_GIVEN.value))
+    assert words["role"] == "office" and words["unit"] == "phường Phú Sơn"

@@ -30,7 +30,8 @@ class NotificationKind(enum.StrEnum):
     PLAN_SUBMITTED = "plan_submitted"
     PLAN_RETURNED = "plan_returned"
     PLAN_ISSUED = "plan_issued"
-    PROPOSAL_RECEIVED = "proposal_received"  # a new revision of the template offered to the ward
+    PROPOSAL_RECEIVED = "proposal_received"
+    ROLE_GIVEN = "role_given"  # to the person: a role given or changed  # a new revision of the template offered to the ward
     REPORT_RETURNED = "report_returned"
     REPORT_ACKNOWLEDGED = "report_acknowledged"
     REPORT_SENT = "report_sent"  # to the Front members who follow the ward (supervision)

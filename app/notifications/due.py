@@ -1,7 +1,8 @@
 """What is due in a ward on a day, from the records: one definition each, shared with the dashboard
 (app/units/services.py), and who is told.
 
-- petitions due within 3 working days, and late: the office and the chairman;
+- petitions due within 3 working days, and late: the office and the chairman, and the culture official
+  when the petition is assigned to them (its handler is their name);
 - plan tasks due this week, and late: the task's owner role and the chairman;
 - the six-month and annual reports due within 7 days, late, or returned: the office and the chairman;
   late ones also to the parent's admin;
@@ -44,6 +45,7 @@ class Due:
     due_on: date | None = None
     words: dict[str, Any] = field(default_factory=dict)
     to_parent: bool = False  # also the parent's admin
+    handler: str = ""  # a petition's handler: the culture official of that name is told too
 
 
 def _petitions(session: Session, unit: Unit, book: LegalBook, today: date) -> list[Due]:
@@ -53,7 +55,7 @@ def _petitions(session: Session, unit: Unit, book: LegalBook, today: date) -> li
         found.append(Due(NotificationKind.PETITION_OVERDUE if late else NotificationKind.PETITION_DUE,
                          f"petition:{item.petition.id}", item.deadline.due_on, OFFICE,
                          f"/u/{unit.slug}/petitions/{item.petition.id}", item.deadline.due_on,
-                         {"summary": item.petition.summary[:120]}))
+                         {"summary": item.petition.summary[:120]}, handler=item.petition.handler))
     return found
 
 

@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.models.unit import ancestor_ids
 from app.notifications.mail import send_at_once
-from app.signals import plan_status_changed, proposal_made, report_reviewed
+from app.signals import plan_status_changed, proposal_made, report_reviewed, role_given
 
 WARD_STAFF = (Role.CHAIRMAN, Role.OFFICE, Role.CULTURE)
 
@@ -69,6 +69,14 @@ def plan_event(plan: Plan, *, session: Session, action: str, today: date) -> Non
     unit = session.get_one(Unit, plan.unit_id)
     tell_now(session, unit, kind, f"plan:{plan.id}", roles, f"/u/{unit.slug}/plans/{plan.year}",
              {"year": plan.year}, today, also=followers(session, unit) if kind == NotificationKind.PLAN_ISSUED else ())
+
+
+@role_given.connect
+def role_event(membership: Membership, *, session: Session, today: date) -> None:
+    """A role given or changed: the person, in the unit where they hold it."""
+    unit = session.get_one(Unit, membership.unit_id)
+    tell_now(session, unit, NotificationKind.ROLE_GIVEN, f"membership:{membership.id}:{membership.role.value}", (),
+             f"/u/{unit.slug}/", {"role": membership.role.value}, today, also=(membership.user_id,))
 
 
 @proposal_made.connect

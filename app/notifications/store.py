@@ -14,10 +14,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.law.book import LegalBook
-from app.models import Membership, Notification, NotificationKind, Role, Unit
+from app.models import Membership, Notification, NotificationKind, Role, Unit, User
 from app.models.unit import TENANT_KINDS
 from app.notifications.due import Due, due_in_ward
 from app.notifications.mail import send_at_once
+from app.search import fold
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Staff:
 
     roles: dict[int, dict[Role, set[int]]]
     parents: dict[int, int | None]
+    names: dict[int, str]  # the culture officials' names, folded: a petition's handler names one
 
     @classmethod
     def load(cls, session: Session) -> Staff:
@@ -34,7 +36,10 @@ class Staff:
                 select(Membership.unit_id, Membership.role, Membership.user_id).where(Membership.active.is_(True))):
             roles[unit_id][role].add(user_id)
         parents = dict(session.execute(select(Unit.id, Unit.parent_id)).tuples().all())
-        return cls(roles, parents)
+        culture = {u for unit_roles in roles.values() for u in unit_roles.get(Role.CULTURE, set())}
+        names = {user_id: fold(name) for user_id, name in session.execute(
+            select(User.id, User.full_name).where(User.id.in_(culture))).tuples() if name}
+        return cls(roles, parents, names)
 
     def in_unit(self, unit_id: int, roles: Iterable[Role]) -> set[int]:
         return set().union(*(self.roles.get(unit_id, {}).get(role, set()) for role in roles))
@@ -54,6 +59,9 @@ def rows_for(unit: Unit, items: list[Due], staff: Staff) -> list[dict[str, Any]]
     rows = []
     for item in items:
         people = {(user, item.kind) for user in staff.in_unit(unit.id, item.roles)}
+        if item.handler:
+            people |= {(user, item.kind) for user in staff.in_unit(unit.id, (Role.CULTURE,))
+                       if staff.names.get(user) == fold(item.handler)}
         if item.to_parent:
             people |= {(user, NotificationKind.WARD_REPORT_LATE) for user in staff.parent_admins(unit.id)}
         for user_id, kind in sorted(people):

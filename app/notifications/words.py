@@ -6,9 +6,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from app.models import Notification, NotificationKind, ReportKind
+from app.models import Notification, NotificationKind, ReportKind, Role
 from app.reports.services import KIND_LABELS as REPORT_KIND_LABELS
-from app.vocabulary import vn_date
+from app.vocabulary import ROLE_LABELS, vn_date
 
 # The groups the notifications page filters by.
 GROUPS = {
@@ -20,6 +20,7 @@ GROUPS = {
     "plans": (NotificationKind.PLAN_SUBMITTED, NotificationKind.PLAN_RETURNED, NotificationKind.PLAN_ISSUED,
               NotificationKind.PROPOSAL_RECEIVED),
     "supervision": (NotificationKind.REPORT_SENT,),
+    "account": (NotificationKind.ROLE_GIVEN,),
 }
 DELIVERY_LABELS = {
     "app": _l("Chỉ trong ứng dụng"),
@@ -33,6 +34,7 @@ GROUP_LABELS = {
     "receptions": _l("Tiếp công dân, đối thoại"),
     "plans": _l("Kế hoạch"),
     "supervision": _l("Giám sát: kế hoạch ban hành, báo cáo đã gửi (Mặt trận)"),
+    "account": _l("Tài khoản, vai trò"),
 }
 
 
@@ -80,6 +82,10 @@ def message(n: Notification) -> object:
         return _l("Kế hoạch năm %(year)s đã được trình, chờ Chủ tịch ban hành.", year=w.get("year"))
     if kind == NotificationKind.PLAN_RETURNED:
         return _l("Kế hoạch năm %(year)s bị trả lại để chỉnh sửa.", year=w.get("year"))
+    if kind == NotificationKind.ROLE_GIVEN:
+        role = str(w.get("role", ""))
+        label = ROLE_LABELS[Role(role)] if role in {r.value for r in Role} else role
+        return _l("Bạn được giao vai trò %(role)s tại %(unit)s.", role=label, unit=w.get("unit", ""))
     if kind == NotificationKind.REPORT_SENT:
         return _l("%(unit)s đã gửi báo cáo “%(title)s” lên cấp trên.", unit=w.get("unit", ""), title=w.get("title", ""))
     if kind == NotificationKind.PROPOSAL_RECEIVED:

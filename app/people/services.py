@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session, joinedload
 from app.accounts import links, sessions
 from app.accounts.services import Profile, apply_profile, clean_profile, profile_changes
 from app.audit import name_action, record_account_event
-from app.local_time import utc_now
+from app.local_time import local_today, utc_now
 from app.models.account import LinkPurpose
 from app.models.unit import Unit, descendant_ids
 from app.models.user import Membership, Role, User
 from app.people.rules import Manager
 from app.search import fold
 from app.service_errors import ServiceError
+from app.signals import role_given
 from app.vocabulary import ROLE_LABELS
 
 
@@ -146,6 +147,8 @@ def add_person(session: Session, unit: Unit, manager: Manager, actor: User | Non
     membership = Membership(user=user, unit=unit, role=details.role)
     session.add(membership)
     name_action(session, membership, "membership.grant")
+    session.flush()
+    role_given.send(membership, session=session, today=local_today())
     secret = None
     if not user.has_password:
         secret = links.issue(session, user, LinkPurpose.INVITATION, unit=unit, now=now)
@@ -170,6 +173,7 @@ def change_person(session: Session, unit: Unit, manager: Manager, actor: User, p
             raise PeopleError(_l("Người này đã giữ vai trò đó ở đơn vị."))
         current.role = details.role
         name_action(session, current, "membership.role_change")
+        role_given.send(current, session=session, today=local_today())
         lost_role = True
     if profile_changes(person.user, profile):
         if not manager.manages_person(person.all_memberships, unit):
