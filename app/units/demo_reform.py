@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Unit
+from app.models import Petition, PetitionKind, Unit
 from app.models.unit import KIND_WORDS
 from app.search import fold
 from app.units.official import official_units
@@ -46,6 +46,20 @@ def converter_mapping(district: str = "Bỉm Sơn", province: str = "Thanh Hóa"
     return mapping
 
 
+PENDING_PETITION = "Kiến nghị sửa chữa đoạn đường ngõ 12 bị sụt lún sau mưa lớn"
+
+
+def _pending_petition(session: Session, ward: Unit) -> None:
+    """One recommendation still open on 30 June: the merge hands it to the successor, dates unchanged
+    (and `flask notify run` later tells its new chairman it is late)."""
+    if session.scalar(select(Petition.id).where(Petition.unit_id == ward.id, Petition.summary == PENDING_PETITION)):
+        return
+    session.add(Petition(unit_id=ward.id, received_on=REFORM_DAY - timedelta(days=8), kind=PetitionKind.RECOMMENDATION,
+                         source="Trực tiếp tại bộ phận một cửa", summary=PENDING_PETITION,
+                         petitioner_name="Đỗ Văn Hòa", petitioner_address=f"Khu phố 3, {ward.full_name}"))
+    session.flush()
+
+
 def apply_demo_reform(session: Session, *, grants_from: str, actor: str = "demo") -> ReformResult:
     """Merge Bỉm Sơn's units into the new wards and dissolve the town, effective 1 July 2025, unless
     done already; the staff of `grants_from` also get their roles on the ward it went into."""
@@ -54,6 +68,7 @@ def apply_demo_reform(session: Session, *, grants_from: str, actor: str = "demo"
     old = [u for u in session.scalars(select(Unit).where(Unit.parent_id == town.id).order_by(Unit.name))]
     if town.ended_on is not None:
         return ReformResult({}, {}, applied=False)
+    _pending_petition(session, units[grants_from])
     mapping = converter_mapping()
     official = {fold(f"{KIND_WORDS[u.kind]} {u.name}"): u for u in official_units(PROVINCE_CODE) if u.province_code}
     new_of = {u.slug: mapping.get(fold(u.name)) for u in old}
