@@ -5,8 +5,11 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 from werkzeug.routing import IntegerConverter
 
 INT_MAX = 2**31 - 1  # the largest id or year both databases store in an INTEGER column
@@ -70,3 +73,12 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN")
+
+
+def insert_unless_there(session: Session, table: Table, values: Any) -> ReturningInsert[Any]:
+    """INSERT `values` (a row or a list of rows) into `table`, skipping those whose unique key is there
+    already (ON CONFLICT DO NOTHING, PostgreSQL and SQLite alike), returning the ids of the rows it wrote:
+    safe when several processes insert the same row at once."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    key = table.c.id if "id" in table.c else next(iter(table.primary_key))
+    return dialect.insert(table).values(values).on_conflict_do_nothing().returning(key)

@@ -368,3 +368,24 @@ def test_a_role_given_is_told_to_the_person_in_the_app(session, units, as_user) 
     with everything(session):
         words = session.scalar(sa.select(Notification.words).where(Notification.kind == NotificationKind.ROLE_GIVEN.value))
     assert words["role"] == "office" and words["unit"] == "phường Phú Sơn"
+
+
+def test_no_dialogue_by_the_first_of_october_and_a_report_due_within_seven_days(session, units) -> None:  # type: ignore[no-untyped-def]
+    from app.models import Dialogue, Report
+
+    with everything(session):
+        ward = units["truong-son"]
+        held = session.scalars(sa.select(Dialogue).where(Dialogue.unit_id == ward.id)).all()
+        for dialogue in held:
+            session.delete(dialogue)
+        for report in session.scalars(sa.select(Report).where(Report.unit_id == ward.id)).all():
+            session.delete(report)
+        session.flush()
+    _run(session, date(2025, 9, 30))
+    assert not _told(session, NotificationKind.NO_DIALOGUE.value)  # not yet: the first of October is the day
+    _run(session, date(2025, 10, 1))
+    assert ("chairman@truong-son", NotificationKind.NO_DIALOGUE.value, "dialogues:2025") in _told(session)
+    _run(session, date(2025, 12, 8))  # the annual review is due on 15 December
+    assert ("chairman@truong-son", NotificationKind.REPORT_DUE.value, "report:annual:2025") in _told(session)
+    _run(session, date(2025, 12, 1))
+    assert len([r for r in _told(session, NotificationKind.REPORT_DUE.value) if r[0] == "chairman@truong-son"]) == 1

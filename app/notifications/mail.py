@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from app.database import insert_unless_there
 from app.mail.outbox import queue_mail
 from app.models import Delivery, Notification, NotificationDigest, NotificationKind, NotificationSetting, User
 from app.notifications.words import GROUPS, message
@@ -78,6 +79,15 @@ def send_at_once(session: Session, notifications: list[Notification]) -> int:
     return sent
 
 
+def _claim_digest(session: Session, user_id: int, today: date, count: int) -> bool:
+    """Claim the person's digest of the day (False: already sent, by this or another runner: the insert
+    waits for the other's commit, then does nothing)."""
+    table = NotificationDigest.__table__
+    assert isinstance(table, Table)
+    row = {"user_id": user_id, "day": today, "notifications": count}
+    return session.execute(insert_unless_there(session, table, row)).first() is not None
+
+
 def send_digests(session: Session, today: date) -> int:
     """The morning digest: one mail a person, listing their unread notifications not yet mailed whose
     topic they take in the digest; none twice the same day (under a scope that sees every unit)."""
@@ -89,16 +99,14 @@ def send_digests(session: Session, today: date) -> int:
     for n in waiting:
         if delivery_for(choices, n) == Delivery.DIGEST:
             by_person[n.user_id].append(n)
-    done = set(session.scalars(select(NotificationDigest.user_id).where(NotificationDigest.day == today)))
     people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(list(by_person)), User.active.is_(True)))}
     now = datetime.now(UTC).replace(tzinfo=None)
     sent = 0
     for user_id, items in by_person.items():
         person = people.get(user_id)
-        if person is None or not person.email or user_id in done:
+        if person is None or not person.email or not _claim_digest(session, user_id, today, len(items)):
             continue
         _queue(session, person, items, _l("Việc cần chú ý hôm nay (%(n)s)", n=len(items)))
-        session.add(NotificationDigest(user_id=user_id, day=today, notifications=len(items)))
         for n in items:
             n.mailed_at = now
         sent += 1

@@ -10,9 +10,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.database import insert_unless_there
 from app.law.book import LegalBook
 from app.models import Membership, Notification, NotificationKind, Role, Unit, User
 from app.models.unit import TENANT_KINDS
@@ -78,11 +78,9 @@ def insert_new(session: Session, rows: list[dict[str, Any]]) -> list[int]:
         return []
     table = Notification.__table__
     assert isinstance(table, Table)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     new: list[int] = []
     for start in range(0, len(rows), CHUNK):
-        statement = dialect.insert(table).values(rows[start:start + CHUNK]).on_conflict_do_nothing()
-        new += session.scalars(statement.returning(table.c.id)).all()  # the rows really inserted
+        new += session.scalars(insert_unless_there(session, table, rows[start:start + CHUNK])).all()
     return new
 
 
