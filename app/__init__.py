@@ -81,6 +81,8 @@ def register_units_in_urls(app: Flask) -> None:
     def pull_unit(endpoint: str | None, values: dict[str, Any] | None) -> None:
         if values and "unit_slug" in values:
             slug = values.pop("unit_slug")
+            if not slug.isprintable():
+                abort(404)  # a NUL or a control character names no unit (and PostgreSQL refuses NUL)
             unit = unit_of_url(endpoint, slug)
             if unit is None:
                 abort(404)

@@ -381,3 +381,18 @@ def test_pages_forbid_framing_and_foreign_scripts(client: FlaskClient) -> None:
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/u/%00/", "/u/phu%00son/receptions", "/api/v1/u/%00", "/u/phu-son%0a/"])
+def test_a_control_character_in_a_unit_address_is_a_404(client, path):  # type: ignore[no-untyped-def]
+    assert client.get(path).status_code == 404
+
+
+def test_a_next_address_with_a_line_break_is_ignored(client, users):  # type: ignore[no-untyped-def]
+    """Never a 500 (a header with CR/LF), never a redirect anywhere but home."""
+    language = client.get("/lang/vi?next=/%0d%0aX")
+    assert language.status_code == 302 and "\n" not in language.headers["Location"]
+    assert language.headers["Location"].endswith("/")
+    signed_in = client.post("/login?next=/%0d%0aSet-Cookie:%20x=1", data={
+        "username": "chairman@phu-son", "password": TEST_PASSWORD})
+    assert signed_in.status_code == 302 and "Set-Cookie" not in signed_in.headers["Location"]

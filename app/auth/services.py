@@ -12,8 +12,9 @@ from app.models import Membership, Unit, UnitKind, User
 
 
 def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """`target` if it is a clean path on this site, else None (no open redirects, no header injection)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or not target.isprintable():  # no NUL, CR or LF (a header must not break)
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
