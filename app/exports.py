@@ -44,7 +44,8 @@ def _text(value: Any) -> str:
 
 
 def _safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) and not _is_number(text) else text
+    """A cell a spreadsheet will never run as a formula, even after leading spaces (" =cmd|…")."""
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) and not _is_number(text) else text
 
 
 def _is_number(text: str) -> bool:

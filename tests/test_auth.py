@@ -381,6 +381,17 @@ def test_pages_forbid_framing_and_foreign_scripts(client: FlaskClient) -> None:
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in response.headers  # the tests run as APP_ENV=testing, over HTTP
+
+
+def test_production_answers_with_hsts(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test-only")
+    production = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    response = production.test_client().get("/static/app.css")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
 @pytest.mark.parametrize("path", ["/u/%00/", "/u/phu%00son/receptions", "/api/v1/u/%00", "/u/phu-son%0a/"])

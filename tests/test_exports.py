@@ -164,3 +164,13 @@ def test_a_year_out_of_range_is_not_found(as_user):
     client = as_user("admin@bim-son")
     for path in ("/u/bim-son/rollup/99999", "/u/bim-son/rollup/0", "/u/bim-son/rollup/99999.xlsx"):
         assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize("typed", [" =1+1", "  +SUM(A1)", " @cmd", "=HYPERLINK(\"x\")"])
+def test_a_cell_that_would_run_as_a_formula_even_after_spaces_is_neutralised(app, typed):  # type: ignore[no-untyped-def]
+    columns = (ExportColumn("Nội dung"),)
+    with app.test_request_context():
+        sheet = load_workbook(io.BytesIO(xlsx_bytes("Sổ", columns, [[typed]]))).active
+        text = csv_bytes(columns, [[typed]]).decode("utf-8-sig")
+    assert sheet["A2"].value == "'" + typed and sheet["A2"].data_type == "s"
+    assert list(csv.reader(io.StringIO(text)))[1] == ["'" + typed]
