@@ -25,7 +25,8 @@ def name_action(session: Session, obj: object, action: str) -> None:
     session.info.setdefault(ACTIONS_KEY, {})[id(obj)] = action
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A value as JSON keeps it: enums by value, dates and times in ISO 8601."""
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (date, datetime)):
@@ -64,15 +65,15 @@ def _changes(obj: Any, kind: str) -> dict[str, list[Any]]:
     hidden = set(getattr(obj, "__confidential__", ()))
     for key in _columns(obj):
         if kind == "create":
-            changes[key] = [None, _plain(getattr(obj, key))]
+            changes[key] = [None, plain_value(getattr(obj, key))]
         elif kind == "delete":
-            changes[key] = [_plain(state.attrs[key].loaded_value), None]
+            changes[key] = [plain_value(state.attrs[key].loaded_value), None]
         else:
             history = state.attrs[key].history
             if history.has_changes():
                 before = history.deleted[0] if history.deleted else None
                 after = history.added[0] if history.added else None
-                changes[key] = [_plain(before), _plain(after)]
+                changes[key] = [plain_value(before), plain_value(after)]
     for key in hidden & changes.keys():
         changes[key] = [CONFIDENTIAL if value else value for value in changes[key]]
     return changes

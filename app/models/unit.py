@@ -31,7 +31,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from app.extensions import Model
 from app.models.columns import enum_column
@@ -206,7 +206,9 @@ def units_below_statement(unit: Unit, *, tenants: bool | None = None,
     at some time in that span (a merged ward in the year of its merge, not after); the tree walked
     in SQL (to list, count or page)."""
     tree = _lineage_cte(unit.id, upward=False, successors=during is None, during=during)
-    statement = select(Unit).join(tree, Unit.id == tree.c.id).order_by(Unit.name, Unit.id)
+    # The successors of units that ended come in one more statement (lists say whom each merged into).
+    statement = (select(Unit).join(tree, Unit.id == tree.c.id).order_by(Unit.name, Unit.id)
+                 .options(selectinload(Unit.successor)))
     if tenants is not None:
         statement = statement.where(Unit.kind.in_(TENANT_KINDS) if tenants else Unit.kind.not_in(TENANT_KINDS))
     if during is not None:

@@ -27,7 +27,6 @@ everything is: one transaction.
 from __future__ import annotations
 
 import base64
-import enum
 import hashlib
 import io
 import json
@@ -41,6 +40,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy.orm import Session
 
+from app.audit import plain_value
 from app.extensions import db
 from app.models import Petition, Unit, UnitKind, User
 from app.tenancy import _ward_tables
@@ -66,14 +66,6 @@ def _tables() -> list[sa.Table]:
 def _key(passphrase: bytes, salt: bytes) -> Fernet:
     derived = Scrypt(salt=salt, length=32, n=2**14, r=8, p=1).derive(passphrase)
     return Fernet(base64.urlsafe_b64encode(derived))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -122,7 +114,7 @@ def export_unit(session: Session, unit: Unit, identities: str = "plain", passphr
                             value = ""
                         elif fernet is not None:
                             value = "fernet:" + fernet.encrypt(str(value).encode()).decode()
-                    data[column.name] = _plain(value)
+                    data[column.name] = plain_value(value)
                 for fk in table.foreign_keys:
                     value = data.get(fk.parent.name)
                     if value is None or fk.parent.name == "unit_id":

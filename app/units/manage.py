@@ -10,7 +10,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.models import Unit, UnitChange, UnitKind
 from app.models.unit import TENANT_KINDS, ancestor_ids, descendant_ids
@@ -35,7 +35,7 @@ class UnitFields:
 def children(session: Session, parent: Unit) -> list[Unit]:
     """The units directly below `parent` (live first, then those ended), by name."""
     rows = session.scalars(select(Unit).where(Unit.parent_id == parent.id)
-                           .order_by(Unit.ended_on.is_not(None), Unit.name, Unit.id))
+                           .order_by(Unit.ended_on.is_not(None), Unit.name, Unit.id).options(selectinload(Unit.successor)))
     return list(rows)
 
 
@@ -46,10 +46,9 @@ def predecessors(session: Session, unit: Unit) -> list[Unit]:
 
 def history(session: Session, unit: Unit) -> list[UnitChange]:
     """Reorganisations made by `unit`, by a unit above it, or touching a unit at or below it; newest first."""
-    near = descendant_ids(session, unit) | ancestor_ids(session, unit)
-    changes = session.scalars(select(UnitChange).where(UnitChange.acting_unit_id.in_(near))
-                              .order_by(UnitChange.effective_on.desc(), UnitChange.id.desc()))
     below = descendant_ids(session, unit)
+    changes = session.scalars(select(UnitChange).where(UnitChange.acting_unit_id.in_(below | ancestor_ids(session, unit)))
+                              .order_by(UnitChange.effective_on.desc(), UnitChange.id.desc()))
     return [c for c in changes if c.acting_unit_id in below or set(c.unit_ids) & below]
 
 

@@ -75,9 +75,13 @@ def _unit_below(unit_id: int) -> Unit:
     return unit
 
 
-def _parents() -> list[tuple[int, str]]:
+def _parent_units() -> list[Unit]:
     """The units a unit may be put under: this one and the live non-ward units below it."""
-    return [(u.id, u.full_name) for u in [g.unit, *_below(tenants=False)]]
+    return [g.unit, *_below(tenants=False)]
+
+
+def _parents() -> list[tuple[int, str]]:
+    return [(u.id, u.full_name) for u in _parent_units()]
 
 
 @bp.get("/u/<unit_slug>/units")
@@ -150,6 +154,11 @@ def _effective(form: MergeForm | MoveForm | SplitForm) -> date:
     return form.effective_on.data
 
 
+def _grants_as_sent(form: MergeForm | SplitForm) -> None:
+    """The roles ticked on the preview are valid choices when the form comes back (the preview lists them)."""
+    form.grants.choices = [(int(v), "") for v in request.form.getlist("grants") if v.isdigit()]
+
+
 def _preview_or_apply(template: str, form: Any, plan_of: Callable[[], Reorganisation], summary: Callable[[Reorganisation], str],
                       **context: Any) -> ResponseReturnValue:
     """Plan the change; show it (a first POST), or apply it (the POST of the preview's button)."""
@@ -180,7 +189,7 @@ def merge() -> ResponseReturnValue:
     form.units.choices = [(u.id, u.full_name) for u in wards]
     form.target.choices = [("new", _("Một đơn vị mới")), *((str(u.id), u.full_name) for u in wards)]
     form.new_parent.choices = _parents()
-    form.grants.choices = [(int(v), "") for v in request.form.getlist("grants") if v.isdigit()]
+    _grants_as_sent(form)
     if not form.validate_on_submit():
         return render_template("units/merge.html", form=form, plan=None), 400 if form.errors else 200
     chosen = [u for u in wards if u.id in (form.units.data or [])]
@@ -188,7 +197,7 @@ def merge() -> ResponseReturnValue:
     def plan_of() -> Reorganisation:
         target: Unit | NewUnit
         if form.target.data == "new":
-            parent = next(u for u in [g.unit, *_below(tenants=False)] if u.id == form.new_parent.data)
+            parent = next(u for u in _parent_units() if u.id == form.new_parent.data)
             kind = UnitKind(form.new_kind.data)
             name, code = (form.new_name.data or "").strip(), (form.new_code.data or "").strip()
             target = NewUnit(name, code, kind, parent, slug_for(db.session(), name, kind, code))
@@ -207,7 +216,7 @@ def split() -> ResponseReturnValue:
     wards = _below(tenants=True)
     form = SplitForm()
     form.unit.choices = [(u.id, u.full_name) for u in wards]
-    form.grants.choices = [(int(v), "") for v in request.form.getlist("grants") if v.isdigit()]
+    _grants_as_sent(form)
     if not form.validate_on_submit():
         return render_template("units/split.html", form=form, plan=None), 400 if form.errors else 200
     unit = next(u for u in wards if u.id == form.unit.data)
