@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfWriter
 from sqlalchemy import event
 
 from app.extensions import db
@@ -20,7 +21,18 @@ from app.progress.evidence import EvidenceRefused, Upload, check_file, clean_fil
 from app.web.page_cache import fragments, pages
 from tests.conftest import everything, first_task, plan_of, scoped_to
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _blank_pdf() -> bytes:
+    """A real one-page PDF (evidence PDFs are parsed)."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = _blank_pdf()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(32)
 GIF = b"GIF89a" + bytes(16)
@@ -250,7 +262,10 @@ def test_a_pdf_and_a_png_are_kept_and_downloaded_byte_for_byte(as_user, session,
 @pytest.mark.parametrize(
     "name,content",
     [("setup.exe", EXE), ("ghi-chu.txt", b"hello"), ("bao-cao.pdf", b"just some text renamed to pdf"),
-     ("anh.png", PDF), ("bang.xlsx", DOCX), ("van-ban.docx", b"PK\x03\x04 not really a zip"), ("rong.pdf", b"")],
+     ("anh.png", PDF), ("bang.xlsx", DOCX), ("van-ban.docx", b"PK\x03\x04 not really a zip"), ("rong.pdf", b""),
+     # starts like a PDF but is a web page: PDFs are parsed, not only their first bytes looked at (issue 15)
+     ("bien-ban.pdf", b"%PDF-1.4\n<html><body><script>alert(1)</script></body></html>"),
+     ("so-lieu.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")],
 )
 def test_refused_files_save_nothing(as_user, session, units, name, content):
     task = task_one(session, units["phu-son"])

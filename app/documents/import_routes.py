@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from app.documents import imports_bp as bp
 from app.documents import plan_importing as importing
 from app.documents.import_forms import ImportForm
+from app.documents.import_text import check_size
 from app.documents.plan_import import ImportFileError, parse_plan, plan_to_text, read_upload
 from app.extensions import db
 from app.local_time import local_today
@@ -66,5 +67,5 @@ def _text_of(form: ImportForm) -> str:
     if upload is not None and getattr(upload, "filename", None):
         return read_upload(upload.filename, upload.read())
     if form.text.data and form.text.data.strip():
-        return form.text.data
+        return check_size(form.text.data)
     raise ImportFileError(_l("Vui lòng chọn tệp .docx hoặc .txt của kế hoạch."))

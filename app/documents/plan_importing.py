@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -101,13 +102,13 @@ def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int) -> Prev
     fit_columns(parsed)
     template = latest_template(session, year, unit)
     result = Preview(parsed, template)
-    candidates: list[tuple[str, Task]] = []
+    candidates: list[_Candidate] = []
     if template is not None:
         source = session.get(Unit, template.source_unit_id) if template.source_unit_id else None
         # A ward's text has its own names; a template's is compared as it is.
         sub = name_substitution(source, unit, template.year, year) if unit.is_tenant else (lambda text: text)
         for node in iter_nodes(plan_outline(session, template)):
-            candidates += [(_words(sub(t.text)), t) for t in node.tasks]
+            candidates += [_Candidate.of(_words(sub(t.text)), t) for t in node.tasks]
     taken: set[int] = set()
     for section in _walk(parsed.sections):
         for task in section.tasks:
@@ -131,16 +132,53 @@ def _walk(sections: list[ParsedSection]) -> Iterator[ParsedSection]:
         yield from _walk(section.children)
 
 
-def _best(words: str, candidates: list[tuple[str, Task]], taken: set[int]) -> Task | None:
+_BUCKETS = 64
+
+
+def _letter_counts(words: str) -> tuple[int, ...]:
+    """How many characters of `words` fall in each of 64 buckets (by code point): the characters
+    two texts share are at most the sum of the smaller count of each bucket."""
+    counts = [0] * _BUCKETS
+    for character, count in Counter(words).items():
+        counts[ord(character) % _BUCKETS] += count
+    return tuple(counts)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A template task as compared: its words, and their characters counted."""
+
+    words: str
+    letters: tuple[int, ...]
+    task: Task
+
+    @classmethod
+    def of(cls, words: str, task: Task) -> _Candidate:
+        return cls(words, _letter_counts(words), task)
+
+
+def _best(words: str, candidates: list[_Candidate], taken: set[int]) -> Task | None:
+    """The template task most like `words` (SequenceMatcher's ratio at least SAME_TASK), if any.
+    Bounds of the ratio are tried from the cheapest (the lengths alone, then the characters in
+    common) so a long text is compared letter by letter only with tasks it may match."""
     best, score = None, SAME_TASK
-    for text, task in candidates:
-        if task.id in taken:
+    letters = _letter_counts(words)
+    matcher: SequenceMatcher[str] | None = None
+    for candidate in candidates:
+        if candidate.task.id in taken:
             continue
-        if text == words:
-            return task
-        matcher = SequenceMatcher(None, text, words, autojunk=False)
-        if matcher.quick_ratio() >= score and (ratio := matcher.ratio()) >= score:
-            best, score = task, ratio
+        if candidate.words == words:
+            return candidate.task
+        total = len(candidate.words) + len(words)
+        if not total or 2 * min(len(candidate.words), len(words)) < score * total:
+            continue
+        if 2 * sum(map(min, candidate.letters, letters)) < score * total:
+            continue
+        if matcher is None:
+            matcher = SequenceMatcher(None, "", words, autojunk=False)  # `words` indexed once
+        matcher.set_seq1(candidate.words)
+        if (ratio := matcher.ratio()) >= score:
+            best, score = candidate.task, ratio
     return best
 
 

@@ -85,8 +85,13 @@ def collapse(text: str) -> str:
 
 def is_capitals(text: str) -> bool:
     """At least two letters, every one a capital."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
+    letters = 0
+    for c in text:  # stops at the first small letter: most lines are read a few letters in
+        if c.isalpha():
+            if not c.isupper():
+                return False
+            letters += 1
+    return letters >= 2
 
 
 def is_separator(text: str) -> bool:
@@ -180,15 +185,15 @@ def join_wrapped_lines(text: str) -> list[str]:
     if not lines:
         return []
     width = _wrap_width(lines)
-    paragraphs = [lines[0]]
+    paragraphs = [[lines[0]]]  # each paragraph's pieces, joined once at the end (linear in the text)
     for previous, line in itertools.pairwise(lines):
         if _breaks(previous, line, width):
-            paragraphs.append(line)
+            paragraphs.append([line])
         elif previous.endswith("-") and not previous.endswith(" -") and len(previous) > 1:
-            paragraphs[-1] += line
+            paragraphs[-1].append(line)
         else:
-            paragraphs[-1] += " " + line
-    return paragraphs
+            paragraphs[-1].append(" " + line)
+    return ["".join(pieces) for pieces in paragraphs]
 
 
 def _wrap_width(lines: list[str]) -> int | None:

@@ -7,13 +7,18 @@ the content matches it, so a renamed program or text file is never served as a P
 from __future__ import annotations
 
 import io
+import logging
 import os
 import unicodedata
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from pypdf import PdfReader
+
+from app.safe_zip import ZipRefused, checked_zip, inflation_cap
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged upload is refused, not logged line by line
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10  # per update
@@ -51,21 +56,25 @@ class CheckedFile:
 
 
 CONTENT_TYPES_LIMIT = 64 * 1024  # [Content_Types].xml is a few hundred bytes in real files
+OFFICE_INFLATED_LIMIT = 512 * 1024 * 1024  # a 10 MB workbook of numbers inflates to about 100 MB
 
 
 def _office_zip(member: str, main_type: str) -> Callable[[bytes], bool]:
-    """An Office Open XML package: the main part, and its declared type in [Content_Types].xml."""
+    """An Office Open XML package that inflates within reason (checked_zip: no zip bomb), with
+    the main part and its declared type in [Content_Types].xml."""
 
     def check(data: bytes) -> bool:
         if not data.startswith(ZIP_HEADER):
             return False
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with checked_zip(data, inflation_cap(len(data), OFFICE_INFLATED_LIMIT)) as archive:
                 if member not in archive.namelist() or "[Content_Types].xml" not in archive.namelist():
                     return False
                 with archive.open("[Content_Types].xml") as types:
                     return main_type.encode() in types.read(CONTENT_TYPES_LIMIT)
-        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError):
+        except ZipRefused as error:
+            if error.too_big:
+                raise  # said as such by check_file
             return False
 
     return check
@@ -82,6 +91,18 @@ def _starts_with(*headers: bytes) -> Callable[[bytes], bool]:
     return lambda data: data.startswith(headers)
 
 
+def _pdf(data: bytes) -> bool:
+    """A PDF that a PDF reader opens, with at least one page (a web page or a program renamed
+    .pdf, even one starting with "%PDF", does not parse)."""
+    if not data.startswith(b"%PDF"):
+        return False
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return reader.is_encrypted or len(reader.pages) > 0  # encrypted: its structure was read
+    except Exception:  # pypdf raises many kinds on what is not a PDF
+        return False
+
+
 def _webp(data: bytes) -> bool:
     return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
 
@@ -91,7 +112,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # extension → (stored content type, what its contents must look like)
 ALLOWED: dict[str, tuple[str, Callable[[bytes], bool]]] = {
-    ".pdf": ("application/pdf", _starts_with(b"%PDF")),
+    ".pdf": ("application/pdf", _pdf),
     ".doc": ("application/msword", _ole_with_stream("WordDocument")),
     ".docx": (DOCX, _office_zip("word/document.xml", "wordprocessingml.document.main+xml")),
     ".xls": ("application/vnd.ms-excel", _ole_with_stream("Workbook", "Book")),
@@ -142,7 +163,14 @@ def check_file(upload: Upload, max_bytes: int) -> CheckedFile:
     if not upload.data:
         raise EvidenceRefused(_l("Tệp “%(name)s” rỗng. %(nothing_saved)s", name=name, nothing_saved=NOTHING_SAVED))
     content_type, looks_right = ALLOWED[extension]
-    if not looks_right(upload.data):
+    try:
+        genuine = looks_right(upload.data)
+    except ZipRefused as error:  # a zip bomb
+        raise EvidenceRefused(
+            _l("Tệp “%(name)s” khi giải nén lớn bất thường (có thể là tệp nén độc hại) nên không được nhận. "
+               "%(nothing_saved)s", name=name, nothing_saved=NOTHING_SAVED)
+        ) from error
+    if not genuine:
         raise EvidenceRefused(
             _l("Nội dung tệp “%(name)s” không phải là tệp %(extension)s thật (có thể đã bị đổi đuôi). %(nothing_saved)s",
                name=name, extension=extension, nothing_saved=NOTHING_SAVED)

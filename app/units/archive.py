@@ -43,9 +43,13 @@ from sqlalchemy.orm import Session
 from app.audit import plain_value
 from app.extensions import db
 from app.models import Petition, Unit, UnitKind, User
+from app.safe_zip import ZipRefused, checked_zip, inflation_cap
 from app.tenancy import _ward_tables
 
 FORMAT, VERSION = "dan-van-unit-archive", 1
+# All of an archive inflated (its rows as JSON, its evidence files): a ward's years of evidence
+# stay far below; a zip bomb is refused after at most this much work.
+MAX_INFLATED = 4 * 1024 * 1024 * 1024
 CONFIDENTIAL = {"petitions": tuple(Petition.__confidential__)}
 IDENTITY_CHOICES = ("plain", "encrypted", "omitted")
 TEMPLATE_TABLES = ("plans", "plan_sections", "tasks", "indicator_definitions")
@@ -161,9 +165,11 @@ class ImportResult:
 def read_archive(data: bytes) -> tuple[dict[str, Any], zipfile.ZipFile]:
     """The manifest and the open zip of an archive; a clear error for anything else."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = checked_zip(data, inflation_cap(len(data), MAX_INFLATED, floor=256 * 1024 * 1024))
         manifest = json.loads(archive.read("archive.json"))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except ZipRefused as error:
+        raise ArchiveError(f"not a unit archive, or one that inflates too much ({error})") from error
+    except (KeyError, ValueError) as error:
         raise ArchiveError(f"not a unit archive ({error})") from error
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise ArchiveError(f"not a unit archive of version {VERSION}")

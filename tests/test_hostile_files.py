@@ -1,0 +1,210 @@
+"""Files built to hurt (issue 15, defects 1 and 2): zip bombs and files no real plan is like are
+refused with a message in Vietnamese, in bounded memory and work, and nothing is stored."""
+
+from __future__ import annotations
+
+import io
+import struct
+import tracemalloc
+import zipfile
+import zlib
+from collections.abc import Callable
+from functools import cache
+
+import pytest
+import sqlalchemy as sa
+from docx import Document
+
+from app.documents.import_text import MAX_LINES, ImportFileError, read_upload
+from app.models import Plan
+from app.progress.evidence import EvidenceRefused, Upload, check_file
+from app.units.archive import ArchiveError, read_archive
+from tests.conftest import everything
+from tests.test_plan_import_screens import WARD_IMPORT, _upload
+
+MB = 1024 * 1024
+WORD_TYPES = (b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+              b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument'
+              b'.wordprocessingml.document.main+xml"/></Types>')
+
+
+def _deflated_zeros(size: int) -> bytes:
+    """`size` (a whole number of MB) zero bytes deflated, as in a zip member: one flushed block,
+    repeated (it refers to nothing before it), then an empty final block."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(bytes(MB)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    return block * (size // MB) + b"\x03\x00"
+
+
+@cache
+def bomb(inflated: int, member: str = "[Content_Types].xml", *, declared: int | None = None,
+         others: tuple[tuple[str, bytes], ...] = ()) -> bytes:
+    """A zip whose `member` inflates to `inflated` bytes of zeros (its headers saying `declared`,
+    if given: a bomb that lies about its size), beside the small members `others`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in others:
+            archive.writestr(name, data)
+        archive.writestr(member, b"")  # its header, then its data replaced below
+    data = buffer.getvalue()
+    compressed, crc = _deflated_zeros(inflated), 0  # never checked: refused before the end
+    size = declared if declared is not None else inflated
+    # Rebuild the last member by hand: local header, data, then the central directory.
+    local = data.rindex(b"PK\x03\x04")
+    name = member.encode()
+    header = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(compressed), size, len(name), 0)
+    central_start = data.index(b"PK\x01\x02")
+    centrals = data[central_start:data.index(b"PK\x05\x06")].split(b"PK\x01\x02")[1:]
+    body = data[:local] + header + name + compressed
+    directory = b""
+    for entry in centrals[:-1]:
+        directory += b"PK\x01\x02" + entry
+    directory += struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc, len(compressed), size,
+                             len(name), 0, 0, 0, 0, 0, local) + name
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(centrals), len(centrals), len(directory), len(body), 0)
+    return body + directory + end
+
+
+def peak_memory(action: Callable[[], object]) -> int:
+    """The most memory Python held while `action` ran (its exception, if any, is let through)."""
+    tracemalloc.start()
+    try:
+        action()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def _refused(action: Callable[[], object], error: type[Exception]) -> tuple[Exception, int]:
+    caught: list[Exception] = []
+
+    def run() -> None:
+        try:
+            action()
+        except error as refused:
+            caught.append(refused)
+
+    peak = peak_memory(run)
+    assert caught, "the file was accepted"
+    return caught[0], peak
+
+
+# --- zip bombs ------------------------------------------------------------------------------------
+
+
+def test_a_word_file_that_inflates_to_gigabytes_is_refused_before_anything_is_read_whole(app) -> None:
+    """The issue's bomb: a small .docx whose [Content_Types].xml inflates to 1 GB took the server from
+    187 MB to 2.26 GB. Now it is refused on its declared size, holding a few MB at most."""
+    data = bomb(1024 * MB, others=(("word/document.xml", b"<w:document/>"),))
+    assert len(data) < 2 * MB
+    with app.test_request_context():
+        error, peak = _refused(lambda: read_upload("ke-hoach.docx", data), ImportFileError)
+        assert "Tệp quá lớn" in str(error.message)
+    assert peak < 16 * MB
+
+
+def test_a_word_file_that_lies_about_its_size_is_refused_after_bounded_work(app) -> None:
+    """Headers that say 1 KB for 300 MB of zeros: inflating stops at what the headers declare."""
+    data = bomb(300 * MB, declared=1024, others=(("word/document.xml", b"<w:document/>"),))
+    with app.test_request_context():
+        error, peak = _refused(lambda: read_upload("ke-hoach.docx", data), ImportFileError)
+        assert str(error.message) == "Không đọc được tệp Word này."
+    assert peak < 16 * MB
+
+
+def test_a_bomb_hidden_in_another_part_of_a_word_file_is_refused(app) -> None:
+    data = bomb(300 * MB, "word/media/image1.png", others=(("[Content_Types].xml", WORD_TYPES),))
+    with app.test_request_context():
+        error, peak = _refused(lambda: read_upload("ke-hoach.docx", data), ImportFileError)
+        assert "Tệp quá lớn" in str(error.message)
+    assert peak < 16 * MB
+
+
+@pytest.mark.parametrize("name,main", [("bien-ban.docx", "word/document.xml"), ("so-lieu.xlsx", "xl/workbook.xml")])
+def test_an_evidence_file_that_is_a_zip_bomb_is_refused_with_its_name(app, name: str, main: str) -> None:
+    kind = "wordprocessingml.document" if name.endswith("docx") else "spreadsheetml.sheet"
+    types = f'<Types><Override PartName="/{main}" ContentType="{kind}.main+xml"/></Types>'.encode()
+    data = bomb(600 * MB, others=(("[Content_Types].xml", types), (main, b"<x/>")), member="docProps/big.xml")
+    with app.test_request_context():
+        error, peak = _refused(lambda: check_file(Upload(name, data), 10 * MB), EvidenceRefused)
+        assert f"“{name}”" in str(error.message) and "giải nén lớn bất thường" in str(error.message)
+    assert peak < 16 * MB
+
+
+def test_a_unit_archive_that_is_a_zip_bomb_is_refused() -> None:
+    data = bomb(1024 * MB, "archive.json")
+    error, peak = _refused(lambda: read_archive(data), ArchiveError)
+    assert "inflates too much" in str(error)
+    assert peak < 16 * MB
+
+
+def test_an_ordinary_word_file_still_reads(app) -> None:
+    document = Document()
+    document.add_paragraph("KẾ HOẠCH")
+    document.add_paragraph("Công tác dân vận chính quyền năm 2026")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with app.test_request_context():
+        assert read_upload("ke-hoach.docx", buffer.getvalue()).splitlines() == [
+            "KẾ HOẠCH", "Công tác dân vận chính quyền năm 2026"]
+
+
+# --- files no real plan is like ---------------------------------------------------------------------
+
+
+def _word_of_paragraphs(count: int, text: str = "") -> bytes:
+    """A .docx of `count` paragraphs (empty ones unless `text` is given)."""
+    buffer = io.BytesIO()
+    Document().save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    paragraph = f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>".encode() if text else b"<w:p/>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>", 1)
+                data = head + b"<w:body>" + paragraph * count + tail
+            archive.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_small_word_file_of_880000_empty_paragraphs_is_refused_at_once(app) -> None:
+    """The issue's file: 171 KB, 880,000 empty paragraphs, more than 7 minutes of CPU."""
+    data = _word_of_paragraphs(880_000)
+    assert len(data) < 400 * 1024
+    with app.test_request_context(), pytest.raises(ImportFileError) as refused:
+        read_upload("ke-hoach.docx", data)
+    assert "tối đa 5.000 dòng" in str(refused.value.message)
+
+
+def test_a_text_file_of_more_lines_than_a_plan_has_is_refused(app) -> None:
+    lines = "\n".join(f"- Nhiệm vụ số {number}" for number in range(MAX_LINES + 1))
+    with app.test_request_context():
+        with pytest.raises(ImportFileError) as refused:
+            read_upload("ke-hoach.txt", lines.encode())
+        assert "tối đa 5.000 dòng và 2 MB chữ" in str(refused.value.message)
+        # One line fewer is a plan (a long one) and reads; blank lines do not count.
+        accepted = "\n\n".join(f"- Nhiệm vụ số {number}" for number in range(MAX_LINES))
+        assert read_upload("ke-hoach.txt", accepted.encode()).count("Nhiệm vụ") == MAX_LINES
+
+
+def test_text_corrected_in_the_preview_has_the_same_limit_and_nothing_is_created(as_user, session) -> None:
+    client = as_user("chairman@phu-son")
+    with everything(session):
+        plans_before = session.scalar(sa.select(sa.func.count(Plan.id)))
+    text = "II. NHIỆM VỤ\n" + "\n".join(f"{number}. Tuyên truyền" for number in range(1, MAX_LINES + 1))
+    response = client.post(WARD_IMPORT, data={"text": text, "year": "2026", "action": "create"})
+    assert response.status_code == 400
+    assert "tối đa 5.000 dòng" in response.get_data(as_text=True)
+    with everything(session):
+        assert session.scalar(sa.select(sa.func.count(Plan.id))) == plans_before
+
+
+def test_an_upload_of_too_many_lines_gets_the_message_on_the_import_page(as_user) -> None:
+    data = "\n".join(f"{number}. Việc" for number in range(MAX_LINES + 1)).encode()
+    response = _upload(as_user("chairman@phu-son"), WARD_IMPORT, "ke-hoach.txt", data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "tối đa 5.000 dòng" in page and "Nhập kế hoạch từ tệp" in page
