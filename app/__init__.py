@@ -62,7 +62,7 @@ def register_database(app: Flask) -> None:
         if db.engine.dialect.name == "postgresql":
             if not app.config.get("DB_APP_ROLE"):
                 raise RuntimeError("DB_APP_ROLE is empty: on PostgreSQL the app must run as the role RLS binds")
-            use_app_role(db.engine, app.config["DB_APP_ROLE"])
+            use_app_role(db.engine, app.config["DB_APP_ROLE"], strict=app.config["APP_ENV"] == "production")
         elif db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
 
@@ -108,6 +108,7 @@ def register_security(app: Flask) -> None:
     from app.local_time import utc_now
     from app.models import User
     from app.security import guard
+    from app.web.request_text import refuse_broken_text
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
@@ -137,6 +138,7 @@ def register_security(app: Flask) -> None:
         return user
 
     app.before_request(serve_kept_page)  # a page kept for this very person and session, else the guard
+    app.before_request(refuse_broken_text)
     app.before_request(guard)
 
     @app.after_request
@@ -227,6 +229,7 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.backup.cli import backup_group
     from app.cli import demo_command, tenants_group
     from app.mail.cli import mail_group
     from app.notifications.cli import notify_group
@@ -241,6 +244,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(rollups_group)
+    app.cli.add_command(backup_group)
 
 
 __all__ = ["create_app"]

@@ -145,8 +145,9 @@ def record_account_event(
     """Write an account change of `person` (signed in, password changed, …) into the audit log of
     each unit in `unit_ids`; `changes` holds only what may be shown (never a password, link or code)."""
     session.flush()  # what is pending is checked against the request's own scope first
-    with system_scope(session, actor=actor.label if actor else "system"):
-        for unit_id in sorted(set(unit_ids)):
+    units = sorted(set(unit_ids))
+    with system_scope(session, actor=actor.label if actor else "system", unit_ids=units):
+        for unit_id in units:
             session.add(
                 AuditEntry(
                     unit_id=unit_id,

@@ -40,8 +40,9 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
             os.environ.get("DATABASE_URL") or _sqlite_default()
         ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        # The app's queries run under this PostgreSQL role, which owns no table, so row-level
-        # security applies to them; migrations run as the connecting (owner) role.
+        # On PostgreSQL, DATABASE_URL connects as this login role: it owns nothing, belongs to no
+        # other role and bypasses no row-level security (app.database.use_app_role checks, and the
+        # app refuses to run otherwise in production). README: "Database roles".
         "DB_APP_ROLE": os.environ.get("DB_APP_ROLE", "dan_van_app"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -79,6 +80,8 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
         # Uploads (evidence files) are refused above this size before they reach the app.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "64")) * 1024 * 1024,
         "EVIDENCE_MAX_BYTES": int(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024,
+        # Where `flask backup create` writes (default: instance/backups).
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", ""),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "DanVan@2025"),
         "TENANTS_DIR": os.environ.get(
             "TENANTS_DIR", str(Path(__file__).resolve().parent.parent / "tenants")
@@ -86,5 +89,10 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
     }
     if env == "testing":
         config.update(TESTING=True, SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    if os.environ.get("MIGRATION_DATABASE_URL"):
+        config["MIGRATION_DATABASE_URL"] = normalise_database_url(os.environ["MIGRATION_DATABASE_URL"])
     config.update(overrides or {})
+    # Migrations (and backups) connect as the owner of the tables, the app itself never does; on
+    # SQLite, or with no owner's URL given, both use the same database URL.
+    config.setdefault("MIGRATION_DATABASE_URL", config["SQLALCHEMY_DATABASE_URI"])
     return config

@@ -31,13 +31,42 @@ def bounded_int(value: str) -> int:
     return number
 
 
-def use_app_role(engine: Engine, role: str) -> None:
-    """Make every new PostgreSQL connection act as `role`, which owns no table, so RLS binds it."""
+class AppRoleError(RuntimeError):
+    """DATABASE_URL connects as a role the app must not run as."""
+
+
+# What the connecting role is and may do: the app's own role owns nothing, belongs to no other role
+# (so SET ROLE leads nowhere) and neither is a superuser nor bypasses row-level security.
+_ROLE_FACTS = """
+    SELECT r.rolname, r.rolsuper OR r.rolbypassrls,
+           EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid),
+           EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid AND c.relnamespace = 'public'::regnamespace)
+    FROM pg_roles r WHERE r.rolname = session_user
+"""
+
+
+def use_app_role(engine: Engine, role: str, *, strict: bool) -> None:
+    """Check every new PostgreSQL connection is the app's own login role `role`, which row-level
+    security binds and which cannot become another role (RESET ROLE leaves it where it is).
+
+    A connection as another role is refused when `strict` (production); in development it acts
+    as `role` by SET ROLE, which RESET ROLE would undo: a convenience, never for production."""
 
     @event.listens_for(engine, "connect")
-    def _set_role(dbapi_connection: Any, connection_record: object) -> None:  # a psycopg connection
+    def _check_role(dbapi_connection: Any, connection_record: object) -> None:  # a psycopg connection
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(f'SET ROLE "{role}"')
+            cursor.execute(_ROLE_FACTS)
+            name, privileged, member, owner = cursor.fetchone()
+            if name == role and (privileged or member or owner):
+                raise AppRoleError(
+                    f"the app role {role!r} must own no table, belong to no other role, and be neither a "
+                    "superuser nor BYPASSRLS (README: Database roles)")
+            if name != role:
+                if strict:
+                    raise AppRoleError(
+                        f"DATABASE_URL connects as {name!r}: the app must connect as its own role {role!r} "
+                        "(README: Database roles); migrations use MIGRATION_DATABASE_URL")
+                cursor.execute(f'SET ROLE "{role}"')
         dbapi_connection.commit()
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import HiddenInput, TextInput
 
 # WTForms ships no Vietnamese catalogue; these are the built-in messages our fields can raise.
@@ -69,14 +70,26 @@ class Form(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
+# The dates any record of a People's Committee can carry (the Democratic Republic was founded in
+# 1945); 01/01/0001 or 31/12/9999 are typing slips, refused with this message.
+FIRST_DATE, LAST_DATE = date(1945, 1, 1), date(2100, 12, 31)
+DATE_OUT_OF_RANGE = _l("Ngày phải từ 01/01/1945 đến 31/12/2100; hãy kiểm tra lại năm.")
+
+
 class VnDateField(DateField):
-    """A date typed as dd/mm/yyyy (ISO is accepted too), shown back the same way."""
+    """A date typed as dd/mm/yyyy (ISO is accepted too), shown back the same way; only from
+    FIRST_DATE to LAST_DATE."""
 
     widget = TextInput()
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         render_kw = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", **kwargs.pop("render_kw", {})}
         super().__init__(label, validators, format=["%d/%m/%Y", "%Y-%m-%d"], render_kw=render_kw, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        # Here rather than in process_formdata: a "required" validator would replace the message.
+        if self.data is not None and not FIRST_DATE <= self.data <= LAST_DATE:
+            raise ValidationError(str(DATE_OUT_OF_RANGE))
 
     def _value(self) -> str:
         if self.raw_data:

@@ -2,7 +2,8 @@
 
 Policies read the transaction-local settings written by `app.tenancy` (`dan_van.unit_ids`,
 `dan_van.template_unit_ids`, `dan_van.read_only`). They bind the app role, which owns no
-table; with no settings in force it sees nothing and writes nothing.
+table; with no settings in force it sees nothing and writes nothing; "*" opens every unit to the
+tables' owner only.
 """
 
 from __future__ import annotations
@@ -15,12 +16,23 @@ from flask import current_app
 if TYPE_CHECKING:
     from alembic.operations import Operations
 
+# "*" (every unit) is honoured for the owner of the tables only: an operator's own SQL. The app's
+# role, even one that sets "*" itself, sees the units its scope lists (app.tenancy).
+IS_OWNER = """
+    CREATE OR REPLACE FUNCTION dan_van_is_owner() RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+        SELECT coalesce(pg_has_role(current_user,
+                                    (SELECT relowner FROM pg_class WHERE oid = to_regclass('units')), 'USAGE'), false)
+    $$
+"""
+
 FUNCTIONS = [
+    IS_OWNER,
     """
     CREATE OR REPLACE FUNCTION dan_van_unit_in(setting text, unit integer) RETURNS boolean
     LANGUAGE sql STABLE AS $$
         SELECT CASE
-            WHEN coalesce(current_setting(setting, true), '') = '*' THEN true
+            WHEN coalesce(current_setting(setting, true), '') = '*' THEN dan_van_is_owner()
             ELSE coalesce(
                 unit = ANY (string_to_array(nullif(current_setting(setting, true), ''), ',')::integer[]),
                 false)
@@ -40,7 +52,7 @@ FUNCTIONS = [
     """
     CREATE OR REPLACE FUNCTION dan_van_scope_all(setting text) RETURNS boolean
     LANGUAGE sql STABLE AS $$
-        SELECT coalesce(current_setting(setting, true), '') = '*'
+        SELECT coalesce(current_setting(setting, true), '') = '*' AND dan_van_is_owner()
     $$
     """,
     """

@@ -10,7 +10,7 @@ settings that the row-level security policies read. The one escape hatch is `sys
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,10 +20,12 @@ from sqlalchemy import ARRAY, ForeignKey, Integer, Table, and_, any_, bindparam,
 from sqlalchemy.engine import Connection, Result
 from sqlalchemy.orm import (
     Mapped,
+    Mapper,
     ORMExecuteState,
     Session,
     SessionTransaction,
     mapped_column,
+    object_session,
     scoped_session,
     with_loader_criteria,
 )
@@ -91,11 +93,15 @@ def set_scope(session: Session | scoped_session[Any], scope: Scope | None) -> No
 
 @contextmanager
 def system_scope(session: Session | scoped_session[Any], actor: str = "system",
-                 user_id: int | None = None) -> Iterator[Scope]:
-    """The escape hatch: every unit, writable. For `flask` commands (loading units and templates,
-    the demo, accounts) and for writing an account's events into the audit log of its units."""
+                 user_id: int | None = None, unit_ids: Iterable[int] | None = None) -> Iterator[Scope]:
+    """The escape hatch: every unit (or only `unit_ids`), writable. For `flask` commands (loading
+    units and templates, the demo, accounts), a parent's units screens, and writing an account's
+    events into the audit log of its units (`unit_ids`: those units)."""
     previous = current_scope(session)
-    scope = Scope(unit_ids=frozenset(), actor=actor, everything=True, user_id=user_id)
+    if unit_ids is None:
+        scope = Scope(unit_ids=frozenset(), actor=actor, everything=True, user_id=user_id)
+    else:
+        scope = Scope(unit_ids=frozenset(unit_ids), actor=actor, user_id=user_id)
     set_scope(session, scope)
     try:
         yield scope
@@ -249,14 +255,40 @@ def _scope_transaction(session: Session, transaction: SessionTransaction, connec
     _write_pg_settings(connection, current_scope(session))
 
 
+@event.listens_for(Mapper, "after_insert")
+def _unit_added(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    """A unit created under a scope of every unit joins the scope the policies read at once, before
+    the rows of it that the same flush inserts next."""
+    if getattr(mapper.local_table, "name", None) != "units" or connection.dialect.name != "postgresql":
+        return
+    session = object_session(target)
+    scope = current_scope(session) if session is not None else None
+    if scope is not None and scope.everything:
+        connection.execute(text(
+            "SELECT set_config('dan_van.unit_ids', concat_ws(',', nullif(current_setting('dan_van.unit_ids', true),"
+            " ''), CAST(:id AS text)), true), set_config('dan_van.template_unit_ids', concat_ws(',',"
+            " nullif(current_setting('dan_van.template_unit_ids', true), ''), CAST(:id AS text)), true)"
+        ), {"id": str(target.id)})
+
+
+# Every unit, as the policies read a scope: a list of ids. The policies honour "*" for the owner of
+# the tables only (operators' own SQL), never for the app's role.
+_ALL_UNITS = "(SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM units)"
+
+
 def _write_pg_settings(connection: Connection, scope: Scope | None) -> None:
     """Copy the scope into the transaction-local settings the RLS policies read."""
     if connection.dialect.name != "postgresql":
         return
+    if scope is not None and scope.everything:
+        connection.execute(text(
+            f"SELECT set_config('dan_van.unit_ids', {_ALL_UNITS}, true),"
+            f" set_config('dan_van.template_unit_ids', {_ALL_UNITS}, true),"
+            " set_config('dan_van.read_only', 'off', true)"
+        ))
+        return
     if scope is None:
         ids, template_ids, read_only = "", "", "on"
-    elif scope.everything:
-        ids, template_ids, read_only = "*", "*", "off"
     else:
         ids = ",".join(str(i) for i in sorted(scope.unit_ids))
         template_ids = ",".join(str(i) for i in sorted(scope.template_unit_ids))

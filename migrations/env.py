@@ -1,4 +1,5 @@
-"""Alembic environment: migrations run as the connecting (owner) role, never as the app role."""
+"""Alembic environment: migrations connect as the owner of the tables (MIGRATION_DATABASE_URL),
+never as the app role (DATABASE_URL on PostgreSQL)."""
 
 import logging
 from logging.config import fileConfig
@@ -13,7 +14,7 @@ if config.config_file_name:
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
-database_url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+database_url = current_app.config.get("MIGRATION_DATABASE_URL") or current_app.config["SQLALCHEMY_DATABASE_URI"]
 config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
 
 
@@ -31,7 +32,7 @@ def run_migrations_online() -> None:
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("process_revision_directives", process_revision_directives)
-    # A plain engine, without the app's SET ROLE hook: the owner creates tables and policies.
+    # A plain engine of the owner's, not the app's: the owner creates tables and policies.
     engine = create_engine(database_url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(

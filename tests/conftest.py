@@ -74,18 +74,35 @@ class RequestClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+APP_ROLE = "dan_van_app"
+
+
+def app_role_url(owner_url: str) -> str:
+    """The same database as `owner_url`, as the app's own login role (trust authentication here)."""
+    return sa.make_url(owner_url).set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
+
+
+def _database_urls(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """(the app's URL, the owner's URL for migrations): on PostgreSQL, as deployed (README:
+    Database roles), the app connects as its own login role and migrations as TEST_DATABASE_URL's."""
     if not TEST_DATABASE_URL:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return url, url
     url = normalise_database_url(TEST_DATABASE_URL)
     engine = sa.create_engine(url)
     try:
         with engine.begin() as connection:  # fails loudly if PostgreSQL is unreachable
             connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
             connection.exec_driver_sql("CREATE SCHEMA public")
+            connection.exec_driver_sql(
+                f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN"
+                f" CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT;"
+                f" END IF; END $$")
+            connection.exec_driver_sql(f"ALTER ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT")
+            connection.exec_driver_sql("GRANT USAGE, CREATE ON SCHEMA public TO CURRENT_USER")
     finally:
         engine.dispose()
-    return url
+    return app_role_url(url), url
 
 
 def _baseline() -> None:
@@ -123,11 +140,12 @@ def first_task(session, unit: Unit) -> Task:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    url = _database_url(tmp_path_factory)
+    url, owner_url = _database_urls(tmp_path_factory)
     application = create_app(
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": url,
+            "MIGRATION_DATABASE_URL": owner_url,
             "WTF_CSRF_ENABLED": False,
             "LOGIN_RATE_LIMIT": "1000 per minute",
             "LOGIN_RATE_LIMIT_PER_ACCOUNT": "1000 per minute",

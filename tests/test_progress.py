@@ -22,7 +22,6 @@ from app.web.page_cache import fragments, pages
 from tests.conftest import everything, first_task, plan_of, scoped_to
 
 
-
 def _blank_pdf() -> bytes:
     """A real one-page PDF (evidence PDFs are parsed)."""
     writer = PdfWriter()

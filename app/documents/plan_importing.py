@@ -109,12 +109,11 @@ def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int) -> Prev
         sub = name_substitution(source, unit, template.year, year) if unit.is_tenant else (lambda text: text)
         for node in iter_nodes(plan_outline(session, template)):
             candidates += [_Candidate.of(_words(sub(t.text)), t) for t in node.tasks]
-    taken: set[int] = set()
+    matcher = _TemplateMatcher(candidates)
     for section in _walk(parsed.sections):
         for task in section.tasks:
-            found = _best(_words(task.text), candidates, taken)
+            found = matcher.best(_words(task.text))
             if found is not None:
-                taken.add(found.id)
                 result.matches[id(task)] = Match(task.text, style_of(task), found.owner_role, found.schedule, found)
             else:
                 result.matches[id(task)] = Match(task.text, style_of(task), guess_owner(task.text), guess_schedule(task.text))
@@ -157,29 +156,55 @@ class _Candidate:
         return cls(words, _letter_counts(words), task)
 
 
-def _best(words: str, candidates: list[_Candidate], taken: set[int]) -> Task | None:
-    """The template task most like `words` (SequenceMatcher's ratio at least SAME_TASK), if any.
+class _TemplateMatcher:
+    """Each imported task's template task: the same words, else the most like it (SequenceMatcher's
+    ratio at least SAME_TASK), each template task taken once.
+
     Bounds of the ratio are tried from the cheapest (the lengths alone, then the characters in
-    common) so a long text is compared letter by letter only with tasks it may match."""
-    best, score = None, SAME_TASK
-    letters = _letter_counts(words)
-    matcher: SequenceMatcher[str] | None = None
-    for candidate in candidates:
-        if candidate.task.id in taken:
-            continue
-        if candidate.words == words:
-            return candidate.task
-        total = len(candidate.words) + len(words)
-        if not total or 2 * min(len(candidate.words), len(words)) < score * total:
-            continue
-        if 2 * sum(map(min, candidate.letters, letters)) < score * total:
-            continue
-        if matcher is None:
-            matcher = SequenceMatcher(None, "", words, autojunk=False)  # `words` indexed once
-        matcher.set_seq1(candidate.words)
-        if (ratio := matcher.ratio()) >= score:
-            best, score = candidate.task, ratio
-    return best
+    common), so a text is compared letter by letter only with tasks it may match. The work has a
+    ceiling: MAX_CHECKS pairs looked at and MAX_COMPARISONS compared letter by letter, where a real
+    plan (a few hundred tasks against a template's hundred) stays far below, while a file of
+    thousands of look-alike paragraphs would take minutes. Past it, only the same words match."""
+
+    MAX_CHECKS = 60_000
+    MAX_COMPARISONS = 2_000
+
+    def __init__(self, candidates: list[_Candidate]) -> None:
+        self.candidates = candidates
+        self.exact = {c.words: c for c in reversed(candidates)}  # the first of equal texts
+        self.taken: set[int] = set()
+        self.checks = self.comparisons = 0
+
+    def best(self, words: str) -> Task | None:
+        exact = self.exact.get(words)
+        found = exact.task if exact is not None and exact.task.id not in self.taken else self._most_like(words)
+        if found is not None:
+            self.taken.add(found.id)
+        return found
+
+    def _most_like(self, words: str) -> Task | None:
+        if self.checks >= self.MAX_CHECKS or self.comparisons >= self.MAX_COMPARISONS:
+            return None
+        self.checks += len(self.candidates)
+        best, score = None, SAME_TASK
+        letters: tuple[int, ...] | None = None
+        matcher: SequenceMatcher[str] | None = None
+        for candidate in self.candidates:
+            if candidate.task.id in self.taken:
+                continue
+            total = len(candidate.words) + len(words)
+            if not total or 2 * min(len(candidate.words), len(words)) < score * total:
+                continue
+            letters = letters or _letter_counts(words)
+            if 2 * sum(map(min, candidate.letters, letters)) < score * total:
+                continue
+            if matcher is None:
+                matcher = SequenceMatcher(None, "", words, autojunk=False)  # `words` indexed once
+            matcher.set_seq1(candidate.words)
+            self.comparisons += 1
+            if (ratio := matcher.ratio()) >= score:
+                best, score = candidate.task, ratio
+        return best
 
 
 def create(session: Session, unit: Unit, result: Preview, year: int, *, as_template: bool) -> Plan:

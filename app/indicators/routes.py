@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import (
     abort,
     flash,
@@ -15,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import FloatField, HiddenField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from app.extensions import db
 from app.forms_base import Form, filled
@@ -29,13 +31,22 @@ from app.security import requires
 from app.web.legal import app_legal_book
 from app.web.records_links import records_url
 
+MAX_VALUE = 1_000_000_000
+VALUE_RANGE = _l("Số liệu phải từ 0 đến 1.000.000.000.")
+
+
+def _a_number(form: Form, field: FloatField) -> None:
+    """"nan" parses as a float and passes every range; it is no figure."""
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError(str(VALUE_RANGE))
+
 
 class ValueForm(Form):
     period = HiddenField()
     value = FloatField(
         _l("Số liệu"),
-        validators=[InputRequired(_l("Vui lòng nhập số liệu (dùng dấu chấm cho phần thập phân).")),
-                    NumberRange(min=0, max=1e9, message=_l("Số liệu phải từ 0 trở lên."))],
+        validators=[InputRequired(_l("Vui lòng nhập số liệu (dùng dấu chấm cho phần thập phân).")), _a_number,
+                    NumberRange(min=0, max=MAX_VALUE, message=VALUE_RANGE)],
     )
     note = StringField(_l("Ghi chú"), validators=[Length(max=500, message=_l("Ghi chú quá dài."))])
 

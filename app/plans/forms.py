@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are 3.2
@@ -16,6 +18,7 @@ from wtforms.validators import (
 
 from app.forms_base import Form, VersionedForm, VnDateField
 from app.models import Plan, Schedule
+from app.plans.services import issue_date_error
 from app.vocabulary import ROLE_LABELS, SCHEDULE_LABELS, TASK_OWNER_ROLES
 from app.web.years import FIRST_YEAR, LAST_YEAR
 
@@ -118,6 +121,14 @@ class IssueForm(Form):
         _l("Người ký"),
         validators=[DataRequired(_l("Vui lòng nhập họ tên người ký.")), Length(max=120)],
     )
+
+    def __init__(self, *args: Any, year: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.year = year  # the plan's
+
+    def validate_issued_on(self, field: VnDateField) -> None:
+        if field.data is not None and (wrong := issue_date_error(self.year, field.data)) is not None:
+            raise ValidationError(wrong)
 
 
 class CreatePlansForm(Form):

@@ -135,7 +135,7 @@ def reopen(year: int) -> ResponseReturnValue:
 @requires("plan.issue")
 def issue(year: int) -> ResponseReturnValue:
     plan = plan_or_404(year)
-    form = IssueForm(obj=None if request.method == "POST" else plan)
+    form = IssueForm(obj=None if request.method == "POST" else plan, year=plan.year)
     if not form.validate_on_submit():
         return render_template("plans/issue.html", plan=plan, form=form), form_status()
     try:

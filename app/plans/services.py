@@ -359,8 +359,19 @@ def return_to_draft(session: Session, plan: Plan) -> None:
     session.flush()
 
 
+def issue_date_error(year: int, issued_on: date) -> str | None:
+    """Why `issued_on` cannot be the issue date of the plan of `year` (issued in that year or the one
+    before), or None."""
+    if year - 1 <= issued_on.year <= year:
+        return None
+    return str(_l("Kế hoạch năm %(year)s được ban hành trong năm %(before)s hoặc %(year)s; hãy kiểm tra ngày "
+                  "ban hành.", year=year, before=year - 1))
+
+
 def issue(session: Session, plan: Plan, *, number: str, issued_on: date, signer_name: str) -> None:
     """Chairman: issue the submitted plan with its number, date and signer; it becomes read-only."""
+    if (wrong_date := issue_date_error(plan.year, issued_on)) is not None:
+        raise PlanError(wrong_date)
     _transition(session, plan, PlanStatus.SUBMITTED, PlanStatus.ISSUED, "plan.issue")
     plan.number, plan.issued_on, plan.signer_name = number.strip(), issued_on, signer_name.strip()
     plan_status_changed.send(plan, session=session, action="plan.issue", today=local_today())

@@ -180,7 +180,7 @@ def _keep(session: Session, rows: list[dict[str, Any]]) -> None:
         index_elements=["unit_id", "year", "period"],
         set_={key: statement.excluded[key] for key in ("version", "as_of", "computed_at", *COUNTS)},
     )
-    with system_scope(session, actor="rollup figures"):
+    with system_scope(session, actor="rollup figures", unit_ids={row["unit_id"] for row in rows}):
         for start in range(0, len(rows), 1000):
             connection.execute(statement, rows[start:start + 1000])
 

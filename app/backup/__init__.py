@@ -1,0 +1,1 @@
+"""Whole-database backups and their restore (`flask backup create`, `flask backup restore`)."""
