@@ -171,13 +171,31 @@ def test_page_numbers_from_page_two(document):
     assert_page_numbers_from_page_two(document)
 
 
-def test_a_plan_not_yet_issued_is_not_downloadable(as_user):
-    response = as_user("chairman@phu-son").get(f"{URL}.docx")
-    # 409 rather than 404: the generic permission matrix requires the plan's own routes to
-    # answer (not 403/404) for every role on the baseline's draft plan.
-    assert response.status_code == 409
-    assert response.mimetype == "text/html"
-    assert "đã ban hành" in response.get_data(as_text=True)
+def test_a_draft_downloads_as_a_draft_with_number_and_date_blank(as_user, session, units):
+    """Offices circulate drafts for comments (issue 16): the same document, marked "DỰ THẢO" at the top,
+    its number and date left to fill in; the Front, which reads the plan, may read the draft too."""
+    response = as_user("front@phu-son").get(f"{URL}.docx")
+    assert response.status_code == 200 and response.mimetype == DOCX_TYPE
+    assert 'filename="du-thao-ke-hoach-phu-son-2025.docx"' in response.headers["Content-Disposition"]
+    draft = Document(BytesIO(response.data))
+    first = next(p for p in draft.paragraphs if p.text.strip())
+    assert first.text == "DỰ THẢO" and bold(first)
+    left, right = draft.tables[0].rows[0].cells
+    para(cell_paragraphs(left), "Số:       /KH-UBND")
+    para(cell_paragraphs(right), "Phú Sơn, ngày …… tháng …… năm 2025")
+    texts = [p.text for p in draft.paragraphs]
+    with everything(session):
+        tasks = session.scalars(sa.select(Task).where(Task.plan_id == plan_of(session, units["phu-son"]).id)).all()
+    assert all(any(task.text in text for text in texts) for task in tasks)
+
+
+def test_an_issued_plan_reopened_as_a_draft_loses_its_number_in_the_draft(as_user, issued_docx):
+    assert "DỰ THẢO" not in [p.text for p in Document(BytesIO(issued_docx)).paragraphs]
+    assert as_user("chairman@phu-son").post(f"{URL}/reopen").status_code in (302, 303)
+    draft = Document(BytesIO(as_user("chairman@phu-son").get(f"{URL}.docx").data))
+    left = draft.tables[0].rows[0].cells[0]
+    assert "Số: 15/KH-UBND" not in [p.text for p in cell_paragraphs(left)]
+    assert "DỰ THẢO" in [p.text for p in draft.paragraphs]
 
 
 def test_a_year_without_a_plan_answers_404(as_user):
@@ -189,12 +207,12 @@ def test_another_wards_plan_answers_404(as_user, issued_docx):
     assert as_user("chairman@phu-son").get("/u/truong-son/plans/2025.docx").status_code == 404
 
 
-def test_the_plan_page_links_the_download_once_issued(as_user):
+def test_the_plan_page_links_the_draft_then_the_issued_plan(as_user):
     page = as_user("office@phu-son").get(URL).get_data(as_text=True)
-    assert f"{URL}.docx" not in page
+    assert f"{URL}.docx" in page and "Tải bản dự thảo (Word)" in page
     _issue(as_user)
     page = as_user("office@phu-son").get(URL).get_data(as_text=True)
-    assert f"{URL}.docx" in page
+    assert f"{URL}.docx" in page and "Tải bản dự thảo" not in page and "Tải bản Word (.docx)" in page
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ Every failure is an ImportFileError with a message for the user, in Vietnamese.
 from __future__ import annotations
 
 import codecs
+import re
 from io import BytesIO
 
 from docx import Document
@@ -31,7 +32,7 @@ MAX_DOCX_PARAGRAPHS = 4 * MAX_LINES  # paragraphs, empty ones and those in table
 TOO_BIG = _l("Tệp quá lớn: kế hoạch nhập vào tối đa 5.000 dòng và 2 MB chữ (kế hoạch của phường Phú Sơn "
              "có 230 dòng). Hãy kiểm tra đúng tệp kế hoạch, hoặc chia nhỏ văn bản.")
 UNREADABLE = _l("Không đọc được tệp Word này.")
-PARAGRAPH = qn("w:p")
+_PARAGRAPH_TAG = re.compile(rb"<w:p[\s/>]")  # each paragraph opens so (its runs are <w:r…>, its properties <w:pPr>)
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
@@ -103,19 +104,22 @@ def _decode(data: bytes, encoding: str) -> str:
 def _read_docx(data: bytes) -> str:
     try:
         with checked_zip(data, MAX_DOCX_UNPACKED) as archive:
-            with archive.open("[Content_Types].xml") as types:
-                content_types = types.read()
+            content_types = archive.read("[Content_Types].xml")
+            body = archive.read("word/document.xml") if "word/document.xml" in archive.namelist() else b""
     except ZipRefused as error:
         raise ImportFileError(TOO_BIG if error.too_big else UNREADABLE) from error
     except KeyError as error:  # no [Content_Types].xml: not an Office file
         raise ImportFileError(UNREADABLE) from error
     if DOCX_CONTENT_TYPE.encode() not in content_types:
         raise ImportFileError(UNREADABLE)
+    # Counted in the raw XML, before python-docx builds an object per paragraph.
+    if len(_PARAGRAPH_TAG.findall(body)) > MAX_DOCX_PARAGRAPHS:
+        raise ImportFileError(TOO_BIG)
     try:
         document = Document(BytesIO(data))
     except Exception as error:  # python-docx and lxml raise many kinds on a damaged file
         raise ImportFileError(UNREADABLE) from error
-    if sum(1 for _ in document.element.body.iter(PARAGRAPH)) > MAX_DOCX_PARAGRAPHS:
+    if sum(1 for _ in document.element.body.iter(qn("w:p"))) > MAX_DOCX_PARAGRAPHS:  # another prefix than w:
         raise ImportFileError(TOO_BIG)
     try:
         lines = list(document_lines(document))

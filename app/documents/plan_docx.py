@@ -1,4 +1,4 @@
-"""An issued plan as a Word file in the format of Nghị định 30/2020/NĐ-CP (DESIGN §6): the legal
+"""A plan as a Word file (issued, or its draft) in the format of Nghị định 30/2020/NĐ-CP (DESIGN §6): the legal
 bases the preamble does not cite yet ("Căn cứ …;"), the preamble, sections, tasks and closing, in
 the shared layout of app.documents.nd30."""
 
@@ -19,7 +19,7 @@ from app.documents.nd30 import (
     number_line,
     place_and_date,
 )
-from app.models import Plan, Unit
+from app.models import Plan, PlanStatus, Unit
 from app.plans.outline import SectionNode, task_marker
 
 __all__ = ["body_name", "citation_number", "cited_in", "legal_basis_lines", "place_and_date", "plan_docx"]
@@ -61,12 +61,14 @@ def legal_basis_lines(legal_bases: Sequence[str], preamble: str) -> list[str]:
 
 
 def plan_docx(plan: Plan, outline: list[SectionNode], unit: Unit, parent: Unit | None) -> bytes:
-    """The .docx bytes of `plan` issued by `unit` (under `parent`, if any)."""
+    """The .docx bytes of `plan` issued by `unit` (under `parent`, if any); a plan not issued yet is
+    a draft: "DỰ THẢO" at the top, its number and date left blank to fill in once issued."""
+    draft = plan.status != PlanStatus.ISSUED
     letterhead = Letterhead(
         issuer=unit,
         parent=parent,
-        number=number_line(plan.number, "KH-UBND"),
-        place_date=place_and_date(unit.name, plan.issued_on, plan.year),
+        number=number_line(None if draft else plan.number, "KH-UBND"),
+        place_date=place_and_date(unit.name, None if draft else plan.issued_on, plan.year),
     )
     signature = Signature(title=plan.signer_title or "CHỦ TỊCH", name=plan.signer_name or "",
                           recipients=plan.recipients or [])
@@ -81,7 +83,7 @@ def plan_docx(plan: Plan, outline: list[SectionNode], unit: Unit, parent: Unit |
         for text in lines(plan.closing):
             body(document, text)
 
-    return nd30_docx(letterhead, plan.heading or "KẾ HOẠCH", plan.title, content, signature)
+    return nd30_docx(letterhead, plan.heading or "KẾ HOẠCH", plan.title, content, signature, draft=draft)
 
 
 def _section(document: DocxDocument, node: SectionNode) -> None:
