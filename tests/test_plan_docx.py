@@ -72,10 +72,10 @@ def test_the_two_column_header(document):
     header = document.tables[0]
     left, right = header.rows[0].cells
     left_lines, right_lines = cell_paragraphs(left), cell_paragraphs(right)
-    parent = para(left_lines, "UBND THỊ XÃ BỈM SƠN")
-    assert not bold(parent) and not italic(parent)
-    assert bold(para(left_lines, "UBND PHƯỜNG PHÚ SƠN"))
-    para(left_lines, "Số: 15/KH-UBND")
+    # The issuing body in full over two lines (ND30 abbreviates only a governing body), no governing line
+    # unless the unit sets one.
+    assert [p.text for p in left_lines] == ["ỦY BAN NHÂN DÂN", "PHƯỜNG PHÚ SƠN", "Số: 15/KH-UBND"]
+    assert bold(left_lines[0]) and bold(left_lines[1]) and not italic(left_lines[1])
     motto = para(right_lines, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     assert bold(motto) and size(motto) == Pt(13)
     slogan = para(right_lines, "Độc lập - Tự do - Hạnh phúc")
@@ -84,7 +84,7 @@ def test_the_two_column_header(document):
     borders = header._tbl.tblPr.xml
     assert "w:tblBorders" in borders and 'w:val="single"' not in borders
     # Real short rules (bordered empty paragraphs) under the issuing body and the motto.
-    assert Mm(15) < rule_after(left, "UBND PHƯỜNG PHÚ SƠN", left.width) < Mm(35)
+    assert Mm(15) < rule_after(left, "PHƯỜNG PHÚ SƠN", left.width) < Mm(35)
     assert Mm(55) < rule_after(right, "Độc lập - Tự do - Hạnh phúc", right.width) < Mm(80)
 
 
@@ -231,7 +231,7 @@ def test_place_and_date(day, expected):
 def test_the_file_says_what_it_is_and_that_it_is_vietnamese(document):
     properties = document.core_properties
     assert properties.title.startswith("KẾ HOẠCH Thực hiện công tác dân vận chính quyền năm 2025")
-    assert properties.author == "UBND PHƯỜNG PHÚ SƠN" and properties.language == "vi-VN"
+    assert properties.author == "ỦY BAN NHÂN DÂN PHƯỜNG PHÚ SƠN" and properties.language == "vi-VN"
     assert properties.created.year >= 2025  # made now, not the library's own template date
     languages = document.styles.element.xpath("//w:docDefaults//w:lang/@w:val")
     assert languages == ["vi-VN"]  # Word checks the spelling as Vietnamese
@@ -249,3 +249,37 @@ def test_the_issuing_body_names_set_for_the_unit_head_the_document(as_user, sess
     assert not bold(para(left_lines, "UBND TỈNH THANH HÓA"))
     assert bold(para(left_lines, "ỦY BAN NHÂN DÂN PHƯỜNG PHÚ SƠN"))
     assert all("BỈM SƠN" not in p.text for p in left_lines)
+
+
+def _header_lines(html: str) -> list[str]:
+    import re
+
+    header = re.search(r'<header class="doc-header">(.*?)</header>', html, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", line).strip() for line in re.findall(r"<p[^>]*>(.*?)</p>", header, re.S)]
+
+
+def test_the_page_shows_the_header_and_signature_block_the_word_file_prints(as_user, session, units):
+    """Issue 16: one header on the page and in Word; a governing body's line only when the unit sets one."""
+    with everything(session):
+        units["phu-son"].issuer_parent_name = "UBND THỊ XÃ BỈM SƠN"
+        session.flush()
+    _issue(as_user)
+    page = as_user("front@phu-son").get(URL).get_data(as_text=True)
+    document = Document(BytesIO(as_user("front@phu-son").get(f"{URL}.docx").data))
+    left, right = document.tables[0].rows[0].cells
+    printed = [p.text for p in cell_paragraphs(left)] + [p.text for p in cell_paragraphs(right)]
+    assert _header_lines(page) == printed == [
+        "UBND THỊ XÃ BỈM SƠN", "ỦY BAN NHÂN DÂN", "PHƯỜNG PHÚ SƠN", "Số: 15/KH-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Phú Sơn, ngày 05 tháng 01 năm 2025"]
+    signer = [p.text for p in cell_paragraphs(document.tables[-1].rows[0].cells[1]) if p.text]
+    assert signer == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Xuân Lâm"]
+    footer = page[page.index('<footer class="doc-footer">'):]
+    assert all(line in footer for line in signer) and "- Lưu: VT." in footer
+
+
+def test_a_draft_page_shows_draft_and_blank_number_and_date(as_user):
+    page = as_user("office@phu-son").get(URL).get_data(as_text=True)
+    assert "DỰ THẢO" in page
+    lines = _header_lines(page)
+    assert lines[:3] == ["ỦY BAN NHÂN DÂN", "PHƯỜNG PHÚ SƠN", "Số:       /KH-UBND"]
+    assert lines[-1] == "Phú Sơn, ngày …… tháng …… năm 2025"

@@ -110,12 +110,12 @@ def test_the_two_column_header(document):
     assert "w:tblBorders" in header._tbl.tblPr.xml and 'w:val="single"' not in header._tbl.tblPr.xml
     left, right = header.rows[0].cells
     left_lines, right_lines = cell_paragraphs(left), cell_paragraphs(right)
-    assert [p.text for p in left_lines] == ["UBND THỊ XÃ BỈM SƠN", "UBND PHƯỜNG PHÚ SƠN", "Số: 07/BC-UBND"]
-    parent, issuer, number = left_lines
-    assert not bold(parent) and not italic(parent) and size(parent) == Pt(13)
-    assert bold(issuer) and size(issuer) == Pt(13)
-    assert size(number) == Pt(13)
-    assert Mm(15) < rule_after(left, "UBND PHƯỜNG PHÚ SƠN", left.width) < Mm(35)
+    # The issuing body in full over two lines, and no governing body's line unless the unit sets one (ND30).
+    assert [p.text for p in left_lines] == ["ỦY BAN NHÂN DÂN", "PHƯỜNG PHÚ SƠN", "Số: 07/BC-UBND"]
+    committee, ward, number = left_lines
+    assert bold(committee) and bold(ward) and size(committee) == size(ward) == Pt(13)
+    assert not bold(number) and size(number) == Pt(13)
+    assert Mm(15) < rule_after(left, "PHƯỜNG PHÚ SƠN", left.width) < Mm(35)
 
     motto = para(right_lines, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     assert bold(motto) and size(motto) == Pt(13)

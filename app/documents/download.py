@@ -1,5 +1,5 @@
-"""What a Word download needs around the document itself: the issuing unit's parent body and the
-attachment response."""
+"""What a Word download needs around the document itself: the issuing unit's parent (a report's
+recipient) and the attachment response."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 def parent_of(session: Session, unit: Unit) -> Unit | None:
-    """The unit above `unit` (the parent body of its documents' header), if any."""
+    """The unit above `unit` (to which its reports go), if any."""
     return session.get(Unit, unit.parent_id) if unit.parent_id else None
 
 

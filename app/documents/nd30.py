@@ -1,8 +1,8 @@
 """The administrative document format of Nghị định 30/2020/NĐ-CP, shared by plans and reports.
 
 A4 portrait; margins 20/20/30/15 mm; Times New Roman, body 14 pt, justified with a 1 cm first-line
-indent; the two-column header (parent body, issuing body, number | national motto, place and
-date) with short rules beneath the issuing body and the motto; the type name and subject; the
+indent; the two-column header (a governing body's line if the unit has one, the issuing body in
+full, number | national motto, place and date) with short rules beneath the issuing body and the motto; the type name and subject; the
 signature block beside "Nơi nhận:"; page numbers in the header from page 2.
 """
 
@@ -40,6 +40,7 @@ CELL_PADDING = Mm(1.9)  # Word's default left and right cell margin
 # The short rules: a third of the issuing body's column, the width of "Độc lập - Tự do - Hạnh phúc".
 ISSUER_RULE, MOTTO_RULE = Mm(22), Mm(63)
 RETENTION = "Lưu: VT."
+ON_BEHALF = "TM. ỦY BAN NHÂN DÂN"  # above the signer's title: the committee signs collectively
 SIGNATURE_BLANK_LINES = 4
 
 Builder = Callable[[DocxDocument], None]
@@ -53,14 +54,22 @@ def place_and_date(place: str, issued_on: date | None, year: int) -> str:
     return f"{place}, ngày {issued_on.day:02d} tháng {month} năm {issued_on.year}"
 
 
+def issuer_lines(unit: Unit) -> list[str]:
+    """The issuing body, written in full as Nghị định 30 requires ("ỦY BAN NHÂN DÂN" / "PHƯỜNG PHÚ SƠN",
+    only a governing body's name may be abbreviated), or the one line its admin set."""
+    if unit.issuer_name.strip():
+        return [unit.issuer_name.strip()]
+    return ["ỦY BAN NHÂN DÂN", f"{unit.kind_word.upper()} {unit.name.upper()}"]
+
+
 def body_name(unit: Unit) -> str:
-    """The body a unit's documents come from: as its admin set it, else e.g. "UBND PHƯỜNG PHÚ SƠN"."""
-    return unit.issuer_name.strip() or f"UBND {unit.kind_word.upper()} {unit.name.upper()}"
+    """The issuing body on one line (the file's author)."""
+    return " ".join(issuer_lines(unit))
 
 
-def superior_body_name(issuer: Unit, parent: Unit | None) -> str:
-    """The line above the issuer in the header: as the issuer's admin set it, else its parent's body."""
-    return issuer.issuer_parent_name.strip() or (body_name(parent) if parent is not None else "")
+def governing_body_line(issuer: Unit) -> str:
+    """The governing body's line above the issuer, if the unit's admin set one (by default none)."""
+    return issuer.issuer_parent_name.strip()
 
 
 def number_line(number: str | None, code: str) -> str:
@@ -81,7 +90,6 @@ class Letterhead:
     """Who issues the document, its number line and its place and date."""
 
     issuer: Unit
-    parent: Unit | None
     number: str
     place_date: str
 
@@ -295,13 +303,11 @@ def data_table(document: DocxDocument, headers: Sequence[str], rows: Sequence[Se
 def _header_table(document: DocxDocument, letterhead: Letterhead) -> None:
     right_width = Length(TEXT_WIDTH - HEADER_LEFT_WIDTH)
     left, right = _table(document, [HEADER_LEFT_WIDTH, right_width]).rows[0].cells
-    issuer = body_name(letterhead.issuer)
-    superior = superior_body_name(letterhead.issuer, letterhead.parent)
-    if superior:
-        _cell_line(left, superior, first=True, size=HEADER_PT)
-        _cell_line(left, issuer, bold=True, size=HEADER_PT)
-    else:
-        _cell_line(left, issuer, first=True, bold=True, size=HEADER_PT)
+    governing = governing_body_line(letterhead.issuer)
+    if governing:
+        _cell_line(left, governing, first=True, size=HEADER_PT)
+    for index, line in enumerate(issuer_lines(letterhead.issuer)):
+        _cell_line(left, line, first=not governing and index == 0, bold=True, size=HEADER_PT)
     _rule(left, HEADER_LEFT_WIDTH, ISSUER_RULE)
     _cell_line(left, letterhead.number, size=HEADER_PT).paragraph_format.space_before = Pt(6)
 
@@ -311,7 +317,12 @@ def _header_table(document: DocxDocument, letterhead: Letterhead) -> None:
     _cell_line(right, letterhead.place_date, italic=True, size=BODY_PT).paragraph_format.space_before = Pt(6)
 
 
-def _recipients(recipients: Sequence[str]) -> list[str]:
+def signature_lines(title: str | None) -> list[str]:
+    """Above the signer's name: on behalf of the committee, then the signer's title ("CHỦ TỊCH")."""
+    return [ON_BEHALF, *(lines(title) or ["CHỦ TỊCH"])]
+
+
+def recipient_lines(recipients: Sequence[str]) -> list[str]:
     """The recipients with the filing line ("Lưu: VT." unless one is given) moved to the end."""
     kept = [r.strip() for r in recipients if r.strip()]
     retention = [r for r in kept if r.startswith("Lưu")] or [RETENTION]
@@ -323,12 +334,11 @@ def _signature_table(document: DocxDocument, signature: Signature) -> None:
     half = Length(TEXT_WIDTH // 2)
     left, right = _table(document, [half, Length(TEXT_WIDTH - half)]).rows[0].cells
     _cell_line(left, "Nơi nhận:", first=True, bold=True, italic=True, size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
-    for recipient in _recipients(signature.recipients):
+    for recipient in recipient_lines(signature.recipients):
         _cell_line(left, f"- {recipient}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
 
-    _cell_line(right, "TM. ỦY BAN NHÂN DÂN", first=True, bold=True)
-    for title in lines(signature.title):
-        _cell_line(right, title, bold=True)
+    for index, line in enumerate(signature_lines(signature.title)):
+        _cell_line(right, line, first=index == 0, bold=True)
     for _ in range(SIGNATURE_BLANK_LINES):
         _cell_line(right, "")
     _cell_line(right, signature.name, bold=True)

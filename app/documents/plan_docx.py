@@ -60,13 +60,12 @@ def legal_basis_lines(legal_bases: Sequence[str], preamble: str) -> list[str]:
     return found
 
 
-def plan_docx(plan: Plan, outline: list[SectionNode], unit: Unit, parent: Unit | None) -> bytes:
-    """The .docx bytes of `plan` issued by `unit` (under `parent`, if any); a plan not issued yet is
+def plan_docx(plan: Plan, outline: list[SectionNode], unit: Unit) -> bytes:
+    """The .docx bytes of `plan` issued by `unit`; a plan not issued yet is
     a draft: "DỰ THẢO" at the top, its number and date left blank to fill in once issued."""
     draft = plan.status != PlanStatus.ISSUED
     letterhead = Letterhead(
         issuer=unit,
-        parent=parent,
         number=number_line(None if draft else plan.number, "KH-UBND"),
         place_date=place_and_date(unit.name, None if draft else plan.issued_on, plan.year),
     )

@@ -51,7 +51,6 @@ def report_docx(report: Report, plan: Plan | None, unit: Unit, parent: Unit | No
     sent = not report.editable
     letterhead = Letterhead(
         issuer=unit,
-        parent=parent,
         number=number_line(report.number, "BC-UBND"),
         place_date=place_and_date(unit.name, report.sent_on if sent else None, parse_period(report.period).year),
     )

@@ -27,9 +27,10 @@ class UnitForm(Form):
     code = StringField(_l("Mã đơn vị hành chính"), validators=[DataRequired(_l("Vui lòng nhập mã.")), Length(max=20)])
     kind = SelectField(_l("Loại"), choices=KIND_CHOICES)
     parent_id = SelectField(_l("Trực thuộc"), coerce=int)
-    issuer_name = StringField(_l("Tên cơ quan ban hành trên văn bản (để trống: UBND + tên)"),
+    issuer_name = StringField(_l("Tên cơ quan ban hành trên văn bản (để trống: “ỦY BAN NHÂN DÂN” và tên đơn vị, viết đầy đủ)"),
                               validators=[Optional(), Length(max=200)])
-    issuer_parent_name = StringField(_l("Tên cơ quan cấp trên trên văn bản"), validators=[Optional(), Length(max=200)])
+    issuer_parent_name = StringField(_l("Tên cơ quan chủ quản, in phía trên tên cơ quan ban hành (để trống: không in)"),
+                                     validators=[Optional(), Length(max=200)])
 
 
 class MergeForm(Form):
