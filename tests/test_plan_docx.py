@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from docx import Document
 from docx.shared import Cm, Mm, Pt
 
+from app.documents.nd30 import closing_lines
 from app.documents.plan_docx import (
     citation_number,
     cited_in,
@@ -283,3 +284,20 @@ def test_a_draft_page_shows_draft_and_blank_number_and_date(as_user):
     lines = _header_lines(page)
     assert lines[:3] == ["ỦY BAN NHÂN DÂN", "PHƯỜNG PHÚ SƠN", "Số:       /KH-UBND"]
     assert lines[-1] == "Phú Sơn, ngày …… tháng …… năm 2025"
+
+
+@pytest.mark.parametrize("closing,last", [
+    ("Đề nghị các đơn vị triển khai thực hiện./", "Đề nghị các đơn vị triển khai thực hiện./."),  # the source's slip
+    ("Đề nghị các đơn vị triển khai thực hiện.", "Đề nghị các đơn vị triển khai thực hiện./."),
+    ("Đề nghị các đơn vị triển khai thực hiện./.", "Đề nghị các đơn vị triển khai thực hiện./."),
+    ("Đề nghị các đơn vị triển khai thực hiện", "Đề nghị các đơn vị triển khai thực hiện./."),
+])
+def test_the_body_ends_with_the_closing_mark(closing, last):
+    assert closing_lines(f"Trên đây là Kế hoạch.\n{closing}") == ["Trên đây là Kế hoạch.", last]
+
+
+def test_the_word_file_and_the_page_end_the_body_with_the_closing_mark(as_user, document):
+    body = [p.text for p in document.paragraphs if p.text.strip()]
+    assert body[-1].endswith("triển khai thực hiện./.")
+    page = as_user("front@phu-son").get(URL).get_data(as_text=True)
+    assert "triển khai thực hiện./.</p>" in page

@@ -85,6 +85,15 @@ def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def closing_lines(text: str | None) -> list[str]:
+    """The closing paragraphs, the last ending the body with the mark "./." as ND30 has it (a final
+    "." or a mistyped "./" becomes "./.")."""
+    found = lines(text)
+    if found and not found[-1].endswith("./."):
+        found[-1] = found[-1].removesuffix("./").rstrip(".") + "./."
+    return found
+
+
 @dataclass(frozen=True)
 class Letterhead:
     """Who issues the document, its number line and its place and date."""

@@ -14,6 +14,7 @@ from app.documents.nd30 import (
     Signature,
     body,
     body_name,
+    closing_lines,
     lines,
     nd30_docx,
     number_line,
@@ -79,7 +80,7 @@ def plan_docx(plan: Plan, outline: list[SectionNode], unit: Unit) -> bytes:
             body(document, text)
         for node in outline:
             _section(document, node)
-        for text in lines(plan.closing):
+        for text in closing_lines(plan.closing):
             body(document, text)
 
     return nd30_docx(letterhead, plan.heading or "KẾ HOẠCH", plan.title, content, signature, draft=draft)

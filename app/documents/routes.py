@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from app.documents import bp
 from app.documents.download import docx_response
 from app.documents.nd30 import (
+    closing_lines,
     governing_body_line,
     issuer_lines,
     number_line,
@@ -23,7 +24,8 @@ from app.plans.outline import plan_outline
 from app.security import requires
 
 # The page shows a document's header and signature block as its Word file prints them.
-for helper in (governing_body_line, issuer_lines, number_line, place_and_date, recipient_lines, signature_lines):
+for helper in (closing_lines, governing_body_line, issuer_lines, number_line, place_and_date, recipient_lines,
+               signature_lines):
     bp.add_app_template_global(helper)
 
 
