@@ -94,3 +94,16 @@ def test_an_indicator_figure_beyond_the_limit_gets_the_real_limit(as_user, sessi
     assert "Số liệu phải từ 0 đến 1.000.000.000." in page.get_data(as_text=True)
     with everything(session):
         assert session.scalar(sa.select(sa.func.count(IndicatorValue.id))) == before
+
+
+@pytest.mark.parametrize("field", ["host", "held_on", "note"])
+def test_a_file_sent_as_a_text_or_date_field_is_ignored_not_a_500(as_user, session, units, field: str) -> None:
+    """Found by the form fuzzer: Flask-WTF handed uploaded files to every field of that name."""
+    import io
+
+    before = _count(session, Reception, units["phu-son"])
+    data = {**RECEPTION, field: (io.BytesIO(b"%PDF-1.4 not text"), "a.pdf")}
+    response = as_user("office@phu-son").post("/u/phu-son/receptions/new", data=data,
+                                              content_type="multipart/form-data")
+    assert response.status_code == (302 if field == "note" else 400)  # the note may be empty; the rest are required
+    assert _count(session, Reception, units["phu-son"]) == before + (field == "note")

@@ -146,3 +146,13 @@ def test_words_manual_line_break_becomes_a_newline(as_user, session, units):
     client = as_user("office@phu-son")
     client.post("/u/phu-son/receptions/new", data={**RECEPTION, "cases_raised": "dòng 1\x0bdòng 2\x1b"})
     assert _rows(session, Reception, units["phu-son"])[-1].cases_raised == "dòng 1\ndòng 2"
+
+
+def test_an_edit_without_its_optional_texts_saves_them_empty(as_user, session, units):
+    row = _rows(session, Reception, units["phu-son"])[0]
+    response = as_user("office@phu-son").post(f"/u/phu-son/receptions/{row.id}/edit",
+                                              data={"held_on": "12/05/2025", "host": "Phó Chủ tịch", "version": row.version})
+    assert response.status_code == 302  # was 409 "vừa được người khác tạo hoặc sửa cùng lúc": a NOT NULL failure
+    session.expire_all()
+    saved = _rows(session, Reception, units["phu-son"])[0]
+    assert (saved.host, saved.cases_raised, saved.note) == ("Phó Chủ tịch", "", "")

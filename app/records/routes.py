@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import request as hx_request
+from wtforms import StringField
 
 from app.database import bounded_int
 from app.extensions import db
@@ -31,7 +32,10 @@ from app.web.commit import commit, form_status
 
 
 def _values(form: Any) -> dict[str, Any]:
-    return {f.name: f.data for f in form if f.name not in ("csrf_token", "version")}
+    """The row's new values; a text field the request left out is empty text, as if emptied (its column
+    is NOT NULL: a None failed at commit and was reported as a concurrent change)."""
+    return {f.name: "" if f.data is None and isinstance(f, StringField) else f.data
+            for f in form if f.name not in ("csrf_token", "version")}
 
 
 def _row_or_404(register: Register, row_id: int) -> Any:
