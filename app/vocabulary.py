@@ -253,11 +253,17 @@ def vn_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def spoken(labels: dict[Any, Any]) -> dict[Any, str]:
+    """`labels` translated once, for a page that shows them on thousands of rows."""
+    return {key: str(label) for key, label in labels.items()}
+
+
 def template_globals() -> dict[str, Any]:
     from app.security import can, supervising
 
     return {
         "can": can,
+        "spoken": spoken,
         "supervising": supervising,
         "get_locale": get_locale,
         "current_unit": g.get("unit"),

@@ -198,3 +198,10 @@ def test_items_lettered_a_b_stay_lettered(as_user, session, units):
     assert office.post(WARD_IMPORT, data={"text": _textarea(preview), "year": "2029", "action": "create"}).status_code == 302
     page = office.get("/u/phu-son/plans/2029").get_data(as_text=True)
     assert "a) Công chức Văn phòng - Thống kê theo dõi" in page and "b) Các thôn xây dựng kế hoạch" in page
+
+
+def test_the_preview_names_each_tasks_owner_schedule_and_whether_it_is_the_templates(as_user):
+    page = _upload(as_user("chairman@phu-son"), WARD_IMPORT, "ke-hoach.txt", SEED.read_bytes()).get_data(as_text=True)
+    assert page.count('<span class="badge">Trùng với mẫu</span>') >= 15
+    assert '<span class="badge owner">Công chức Văn hóa - Xã hội</span>' in page
+    assert '<span class="badge schedule">' in page

@@ -166,7 +166,7 @@ class _TemplateMatcher:
     plan (a few hundred tasks against a template's hundred) stays far below, while a file of
     thousands of look-alike paragraphs would take minutes. Past it, only the same words match."""
 
-    MAX_CHECKS = 60_000
+    MAX_CHECKS = 20_000
     MAX_COMPARISONS = 2_000
 
     def __init__(self, candidates: list[_Candidate]) -> None:
