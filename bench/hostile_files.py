@@ -25,7 +25,7 @@ from docx import Document  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.progress.evidence import EvidenceRefused, Upload, check_file  # noqa: E402
-from tests.test_hostile_files import bomb  # noqa: E402
+from tests.zip_bombs import bomb  # noqa: E402
 
 MB = 1024 * 1024
 WORDS = "công tác dân vận chính quyền nhân dân phường thực hiện tuyên truyền vận động".split()
