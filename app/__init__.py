@@ -168,6 +168,7 @@ def register_security(app: Flask) -> None:
 
 def register_i18n(app: Flask) -> None:
     from app import vocabulary
+    from app.periods import period_label
 
     def select_locale() -> str:
         lang = session.get("lang") if has_request_context() else None  # commands run without a request
@@ -177,6 +178,7 @@ def register_i18n(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["vn_date"] = vocabulary.vn_date
+    app.jinja_env.filters["period_label"] = period_label
     app.jinja_env.filters["number"] = vocabulary.number
     app.context_processor(vocabulary.template_globals)
 

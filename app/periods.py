@@ -33,7 +33,7 @@ class ReportingPeriod:
 
     @property
     def label(self) -> object:
-        """"Năm 2025", "6 tháng đầu năm 2025", "Quý II/2025", "Tháng 3/2025" in the user's language."""
+        """"Năm 2025", "6 tháng đầu năm 2025", "Quý II/2025", "Tháng 03/2025" in the user's language."""
         if self.kind == "year":
             return _l("Năm %(year)s", year=self.year)
         if self.kind == "half":
@@ -42,7 +42,7 @@ class ReportingPeriod:
             return _l("6 tháng cuối năm %(year)s", year=self.year)
         if self.kind == "quarter":
             return _l("Quý %(quarter)s/%(year)s", quarter=QUARTER_NUMERALS[(self.start.month - 1) // 3], year=self.year)
-        return _l("Tháng %(month)s/%(year)s", month=self.start.month, year=self.year)
+        return _l("Tháng %(month)s/%(year)s", month=f"{self.start.month:02d}", year=self.year)
 
     def month_starts(self) -> list[date]:
         """The first day of every month of the period."""
@@ -77,6 +77,15 @@ def parse_period(code: str) -> ReportingPeriod:
         month = int(match["month"])
         return _months(f"{year}-{month:02d}", "month", year, month, month)
     return _months(str(year), "year", year, 1, 12)
+
+
+def period_label(code: str) -> str:
+    """A period code in words ("2025-Q2" → "Quý II/2025"), for pages and exports; a code that is not
+    a period is shown as it is."""
+    try:
+        return str(parse_period(code).label)
+    except PeriodError:
+        return code
 
 
 def periods_of_year(year: int, kind: str) -> list[ReportingPeriod]:

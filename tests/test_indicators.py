@@ -522,7 +522,10 @@ def test_the_indicator_page_shows_a_period_and_takes_hand_entered_values(as_user
 
     client = as_user("office@phu-son")
     page = client.get("/u/phu-son/plans/2025/indicators?period=2025-Q1")
-    assert page.status_code == 200 and "Chỉ tiêu kỳ 2025-Q1" in page.get_data(as_text=True)
+    # Periods in words (issue 16), in the heading and the picker.
+    assert page.status_code == 200 and "Chỉ tiêu kỳ Quý I/2025" in page.get_data(as_text=True)
+    assert '<option value="2025-H1" >6 tháng đầu năm 2025</option>' in page.get_data(as_text=True)
+    assert '<option value="2025-03" >Tháng 03/2025</option>' in page.get_data(as_text=True)
     assert client.get("/u/phu-son/plans/2025/indicators?period=2024-Q1").status_code == 404
     with everything(session):
         entered = session.scalar(sa.select(IndicatorDefinition).where(
@@ -538,3 +541,13 @@ def test_the_indicator_page_shows_a_period_and_takes_hand_entered_values(as_user
     zero = client.post(url, data={"period": "2025-Q2", "value": "0"})
     assert zero.status_code == 302  # zero is a value, not a missing one
     assert as_user("culture@phu-son").post(url, data={"period": "2025-Q1", "value": "1"}).status_code == 403
+
+
+@pytest.mark.parametrize("code,words", [
+    ("2025", "Năm 2025"), ("2025-H1", "6 tháng đầu năm 2025"), ("2025-H2", "6 tháng cuối năm 2025"),
+    ("2025-Q2", "Quý II/2025"), ("2025-01", "Tháng 01/2025"), ("2025-11", "Tháng 11/2025"), ("khác", "khác")])
+def test_periods_are_said_in_words(app, code, words):
+    from app.periods import period_label
+
+    with app.test_request_context():
+        assert period_label(code) == words

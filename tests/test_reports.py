@@ -62,6 +62,8 @@ def test_the_full_flow_from_ward_to_town_and_back(as_user, session, units):
     assert response.status_code == 302
     shown = office.get(f"/u/phu-son/reports/{report.id}").get_data(as_text=True)
     assert "thiếu cán bộ" in shown and "sẽ được chốt" in shown
+    assert "Kỳ Năm 2025" in shown and "Các chỉ tiêu kỳ Năm 2025" in shown  # the period in words (issue 16)
+    assert "<td>Năm 2025</td>" in office.get("/u/phu-son/reports/").get_data(as_text=True)
     assert f'action="/u/phu-son/reports/{report.id}/send"' not in shown  # office drafts, the chairman sends
 
     culture = as_user("culture@phu-son")

@@ -18,7 +18,7 @@ from app.forms_base import drop_nul
 from app.local_time import local_today
 from app.models import PetitionKind, PlanStatus, Unit
 from app.models.unit import TENANT_KINDS
-from app.periods import as_of, parse_period, period_choices
+from app.periods import as_of, parse_period, period_choices, period_label
 from app.petitions import services as petitions
 from app.petitions.forms import FilterForm
 from app.records import services as records
@@ -151,7 +151,7 @@ def _report_words(year: int) -> dict[int, str]:
 def _rollup_export(year: int, fmt: str) -> ResponseReturnValue:
     code = _period_or_404(year)
     rows, total = _rollup(year, code)
-    title = str(_l("Tổng hợp %(period)s", period=code))
+    title = str(_l("Tổng hợp %(period)s", period=period_label(code)))
     return _keeping(download(fmt, f"tong-hop-{g.unit.slug}-{code}", title, exports.ROLLUP_COLUMNS,
                              exports.rollup_rows(rows, total, _report_words(year))))
 
