@@ -180,6 +180,7 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = vocabulary.vn_date
     app.jinja_env.filters["period_label"] = period_label
     app.jinja_env.filters["number"] = vocabulary.number
+    app.jinja_env.filters["percent"] = vocabulary.percent
     app.context_processor(vocabulary.template_globals)
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import g
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.local_time import WARD_ZONE
@@ -236,11 +236,16 @@ FIELD_LABELS = {
 
 
 def number(value: float | int | None) -> str:
-    """A figure as people write it: no ".0" on whole numbers, one decimal otherwise; "—" for none."""
+    """A figure as people write it in the reader's language: no ",0" on whole numbers, one decimal
+    otherwise, thousands grouped ("61,1", "3.321" in Vietnamese; "61.1", "3,321" in English); "—" for none."""
     if value is None:
         return "—"
-    rounded = round(float(value), 1)
-    return str(int(rounded)) if rounded.is_integer() else str(rounded)
+    return str(format_decimal(round(float(value), 1), format="#,##0.#"))
+
+
+def percent(value: float | int | None) -> str:
+    """A share in percent as Vietnamese writes it: "61,1 %" (a space that does not break before "%")."""
+    return "—" if value is None else f"{number(value)}\u00a0%"
 
 
 def vn_date(value: date | datetime | None) -> str:

@@ -551,3 +551,26 @@ def test_periods_are_said_in_words(app, code, words):
 
     with app.test_request_context():
         assert period_label(code) == words
+
+
+def test_figures_are_written_the_vietnamese_way_and_the_english_way(app):
+    """Issue 16: "61,1 %" and "3.321" in Vietnamese (Babel's vi locale), "61.1 %" and "3,321" in English."""
+    from flask_babel import force_locale
+
+    from app.vocabulary import number, percent
+
+    with app.test_request_context():
+        assert (number(61.14), number(13.0), number(3321), percent(61.1), number(None)) == (
+            "61,1", "13", "3.321", "61,1\u00a0%", "—")
+        with force_locale("en"):
+            assert (number(61.14), number(3321), percent(13.9)) == ("61.1", "3,321", "13.9\u00a0%")
+
+
+def test_the_indicator_page_writes_a_decimal_with_a_comma(as_user, session, units):
+    with everything(session):
+        entered = session.scalar(sa.select(IndicatorDefinition).where(
+            IndicatorDefinition.unit_id == units["phu-son"].id, IndicatorDefinition.source == IndicatorSource.ENTERED))
+    client = as_user("office@phu-son")
+    url = "/u/phu-son/plans/2025/indicators"
+    assert client.post(f"{url}/{entered.id}/value", data={"period": "2025-Q1", "value": "87.5"}).status_code == 302
+    assert "<strong>87,5</strong>" in client.get(f"{url}?period=2025-Q1").get_data(as_text=True)
