@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.indicators.measures import IndicatorDefinitionError, check_definition
+from app.local_time import local_today
 from app.models import (
     IndicatorDefinition,
     IndicatorSource,
@@ -243,7 +244,8 @@ def _store_template(
         recipients=list(data.get("recipients", [])),
         signer_title=data.get("signer_title", "CHỦ TỊCH"),
         signer_name=data.get("signer_name", ""),
-        status=PlanStatus.ISSUED,  # a template from the registry is published as it is loaded
+        status=PlanStatus.ISSUED,  # a template from the registry is published as it is loaded,
+        issued_on=local_today(),  # and that day is its day of publication
     )
     session.add(template)
     session.flush()

@@ -408,3 +408,13 @@ def test_a_ward_takes_some_changes_and_leaves_others(as_user, session, units):
     assert "Thêm: 1" in difference
     town = as_user("admin@bim-son").get(f"{TEMPLATES}/{revision.id}").get_data(as_text=True)
     assert f"nhận {len(ops) - 1}/{len(ops)} thay đổi" in town
+
+
+def test_the_built_in_template_has_its_day_of_publication(as_user, session):
+    """Issue 16: a published revision showed an empty "Ngày công bố"; the registry's is published the day
+    it is loaded."""
+    with everything(session):
+        builtin = session.scalar(sa.select(Plan).where(Plan.is_template.is_(True), Plan.code == "dan-van-chinh-quyen-2025"))
+    assert builtin.issued_on is not None
+    page = as_user("admin@bim-son").get("/u/bim-son/templates/").get_data(as_text=True)
+    assert builtin.issued_on.strftime("%d/%m/%Y") in page
