@@ -39,7 +39,8 @@ def test_the_ends_of_the_range_are_dates(as_user, session, units, typed: str) ->
 def test_a_petition_received_in_year_one_is_refused(as_user, session, units) -> None:
     before = _count(session, Petition, units["phu-son"])
     response = as_user("office@phu-son").post("/u/phu-son/petitions/new", data={
-        "received_on": "01/01/0001", "channel": "direct", "kind": "kien_nghi", "summary": "Đường hỏng"})
+        "received_on": "01/01/0001", "kind": "recommendation", "summary": "Đường hỏng", "source": "Trực tiếp",
+        "petitioner_name": "Trần Thị Bình"})
     assert response.status_code == 400
     assert "Ngày phải từ 01/01/1945 đến 31/12/2100" in response.get_data(as_text=True)
     assert _count(session, Petition, units["phu-son"]) == before

@@ -428,3 +428,13 @@ def test_another_wards_petition_is_404(as_user, session, units, account, method,
                                      data={"status": "classified", "on": "01/04/2025"})
     assert response.status_code == 404
     assert _petition(session, other).status == PetitionStatus.RECEIVED
+
+
+def test_a_classified_recommendation_shows_whether_it_was_classified_on_time(as_user, session, today):
+    """Issue 16: once classified (its only legal limit), the register said neither days left nor on time."""
+    today(D(2025, 2, 20))
+    client = as_user("office@phu-son")
+    petition_id = _created(_new(client, kind="recommendation", received_on="03/02/2025"))
+    assert _step(client, session, petition_id, "classified", on="05/02/2025").status_code == 302
+    row = client.get(BASE).get_data(as_text=True).split(f'id="petition-{petition_id}"')[1].split("</tr>")[0]
+    assert "Đúng hạn" in row
