@@ -407,3 +407,12 @@ def test_a_next_address_with_a_line_break_is_ignored(client, users):  # type: ig
     signed_in = client.post("/login?next=/%0d%0aSet-Cookie:%20x=1", data={
         "username": "chairman@phu-son", "password": TEST_PASSWORD})
     assert signed_in.status_code == 302 and "Set-Cookie" not in signed_in.headers["Location"]
+
+
+def test_every_page_has_a_skip_link_to_its_content_and_an_icon(client) -> None:
+    """Issue 16: keyboard users skip the menu; the browser tab shows the product's icon."""
+    page = client.get("/login").get_data(as_text=True)
+    assert '<a class="skip-link" href="#main">' in page and '<main id="main"' in page
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert 'rel="icon" href="/static/favicon.svg' in page
