@@ -346,3 +346,13 @@ def test_a_task_with_reported_progress_cannot_be_deleted(as_user, session, units
     assert "Đã có báo cáo tiến độ cho nhiệm vụ này" in response.get_data(as_text=True)
     with everything(session):
         assert session.get(Task, task_id) is not None
+
+
+def test_each_add_task_link_names_its_section(as_user):
+    """Issue 16: section I's link and its last subsection's link read the same, one after the other."""
+    import re
+
+    page = as_user("office@phu-son").get("/u/phu-son/plans/2025").get_data(as_text=True)
+    links = re.findall(r"\+ (Thêm nhiệm vụ[^<]*)</a>", page)
+    assert "Thêm nhiệm vụ vào mục I" in links and "Thêm nhiệm vụ vào mục 1" in links
+    assert all(first != second for first, second in zip(links, links[1:]))
