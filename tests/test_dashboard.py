@@ -106,3 +106,33 @@ def test_the_tet_week_is_not_counted_as_missing_a_reception(session, units):
 
 def test_a_huge_year_falls_back_to_this_year(as_user):
     assert as_user("chairman@phu-son").get("/u/phu-son/?year=10000").status_code == 200
+
+
+def _card(page: str, name: str) -> str:
+    start = page.rindex('<div class="card', 0, page.index(name))
+    return page[start:page.index("</div>", page.index(name))]
+
+
+def test_a_lower_is_better_indicator_is_met_only_at_or_below_its_target(as_user):
+    """Issue 16: "Số nhiệm vụ quá hạn: 2, Chỉ tiêu: 0" was green. Each card says it in words too."""
+    page = as_user("chairman@phu-son").get("/u/phu-son/?year=2025").get_data(as_text=True)
+    overdue = _card(page, "Số nhiệm vụ quá hạn")
+    value = int(overdue.split('<p class="card-value">')[1].split()[0])
+    assert value > 0  # judged on 31/12/2025, the baseline has tasks left undone
+    assert "Chỉ tiêu: tối đa 0" in overdue
+    assert 'class="card behind"' in overdue and "Chưa đạt" in overdue
+    done = _card(page, "Tỷ lệ nhiệm vụ đã hoàn thành")
+    assert 'class="card behind"' in done and "Chưa đạt" in done  # 100 % is far in a plan's first year
+
+
+def test_reached_follows_the_direction_of_the_measure(session, units):
+    from app.indicators.services import IndicatorResult
+    from app.models import IndicatorDefinition
+    from app.periods import parse_period
+
+    def result(measure: str, value: float, target: float) -> IndicatorResult:
+        definition = IndicatorDefinition(register="tasks", measure=measure, target=target)
+        return IndicatorResult(definition, parse_period("2025"), value)
+
+    assert result("count_overdue", 2, 0).reached is False and result("count_overdue", 0, 0).reached is True
+    assert result("count_done", 2, 0).reached is True and result("count_done", 2, 5).reached is False

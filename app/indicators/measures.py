@@ -112,10 +112,11 @@ class Measure:
     parts: tuple[str, ...]
     combine: Callable[[Mapping[str, Number]], Number | None]
     label: str = ""
+    lower_is_better: bool = False  # a target is then a ceiling ("no more than 0 overdue tasks")
 
 
-def _count(part: str, label: str) -> Measure:
-    return Measure((part,), lambda parts: parts[part], label)
+def _count(part: str, label: str, *, lower_is_better: bool = False) -> Measure:
+    return Measure((part,), lambda parts: parts[part], label, lower_is_better)
 
 
 def _percent(numerator: str, denominator: str, label: str) -> Measure:
@@ -131,7 +132,7 @@ MEASURES: dict[RecordKind, dict[str, Measure]] = {
     RecordKind.TASKS: {
         "count": _count("total", _l("Số nhiệm vụ")),
         "count_done": _count("done", _l("Số nhiệm vụ hoàn thành")),
-        "count_overdue": _count("overdue", _l("Số nhiệm vụ quá hạn")),
+        "count_overdue": _count("overdue", _l("Số nhiệm vụ quá hạn"), lower_is_better=True),
         "percent_done": _percent("done", "total", _l("Tỷ lệ nhiệm vụ hoàn thành")),
     },
     RecordKind.RECEPTIONS: {

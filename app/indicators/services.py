@@ -59,6 +59,19 @@ class IndicatorResult:
     def entered(self) -> bool:
         return self.definition.source == IndicatorSource.ENTERED
 
+    @property
+    def lower_is_better(self) -> bool:
+        """Whether the target is a ceiling (overdue tasks: at most 0), by the indicator's measure."""
+        found = None if self.entered else _measure(self.definition)
+        return found is not None and found[0].lower_is_better
+
+    @property
+    def reached(self) -> bool | None:
+        """Whether the value meets its target, in the indicator's direction; None with no target or value."""
+        if self.target is None or self.value is None:
+            return None
+        return self.value <= self.target if self.lower_is_better else self.value >= self.target
+
 
 class IndicatorValueError(ValueError):
     """A hand-entered value was refused; the message is shown to the user."""
