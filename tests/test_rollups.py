@@ -308,3 +308,19 @@ def test_the_parent_home_and_the_api_rollup_cost_the_same_statements_for_8_wards
     eight = counts()
     _add_communes(session, units, 60)
     assert counts() == eight
+
+
+def test_every_delay_in_the_overdue_list_is_counted_to_today_as_its_header_says(as_user, session, units):
+    """Issue 16: tasks were counted to 31/12/2025 and petitions to today in one column ("31" beside "377")."""
+    import re
+
+    from app.local_time import local_today
+
+    _late_petition(session, units["quang-trung"])
+    page = as_user("admin@bim-son").get("/u/bim-son/overdue?year=2025").get_data(as_text=True)
+    today = local_today()
+    assert f"Số ngày quá hạn (tính đến {today:%d/%m/%Y})" in page
+    rows = re.findall(r"<td>(\d\d/\d\d/\d{4})</td>\s*<td class=\"num\">(\d+)</td>", page)
+    assert rows
+    for due, days in rows:
+        assert int(days) == (today - date(int(due[6:]), int(due[3:5]), int(due[:2]))).days

@@ -206,7 +206,7 @@ def overdue() -> ResponseReturnValue:
     return render_template("rollups/overdue.html", year=year, years=services.years_with_plans(db.session()),
                            filters=filters, wards=wards if len(wards) <= WARD_CHOICES else [], groups=groups,
                            items=page.items, page=page, kinds=kinds,
-                           roles=TASK_OWNER_ROLES, query=query, kind_label=exports.kind_label)
+                           roles=TASK_OWNER_ROLES, query=query, kind_label=exports.kind_label, today=local_today())
 
 
 def _overdue_export(fmt: str) -> ResponseReturnValue:

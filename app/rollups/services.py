@@ -235,9 +235,9 @@ class OverdueFilters:
 
 
 def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date, role: Role | None,
-                every_ward: bool, titles: bool) -> list[OverdueItem]:
+                every_ward: bool, titles: bool, *, count_to: date) -> list[OverdueItem]:
     """The tasks of the wards' `year` plans overdue on `today`, found in SQL (one statement; the rule
-    is app/progress/schedule's, as the indicators apply it)."""
+    is app/progress/schedule's, as the indicators apply it); their days late counted to `count_to`."""
     flags = task_flags(None if every_ward else list(units), year, parse_period(str(year)), today, overdue_only=True)
     statement = flags.join(
         select(Task.id, Task.unit_id, Task.text if titles else literal(""), Task.owner_role, Task.schedule)
@@ -258,7 +258,7 @@ def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date
         due_on = due[schedule]
         if due_on is not None:
             items.append(OverdueItem(unit=units[unit_id], kind=TASK_KIND, title=text, due_on=due_on,
-                                     days_late=(today - due_on).days, owner_role=owner_role, task_id=task_id,
+                                     days_late=(count_to - due_on).days, owner_role=owner_role, task_id=task_id,
                                      year=year))
     return items
 
@@ -299,7 +299,7 @@ def overdue_items(
     groups: list[Unit], tasks_on: date | None = None, titles: bool = True,
 ) -> tuple[list[Unit], list[OverdueItem]]:
     """(the wards below `parent`, their late tasks of `year` as of `tasks_on` and open petitions late on
-    `today`, most late first), in a fixed number of queries; `groups` are the units between `parent`
+    `today`, most late first; every delay counted in days to `today`), in a fixed number of queries; `groups` are the units between `parent`
     and its wards (`groups_below`). Without `titles` the items carry no text (`fill_titles` reads it
     for the ones shown)."""
     wards = tenant_units_below(session, parent, during=year_span(year))
@@ -308,7 +308,8 @@ def overdue_items(
     every_ward = len(chosen) == len(wards)
     items: list[OverdueItem] = []
     if chosen and filters.kind in (None, TASK_KIND):
-        items += _late_tasks(session, chosen, year, tasks_on or today, filters.role, every_ward, titles)
+        items += _late_tasks(session, chosen, year, tasks_on or today, filters.role, every_ward, titles,
+                             count_to=today)
     if chosen and filters.kind != TASK_KIND and filters.role is None:
         items += _late_petitions(session, chosen, today, book, filters.kind, every_ward, titles)
     items.sort(key=lambda i: (i.due_on, i.unit.name, i.kind, i.task_id or i.petition_id or 0))
