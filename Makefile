@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FLASK_APP := wsgi.py
 
-.PHONY: install translations db run worker typecheck test test-postgres test-browser browser-deps bench bench-deps extract-messages clean
+.PHONY: install translations db run worker typecheck test test-postgres test-browser browser-deps bench bench-deps load load-short extract-messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,load]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -58,9 +58,31 @@ bench-deps:
 bench: install translations bench-deps
 	$(BIN)/python bench/run.py
 
+# Every role under locust against gunicorn (4 workers), on SQLite and on PostgreSQL with Redis, with
+# PostgreSQL restarted and Redis stopped in the middle and a full disk under evidence uploads; then every
+# acknowledged write is looked for in the database (load/run.py). PostgreSQL and Redis are instances of
+# the run's own (cluster `load` on port 5433, redis-server on 6380). `load` writes its figures into
+# bench/README.md; `load-short` is the same checks, shorter (in .ci/run).
+load: install translations
+	$(BIN)/python load/run.py --users 64 --seconds 60 --write-readme
+
+load-short: install translations
+	$(BIN)/python load/run.py --users 16 --seconds 20
+
 extract-messages: install
 	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3
+
+# Backups of the whole database (evidence files included): `make backup` writes a dated file under
+# instance/backups/ (TO=folder/ or TO=file elsewhere); `make restore FILE=...` replaces the whole
+# database with it after checking it (stop the app first). Run with the app's own environment.
+.PHONY: backup restore
+backup:
+	APP_ENV=$${APP_ENV:-development} $(BIN)/flask backup create $(if $(TO),--to "$(TO)")
+
+restore:
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=instance/backups/dan-van-YYYY-MM-DD-HHMMSS.zip"; exit 2; }
+	APP_ENV=$${APP_ENV:-development} $(BIN)/flask backup restore "$(FILE)"

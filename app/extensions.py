@@ -41,7 +41,31 @@ login_manager = LoginManager()
 babel = Babel()
 htmx = Htmx()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+# When the limits' storage (Redis) cannot be reached, the limits go on counting in each worker's memory
+# rather than failing the request: sign-in keeps working, and Flask-Limiter logs "Rate limit storage
+# unreachable - falling back to in-memory storage" (then "Rate limit storage recovered"); see
+# log_limiter_fallback for where that line goes.
+# Storage errors met later in a request (its deduction after a failed sign-in, its headers), as when
+# Redis goes away between the check and the answer, are logged and swallowed, never a 500.
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, swallow_errors=True)
+
+
+def log_limiter_fallback() -> None:
+    """Flask-Limiter's own logger says when it falls back and recovers; give it a handler of its own
+    (stderr, gunicorn's error log) when nothing is configured, so the line is never lost."""
+    import logging
+
+    logger = logging.getLogger("flask-limiter")
+    real = [h for h in logger.handlers if not isinstance(h, logging.NullHandler)]  # it adds a NullHandler
+    if not real and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
+
+
+log_limiter_fallback()
 
 
 @limiter.request_filter

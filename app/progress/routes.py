@@ -20,8 +20,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import request as hx_request
+from sqlalchemy.exc import OperationalError
 
-from app.errors import render_error
+from app.errors import render_error, storage_full
 from app.extensions import db
 from app.forms_base import filled
 from app.local_time import local_today
@@ -33,6 +34,11 @@ from app.progress import schedule as schedules
 from app.progress.evidence import DEFAULT_MAX_BYTES, Upload, human_size
 from app.progress.forms import ProgressForm
 from app.security import requires
+
+EVIDENCE_STORAGE_FULL = _l(
+    "Bộ nhớ lưu trữ của hệ thống đã đầy nên cập nhật này và các tệp minh chứng chưa được lưu "
+    "(không có gì được lưu dở dang). Vui lòng báo quản trị hệ thống giải phóng dung lượng rồi gửi lại."
+)
 
 
 def max_evidence_bytes() -> int:
@@ -143,6 +149,12 @@ def record(year: int, task_id: int) -> ResponseReturnValue:
         if error.status == 403:
             return render_error(error.status, error.message)
         return _answer(error.status, _context(plan, task, today, form, refused=error.message))
+    except OperationalError as error:
+        if not storage_full(error):
+            raise  # an unreachable database: app/errors.py answers 503
+        db.session.rollback()  # the update and its files go together or not at all
+        current_app.logger.error("evidence upload refused, the database's storage is full: %s", error.orig)
+        return _answer(507, _context(plan, task, today, form, refused=EVIDENCE_STORAGE_FULL))
     message = _l("Đã cập nhật tiến độ.")
     if hx_request.htmx:
         return _answer(200, _context(plan, task, today, saved=message))
