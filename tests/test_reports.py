@@ -100,6 +100,9 @@ def test_the_full_flow_from_ward_to_town_and_back(as_user, session, units):
     assert admin.post(f"/u/phu-son/reports/{report.id}/acknowledge", data={"comment": ""}).status_code == 302
     done = _fresh(session, report.id)
     assert done.status == ReportStatus.ACKNOWLEDGED and done.reviewed_by == label_of("admin@bim-son")
+    # Acknowledged without a comment: said in a line, no empty comment box (issue 16).
+    shown = admin.get(f"/u/phu-son/reports/{report.id}").get_data(as_text=True)
+    assert "không có ý kiến" in shown and '<p class="prewrap"></p>' not in shown
     actions = _actions(session, report.id)
     for action in ("report.send", "report.return", "report.acknowledge"):
         assert action in actions
