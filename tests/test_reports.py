@@ -122,7 +122,7 @@ def test_one_review_per_period_and_a_requested_report_needs_a_due_date(as_user, 
     assert response.status_code == 302
     requested = _report(session, units["phu-son"], kind=ReportKind.REQUESTED)
     assert requested.period == "2025-Q3" and requested.due_on == date(2025, 10, 5)
-    assert office.post("/u/phu-son/reports/new", data={"kind": "annual", "year": "2031"}).status_code == 409
+    assert office.post("/u/phu-son/reports/new", data={"kind": "annual", "year": "2031"}).status_code == 400  # no plan
 
 
 def _receptions_held(rows) -> float:  # type: ignore[no-untyped-def]
@@ -277,3 +277,16 @@ def test_the_demo_has_one_late_report(app, as_user, session, units):
     assert _states(html, "phu-son")[0] == "on_time"
     assert _states(html, "quang-trung")[0] == "late"
     assert _report(session, units["phu-son"], kind=ReportKind.SIX_MONTH).status == ReportStatus.ACKNOWLEDGED
+
+
+def test_a_new_report_offers_the_years_with_a_plan(as_user, monkeypatch):
+    """Issue 16: the form defaulted to the calendar year even when that year had no plan."""
+    import re
+
+    monkeypatch.setattr("app.reports.routes.local_today", lambda: date(2026, 12, 2))
+    page = as_user("office@phu-son").get("/u/phu-son/reports/new").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="year".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option[^>]*value="(\d+)"', select) == ["2025"]  # the baseline's only plan
+    assert re.search(r'<option selected value="2025"|<option value="2025" selected', select)
+    refused = as_user("office@phu-son").post("/u/phu-son/reports/new", data={"kind": "annual", "year": "2026"})
+    assert refused.status_code == 400 and "Lựa chọn không hợp lệ" in refused.get_data(as_text=True)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are 3.2
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms_base import Form, VersionedForm, VnDateField
 from app.models import ReportKind
 from app.reports.services import KIND_LABELS
-from app.web.years import FIRST_YEAR, LAST_YEAR
 
 LONG_TEXT = [Length(max=20000, message=_l("Nội dung quá dài."))]
 
@@ -21,10 +20,10 @@ class NewReportForm(Form):
         choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in ReportKind],
         validators=[InputRequired(_l("Vui lòng chọn loại báo cáo."))],
     )
-    year = IntegerField(
-        _l("Năm"),
-        validators=[InputRequired(_l("Vui lòng nhập năm.")),
-                    NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l("Năm không hợp lệ."))],
+    year = SelectField(  # the years the unit has a plan for (set by the view)
+        _l("Năm của kế hoạch"),
+        coerce=int,
+        validators=[InputRequired(_l("Vui lòng chọn năm của kế hoạch."))],
     )
     period = StringField(
         _l("Kỳ báo cáo (chỉ với báo cáo theo yêu cầu, ví dụ 2025-Q3)"),

@@ -67,12 +67,16 @@ def index() -> ResponseReturnValue:
 @bp.route("/new", methods=["GET", "POST"])
 @requires("report.draft")
 def new() -> ResponseReturnValue:
+    years = services.plan_years(db.session(), g.unit)
     if request.method == "GET":
         kind = request.args.get("kind", ReportKind.SIX_MONTH.value)
+        asked = request.args.get("year", type=int)
         form = NewReportForm(formdata=None, kind=kind if kind in {k.value for k in ReportKind} else None,
-                             year=request.args.get("year", type=int) or local_today().year)
+                             year=asked if asked in years else services.default_year(years, local_today()))
+        form.year.choices = [(y, str(y)) for y in years]
         return render_template("reports/new.html", form=form)
     form = NewReportForm()
+    form.year.choices = [(y, str(y)) for y in years]
     if not form.validate():
         return render_template("reports/new.html", form=form), 400
     try:

@@ -96,6 +96,17 @@ def report_in(session: Session, unit: Unit, report_id: int) -> Report | None:
     return report if report is not None and report.unit_id == unit.id else None
 
 
+def plan_years(session: Session, unit: Unit) -> list[int]:
+    """The years `unit` has a plan for (a report reports on one), newest first."""
+    return list(session.scalars(select(Plan.year).distinct().where(
+        Plan.unit_id == unit.id, Plan.is_template.is_(False)).order_by(Plan.year.desc())))
+
+
+def default_year(years: Sequence[int], today: date) -> int | None:
+    """The plan year a new report is most likely about: this year's, else the latest before it."""
+    return next((y for y in years if y <= today.year), years[-1] if years else None)
+
+
 def create_report(
     session: Session,
     unit: Unit,
