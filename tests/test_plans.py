@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.models import AuditEntry, Plan, PlanSection, PlanStatus, Task
@@ -356,3 +357,23 @@ def test_each_add_task_link_names_its_section(as_user):
     links = re.findall(r"\+ (Thêm nhiệm vụ[^<]*)</a>", page)
     assert "Thêm nhiệm vụ vào mục I" in links and "Thêm nhiệm vụ vào mục 1" in links
     assert all(first != second for first, second in zip(links, links[1:]))
+
+
+@pytest.mark.parametrize("account,url", [
+    ("office@phu-son", "/u/phu-son/plans/2025"),
+    ("admin@bim-son", "/u/bim-son/templates/{template}"),
+    ("office@phu-son", "/u/phu-son/petitions/{petition}"),
+])
+def test_a_page_opens_with_its_h1_before_any_other_heading(as_user, session, units, account, url):
+    """Issue 16: the plan, template and petition pages began with the side panel's h2."""
+    import re
+
+    from app.models import Petition
+
+    with everything(session):
+        template = session.scalar(sa.select(Plan.id).where(Plan.is_template.is_(True)).limit(1))
+        petition = session.scalar(sa.select(Petition.id).where(Petition.unit_id == units["phu-son"].id).limit(1))
+    page = as_user(account).get(url.format(template=template, petition=petition)).get_data(as_text=True)
+    main = page[page.index("<main"):]
+    levels = re.findall(r"<h([1-6])[\s>]", main)
+    assert levels and levels[0] == "1" and levels.count("1") == 1

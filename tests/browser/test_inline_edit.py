@@ -14,7 +14,7 @@ def test_office_edits_a_task_inline_and_the_change_survives_a_reload(live_server
     page = browser.new_page()
     sign_in(page, live_server, "office@phu-son")
     page.goto(f"{live_server}/u/phu-son/plans/2025")
-    sync_api.expect(page.locator("h1.doc-heading")).to_have_text("KẾ HOẠCH")
+    sync_api.expect(page.locator("h2.doc-heading")).to_have_text("KẾ HOẠCH")
 
     row = page.locator(".task").first
     row_id = row.get_attribute("id")
