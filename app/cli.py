@@ -116,6 +116,10 @@ def _backfill_indicators(town: Unit, year: int) -> None:
             copy_indicators(db.session(), latest, plan)
 
 
+# Who the demo's records and history name as having written them (shown in pages, never a code).
+DEMO_ACTOR = "Dữ liệu mẫu"
+
+
 @click.command("demo")
 @click.option("--before-reform", is_flag=True,
               help="Stop before the 1 July 2025 reorganisation: Bỉm Sơn and its wards as they were, a whole year.")
@@ -135,7 +139,7 @@ def demo_command(before_reform: bool) -> None:
     accounts += [(f"admin@{DEMO_TOWN}", Role.TOWN_ADMIN), (f"front@{DEMO_TOWN}", Role.FRONT),
                  (f"admin@{PROVINCE}", Role.TOWN_ADMIN)]
     records_until = local_today() if before_reform else min(local_today(), REFORM_DAY - timedelta(days=1))
-    with system_scope(db.session(), actor="demo"):
+    with system_scope(db.session(), actor=DEMO_ACTOR):
         for username, role in accounts:
             _demo_account(username, units[username.split("@")[1]], role, password)
         result = create_plans_for_wards(db.session(), units[DEMO_TOWN], DEMO_YEAR)
@@ -153,7 +157,7 @@ def demo_command(before_reform: bool) -> None:
             for slug in DEMO_WARDS
         }
         add_demo_reports(db.session(), {slug: units[slug] for slug in DEMO_WARDS}, DEMO_YEAR, book, records_until)
-        reform = None if before_reform else apply_demo_reform(db.session(), grants_from=DEMO_WARDS[0])
+        reform = None if before_reform else apply_demo_reform(db.session(), grants_from=DEMO_WARDS[0], actor=DEMO_ACTOR)
         told = run_notifications(db.session(), local_today(), book, commit=False).told
         db.session.commit()
     click.echo(f"plans {DEMO_YEAR}: {len(result.created)} created, {len(result.skipped)} already there")

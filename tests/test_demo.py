@@ -125,3 +125,13 @@ def test_demo_twice_creates_no_duplicates(demo_app: Flask, session) -> None:  # 
             .having(sa.func.count() > 1)
         ).all()
     assert not duplicates
+
+
+def test_the_demo_signs_its_history_in_words_not_a_code(demo_app: Flask, session) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: a petition's history said "demo:"; the demo's entries name "Dữ liệu mẫu"."""
+    from app.models import AuditEntry
+
+    run_demo(demo_app)
+    with everything(session):
+        names = set(session.scalars(sa.select(AuditEntry.username).distinct()))
+    assert "demo" not in names and "Dữ liệu mẫu" in names

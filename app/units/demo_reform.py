@@ -60,7 +60,7 @@ def _pending_petition(session: Session, ward: Unit) -> None:
     session.flush()
 
 
-def apply_demo_reform(session: Session, *, grants_from: str, actor: str = "demo") -> ReformResult:
+def apply_demo_reform(session: Session, *, grants_from: str, actor: str) -> ReformResult:
     """Merge Bỉm Sơn's units into the new wards and dissolve the town, effective 1 July 2025, unless
     done already; the staff of `grants_from` also get their roles on the ward it went into."""
     units = {u.slug: u for u in session.scalars(select(Unit))}
