@@ -205,3 +205,12 @@ def test_the_preview_names_each_tasks_owner_schedule_and_whether_it_is_the_templ
     assert page.count('<span class="badge">Trùng với mẫu</span>') >= 15
     assert '<span class="badge owner">Công chức Văn hóa - Xã hội</span>' in page
     assert '<span class="badge schedule">' in page
+
+
+def test_a_plan_imported_for_another_year_than_its_title_says_is_warned_of(as_user):
+    """Issue 16: a plan imported for 2026 kept "… năm 2025" in its title without a word."""
+    client = as_user("chairman@phu-son")
+    warned = _upload(client, WARD_IMPORT, "ke-hoach.txt", SEED.read_bytes(), year="2026").get_data(as_text=True)
+    assert "Tên kế hoạch ghi năm 2025 nhưng kế hoạch được nhập cho năm 2026" in warned
+    same = _upload(client, WARD_IMPORT, "ke-hoach.txt", SEED.read_bytes(), year="2025").get_data(as_text=True)
+    assert 'id="title-year"' not in same

@@ -27,6 +27,7 @@ from app.plans.instantiate import copy_indicators, latest_template, name_substit
 from app.plans.outline import iter_nodes, plan_outline
 from app.plans.services import find_plan
 
+_YEAR_IN_TITLE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SAME_TASK = 0.85  # SequenceMatcher ratio from which an imported task is the template's task
 
 _OWNER_WORDS: list[tuple[Role, tuple[str, ...]]] = [
@@ -71,6 +72,14 @@ class Preview:
     template: Plan | None
     matches: dict[int, Match] = field(default_factory=dict)  # id(ParsedTask) → match
     keys: set[str] = field(default_factory=set)  # template task keys given while storing
+    year: int = 0
+
+    @property
+    def title_years(self) -> list[int]:
+        """The years the plan's title names when none is the year it is imported for ("… năm 2025" for
+        a 2026 plan): the preview warns of them."""
+        named = sorted({int(y) for y in _YEAR_IN_TITLE.findall(self.parsed.title)})
+        return [] if not named or self.year in named else named
 
     @property
     def recognised(self) -> int:
@@ -101,7 +110,7 @@ def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int) -> Prev
     template then keeps the task keys of the old one, so wards stay comparable)."""
     fit_columns(parsed)
     template = latest_template(session, year, unit)
-    result = Preview(parsed, template)
+    result = Preview(parsed, template, year=year)
     candidates: list[_Candidate] = []
     if template is not None:
         source = session.get(Unit, template.source_unit_id) if template.source_unit_id else None
