@@ -109,7 +109,9 @@ def ward_records(session, unit: Unit, task) -> None:  # type: ignore[no-untyped-
 
     session.add(Report(unit_id=unit.id, plan_id=task.plan_id, kind=ReportKind.SIX_MONTH, period="2025-H1",
                        title="Báo cáo sơ kết 6 tháng đầu năm 2025", due_on=date(2025, 6, 15),
-                       results="Đã triển khai kế hoạch"))
+                       number="07/BC-UBND", results="Đã triển khai kế hoạch",
+                       strengths_shortcomings="Ưu điểm: kịp thời", direction="Tiếp tục tiếp công dân định kỳ",
+                       proposals="Không có"))
     session.flush()
 
 

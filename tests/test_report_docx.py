@@ -88,6 +88,13 @@ def drafted(as_user, session, report) -> Report:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def complete(as_user, session, report) -> Report:  # type: ignore[no-untyped-def]
+    """Every section written: what sending asks for."""
+    _edit(as_user, session, report, strengths_shortcomings="Ưu điểm: kịp thời.")
+    return report
+
+
+@pytest.fixture
 def document(as_user, drafted):  # type: ignore[no-untyped-def]
     return _docx(as_user("office@phu-son"), drafted)
 
@@ -133,7 +140,8 @@ def test_the_number_line():
     assert number_line("", "KH-UBND") == "Số:       /KH-UBND"
 
 
-def test_without_a_number_the_number_is_left_blank(as_user, report):
+def test_without_a_number_the_number_is_left_blank(as_user, session, report):
+    _edit(as_user, session, report, number="")  # a draft may have none yet; sending asks for it
     left = _docx(as_user("front@phu-son"), report).tables[0].rows[0].cells[0]
     assert "Số:       /BC-UBND" in [p.text for p in left.paragraphs]
 
@@ -146,10 +154,10 @@ def test_without_a_number_the_number_is_left_blank(as_user, report):
         (date(2025, 6, 9), "Phú Sơn, ngày 09 tháng 6 năm 2025"),
     ],
 )
-def test_place_and_date_is_the_day_it_was_sent(as_user, session, drafted, sent_on, expected):
-    _send(as_user, drafted)
-    _backdate(session, drafted, sent_on)
-    right = _docx(as_user("front@phu-son"), drafted).tables[0].rows[0].cells[1]
+def test_place_and_date_is_the_day_it_was_sent(as_user, session, complete, sent_on, expected):
+    _send(as_user, complete)
+    _backdate(session, complete, sent_on)
+    right = _docx(as_user("front@phu-son"), complete).tables[0].rows[0].cells[1]
     assert italic(para(cell_paragraphs(right), expected))
 
 
@@ -213,24 +221,24 @@ def _assert_table_is_the_page(document, page: str) -> None:  # type: ignore[no-u
     assert rows == expected
 
 
-def test_the_indicator_table_is_what_the_report_page_shows(as_user, session, units, drafted):
+def test_the_indicator_table_is_what_the_report_page_shows(as_user, session, units, complete):
     office = as_user("office@phu-son")
-    document = _docx(office, drafted)
+    document = _docx(office, complete)
     texts = _texts(document)
-    assert texts.index("Đối thoại với Nhân dân khu phố 3.") < texts.index("II. PHƯƠNG HƯỚNG, NHIỆM VỤ")
-    _assert_table_is_the_page(document, office.get(_url(drafted)).get_data(as_text=True))
+    assert texts.index("Đối thoại với Nhân dân khu phố 3.") < texts.index("II. ƯU ĐIỂM, HẠN CHẾ")
+    _assert_table_is_the_page(document, office.get(_url(complete)).get_data(as_text=True))
     _header, rows = _table_rows(document)
     assert any(row[3] not in ("", "0", "—") for row in rows)  # real values, not an empty shell
 
     # Sent: the frozen values, which a reception recorded afterwards does not change.
-    _send(as_user, drafted)
+    _send(as_user, complete)
     front = as_user("front@phu-son")
     with everything(session):
         session.add(Reception(unit_id=units["phu-son"].id, held_on=date(2025, 4, 2), host="Chủ tịch UBND",
                               citizens=2, cases=1))
         session.flush()
-    frozen = _docx(front, drafted)
-    _assert_table_is_the_page(frozen, front.get(_url(drafted)).get_data(as_text=True))
+    frozen = _docx(front, complete)
+    _assert_table_is_the_page(frozen, front.get(_url(complete)).get_data(as_text=True))
     assert _table_rows(frozen) == _table_rows(document)
 
 
@@ -254,23 +262,23 @@ def _draft_marks(document) -> list:  # type: ignore[no-untyped-def]
     return [p for p in document.paragraphs if p.text.strip() == "DỰ THẢO"]
 
 
-def test_draft_mark_until_sent(as_user, session, drafted):
+def test_draft_mark_until_sent(as_user, session, complete):
     office = as_user("office@phu-son")
-    draft = _docx(office, drafted)
+    draft = _docx(office, complete)
     marks = _draft_marks(draft)
     assert len(marks) == 1 and bold(marks[0])
     body = draft.element.body
     assert list(body).index(marks[0]._p) < list(body).index(draft.tables[0]._tbl)  # above the header
-    _send(as_user, drafted)
-    assert _draft_marks(_docx(office, drafted)) == []
-    assert as_user("admin@bim-son").post(f"{_url(drafted)}/return", data={"comment": "Bổ sung"}).status_code == 302
-    assert len(_draft_marks(_docx(office, drafted))) == 1  # returned: a draft again
-    _send(as_user, drafted)
-    assert as_user("admin@bim-son").post(f"{_url(drafted)}/acknowledge", data={"comment": ""}).status_code == 302
+    _send(as_user, complete)
+    assert _draft_marks(_docx(office, complete)) == []
+    assert as_user("admin@bim-son").post(f"{_url(complete)}/return", data={"comment": "Bổ sung"}).status_code == 302
+    assert len(_draft_marks(_docx(office, complete))) == 1  # returned: a draft again
+    _send(as_user, complete)
+    assert as_user("admin@bim-son").post(f"{_url(complete)}/acknowledge", data={"comment": ""}).status_code == 302
     session.expire_all()
     with everything(session):
-        assert session.get(Report, drafted.id).status == ReportStatus.ACKNOWLEDGED
-    assert _draft_marks(_docx(office, drafted)) == []
+        assert session.get(Report, complete.id).status == ReportStatus.ACKNOWLEDGED
+    assert _draft_marks(_docx(office, complete)) == []
 
 
 @pytest.mark.parametrize("account", ["front@phu-son", "front@bim-son", "culture@phu-son", "admin@bim-son"])

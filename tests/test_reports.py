@@ -14,6 +14,7 @@ from tests.factories import UnitFactory
 
 NARRATIVE = {
     "title": "Báo cáo tổng kết công tác dân vận chính quyền năm 2025",
+    "number": "12/BC-UBND",
     "due_on": "15/12/2025",
     "results": "Tổ chức 52 buổi tiếp công dân",
     "strengths_shortcomings": "Ưu điểm: kịp thời. Hạn chế: còn chậm ở khu phố 3 do thiếu cán bộ.",
@@ -290,3 +291,21 @@ def test_a_new_report_offers_the_years_with_a_plan(as_user, monkeypatch):
     assert re.search(r'<option selected value="2025"|<option value="2025" selected', select)
     refused = as_user("office@phu-son").post("/u/phu-son/reports/new", data={"kind": "annual", "year": "2026"})
     assert refused.status_code == 400 and "Lựa chọn không hợp lệ" in refused.get_data(as_text=True)
+
+
+def test_sending_needs_a_number_and_every_section(as_user, session, units):
+    """Issue 16: a report went up with no number and empty sections; the chairman is told what is missing."""
+    report = _report(session, units["phu-son"], kind=ReportKind.SIX_MONTH)
+    office = as_user("office@phu-son")
+    for changes, message in (({"number": ""}, "Hãy ghi số văn bản của báo cáo"),
+                             ({"direction": " ", "proposals": ""}, "Phương hướng, nhiệm vụ kỳ tới; Đề xuất, kiến nghị")):
+        response = office.post(f"/u/phu-son/reports/{report.id}/edit",
+                               data={**NARRATIVE, **changes, "version": _version(session, report.id)})
+        assert response.status_code == 302
+        chairman = as_user("chairman@phu-son")
+        refused = chairman.post(f"/u/phu-son/reports/{report.id}/send")
+        assert refused.status_code == 400 and message in refused.get_data(as_text=True)
+        assert _fresh(session, report.id).status == ReportStatus.DRAFT
+        office = as_user("office@phu-son")
+    page = as_user("chairman@phu-son").get(f"/u/phu-son/reports/{report.id}").get_data(as_text=True)
+    assert "data-confirm=" in page.split('action="/u/phu-son/reports/%d/send"' % report.id)[1].split(">")[0]

@@ -36,6 +36,15 @@ class ReportInvalid(ReportError):
     status = 400
 
 
+# The sections of a report, in its order, as its page, its form and its Word file name them.
+SECTIONS = (
+    ("results", _l("Kết quả thực hiện")),
+    ("strengths_shortcomings", _l("Ưu điểm, hạn chế và nguyên nhân")),
+    ("direction", _l("Phương hướng, nhiệm vụ kỳ tới")),
+    ("proposals", _l("Đề xuất, kiến nghị")),
+)
+
+
 NOT_EDITABLE = _l(
     "Báo cáo đã gửi lên cấp trên nên không thể sửa. Chỉ khi cấp trên trả lại, báo cáo mới được sửa tiếp."
 )
@@ -234,10 +243,16 @@ def shown_indicators(
 def send(
     session: Session, report: Report, *, today: date, user_id: int | None, username: str, book: LegalBook | None = None
 ) -> None:
-    """Chairman: approve and send up; the indicator values are frozen into the report."""
+    """Chairman: approve and send up (with its number and every section written); the indicator values
+    are frozen into the report."""
     _lock(session, report)
     if not report.editable:
         raise ReportLocked(_l("Báo cáo đã được gửi lên cấp trên."))
+    if not (report.number or "").strip():
+        raise ReportInvalid(_l("Hãy ghi số văn bản của báo cáo (ví dụ 07/BC-UBND) trước khi gửi."))
+    empty = [str(label) for name, label in SECTIONS if not (getattr(report, name) or "").strip()]
+    if empty:
+        raise ReportInvalid(_l("Các phần sau còn trống, hãy soạn trước khi gửi: %(parts)s.", parts="; ".join(empty)))
     report.frozen_indicators = live_indicators(session, report, today, book)
     report.status = ReportStatus.SENT
     report.sent_on, report.sent_by_id, report.sent_by = today, user_id, username
