@@ -527,3 +527,16 @@ def test_another_ward_gets_404_on_the_progress_pages(as_user, session, units):
 def test_office_files_must_be_what_their_name_says(name, content):
     with pytest.raises(EvidenceRefused):
         check_file(Upload(name, content), 1024 * 1024)
+
+
+def test_the_form_opens_with_the_tasks_percent_and_status_together(as_user, session, units):
+    """Issue 16: after "Hoàn thành" the form offered 100 % beside "Đang thực hiện"."""
+    import re
+
+    task = task_one(session, units["phu-son"])
+    client = as_user("office@phu-son")
+    assert post_update(client, task, percent="100", status="done").status_code == 302
+    html = client.get(progress_url(task)).get_data(as_text=True)
+    assert re.search(r'name="percent"[^>]*value="100"|value="100"[^>]*name="percent"', html)
+    status = re.search(r'<select[^>]*name="status".*?</select>', html, re.S).group(0)
+    assert re.search(r'<option selected value="done"|<option value="done" selected', status)

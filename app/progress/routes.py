@@ -73,6 +73,8 @@ def _form(plan: Plan, task: Task, progress: services.TaskProgress | None, today:
     form = ProgressForm(formdata=None) if fresh else ProgressForm()
     if fresh and progress is not None and progress.percent is not None:
         form.percent.data = progress.percent
+        if progress.status is not None:  # with its percent, never "100 %" beside "Đang thực hiện"
+            form.status.data = progress.status.value
     periods = schedules.periods(task.schedule, plan.year)
     if periods:
         current = schedules.period_containing(task.schedule, plan.year, today)
