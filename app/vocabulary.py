@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -232,7 +233,144 @@ FIELD_LABELS = {
     "decided_by": _l("Người trả lời"),
     "template_revision": _l("Theo phiên bản"),
     "carried_over": _l("Nhiệm vụ này chưa hoàn thành trong kế hoạch năm trước"),
+    # plans, sections, tasks and indicators
+    "name": _l("Tên"),
+    "code": _l("Mã"),
+    "year": _l("Năm"),
+    "revision": _l("Phiên bản"),
+    "heading": _l("Tên loại văn bản"),
+    "preamble": _l("Phần mở đầu"),
+    "legal_bases": _l("Căn cứ"),
+    "closing": _l("Phần kết"),
+    "recipients": _l("Nơi nhận"),
+    "signer_title": _l("Chức vụ người ký"),
+    "style": _l("Cách đánh số"),
+    "unit": _l("Đơn vị tính"),
+    "target": _l("Chỉ tiêu"),
+    "register": _l("Sổ theo dõi"),
+    "measure": _l("Cách tính"),
+    "filter": _l("Điều kiện lọc"),
+    "task_keys": _l("Các nhiệm vụ liên quan"),
+    "value": _l("Số liệu"),
+    "period": _l("Kỳ báo cáo"),
+    # registers
+    "held_on": _l("Ngày tổ chức"),
+    "host": _l("Người chủ trì"),
+    "citizens": _l("Số lượt công dân"),
+    "cases": _l("Số vụ việc"),
+    "cases_raised": _l("Nội dung phản ánh, kiến nghị"),
+    "topic": _l("Chủ đề"),
+    "participants": _l("Số người dự"),
+    "issues_raised": _l("Các vấn đề nêu ra"),
+    "with_front": _l("Phối hợp với Mặt trận"),
+    "field": _l("Lĩnh vực"),
+    "description": _l("Mô tả"),
+    "recognised_on": _l("Ngày công nhận"),
+    "recognised_by": _l("Cơ quan công nhận"),
+    "channel": _l("Kênh đăng tải"),
+    "link": _l("Đường dẫn"),
+    "published_on": _l("Ngày đăng"),
+    "subject": _l("Nội dung"),
+    "attendees": _l("Số người dự"),
+    # petitions
+    "classified_on": _l("Ngày phân loại"),
+    "accepted_on": _l("Ngày thụ lý"),
+    "closed_on": _l("Ngày kết thúc"),
+    "complex_case": _l("Vụ việc phức tạp"),
+    "remote_area": _l("Vùng sâu, vùng xa"),
+    "second_resolution": _l("Giải quyết lần hai"),
+    "mediated": _l("Đã hòa giải"),
+    "above_level": _l("Vượt cấp"),
+    "mass_complaint": _l("Đông người"),
+    "decided_on": _l("Ngày quyết định"),
+    "reason": _l("Lý do"),
+    # progress and reports
+    "reported_on": _l("Ngày báo cáo"),
+    "period_start": _l("Kỳ (từ ngày)"),
+    "due_on": _l("Hạn"),
+    "results": _l("Kết quả thực hiện"),
+    "strengths_shortcomings": _l("Ưu điểm, hạn chế và nguyên nhân"),
+    "direction": _l("Phương hướng, nhiệm vụ kỳ tới"),
+    "proposals": _l("Đề xuất, kiến nghị"),
+    "review_comment": _l("Ý kiến của cấp trên"),
+    "reviewed_on": _l("Ngày cấp trên xem"),
+    "reviewed_by": _l("Người xem ở cấp trên"),
+    "sent_on": _l("Ngày gửi"),
+    "sent_by": _l("Người gửi"),
+    # units and accounts
+    "slug": _l("Địa chỉ trên web"),
+    "username": _l("Tên đăng nhập"),
+    "effective_on": _l("Có hiệu lực từ ngày"),
+    "identities": _l("Danh tính người gửi đơn"),
 }
+
+# Fields an audit entry may carry that mean nothing to a reader (links between rows, hashes, counters).
+TECHNICAL_FIELDS = frozenset({"version", "is_template", "content_hash", "search_text", "frozen_indicators",
+                              "password_hash", "secret_hash", "token_hash", "code_hash", "totp_secret"})
+
+# How the value of a field is said, by (object type or None for any, field): the labels of its enum.
+_VALUE_WORDS: dict[tuple[str | None, str], dict[Any, Any]] = {
+    ("Plan", "status"): STATUS_LABELS,
+    ("Petition", "status"): PETITION_STATUS_LABELS,
+    ("Petition", "kind"): PETITION_KIND_LABELS,
+    ("TaskUpdate", "status"): PROGRESS_LABELS,
+    ("SkilfulModel", "field"): MODEL_FIELD_LABELS,
+    ("Model", "field"): MODEL_FIELD_LABELS,
+    ("SkilfulModel", "status"): MODEL_STATUS_LABELS,
+    ("Model", "status"): MODEL_STATUS_LABELS,
+    ("Post", "channel"): POST_CHANNEL_LABELS,
+    ("Meeting", "kind"): MEETING_KIND_LABELS,
+    ("Unit", "kind"): KIND_LABELS,
+    (None, "owner_role"): ROLE_LABELS,
+    (None, "role"): ROLE_LABELS,
+    (None, "schedule"): SCHEDULE_LABELS,
+}
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def audit_value(object_type: str, field_name: str, value: Any) -> str:
+    """A value of an audit entry as the pages show it: an enum by its label, a date as dd/mm/yyyy, a
+    time in Vietnam time, yes/no in words, a list joined; "—" for none."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("Có") if value else _l("Không"))
+    words = _VALUE_WORDS.get((object_type, field_name)) or _VALUE_WORDS.get((None, field_name))
+    if words is not None:
+        by_value = {getattr(key, "value", key): label for key, label in words.items()}
+        if value in by_value:
+            return str(by_value[value])
+    if field_name == "period" and isinstance(value, str):
+        from app.periods import period_label
+
+        return period_label(value)
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return vn_date(date.fromisoformat(value))
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        try:
+            return vn_date(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, (int, float)):
+        return number(value)
+    if isinstance(value, list):
+        return "; ".join(audit_value(object_type, field_name, item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {item}" for key, item in value.items())
+    return str(value)
+
+
+def audit_changes(object_type: str, changes: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(field label, before, after) of an entry's changes, in words, without the technical fields."""
+    shown = []
+    for field_name, pair in (changes or {}).items():
+        if field_name in TECHNICAL_FIELDS or field_name.endswith("_id"):  # a row's id says nothing to a reader
+            continue
+        before, after = pair if isinstance(pair, (list, tuple)) and len(pair) == 2 else (None, pair)
+        label = str(FIELD_LABELS.get(field_name, field_name))
+        shown.append((label, audit_value(object_type, field_name, before), audit_value(object_type, field_name, after)))
+    return shown
 
 
 def number(value: float | int | None) -> str:
@@ -269,6 +407,7 @@ def template_globals() -> dict[str, Any]:
     return {
         "can": can,
         "spoken": spoken,
+        "audit_changes": audit_changes,
         "supervising": supervising,
         "get_locale": get_locale,
         "current_unit": g.get("unit"),

@@ -124,3 +124,25 @@ def test_the_log_never_holds_a_petitioners_identity(as_user, session, units):
     assert "Khiếu nại về đất đai" in logged  # the petition was logged
     assert "Bí Mật" not in logged and "phố Kín" not in logged and "0900 111 222" not in logged
     assert "Bí Mật" not in as_user("front@phu-son").get("/u/phu-son/audit").get_data(as_text=True)
+
+
+def test_the_log_says_each_change_in_words(as_user, app):
+    """Issue 16: no field names or raw values ("template_section_id", "is_template → False",
+    "Trạng thái → draft", "decided_on → 2025-04-01", UTC times)."""
+    from app.vocabulary import audit_changes
+
+    with app.test_request_context():
+        said = audit_changes("Plan", {"status": ["draft", "submitted"], "template_section_id": [None, 4],
+                                      "is_template": [None, False], "issued_on": [None, "2025-01-05"],
+                                      "legal_bases": [[], ["Chỉ thị 33", "Luật Thực hiện dân chủ ở cơ sở"]]})
+        assert said == [("Trạng thái", "Dự thảo", "Đã trình"), ("Ngày ban hành", "—", "05/01/2025"),
+                        ("Căn cứ", "—", "Chỉ thị 33; Luật Thực hiện dân chủ ở cơ sở")]
+        assert audit_changes("PetitionExtension", {"decided_on": [None, "2025-04-01"]}) == [
+            ("Ngày quyết định", "—", "01/04/2025")]
+        assert audit_changes("Task", {"owner_role": ["office", "culture"], "carried_over": [False, True]}) == [
+            ("Người phụ trách", "Công chức Văn phòng - Thống kê", "Công chức Văn hóa - Xã hội"),
+            ("Nhiệm vụ này chưa hoàn thành trong kế hoạch năm trước", "Không", "Có")]
+        # a time, stored in UTC, in Vietnam time
+        assert audit_changes("Report", {"sent_at": [None, "2025-06-14T20:30:00+00:00"]})[0][2] == "15/06/2025 03:30"
+    page = as_user("chairman@phu-son").get("/u/phu-son/audit").get_data(as_text=True)
+    assert "is_template" not in page and "template_section_id" not in page
