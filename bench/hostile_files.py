@@ -15,7 +15,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +24,7 @@ from docx import Document  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.progress.evidence import EvidenceRefused, Upload, check_file  # noqa: E402
-from tests.zip_bombs import bomb  # noqa: E402
+from tests.hostile import bomb, word_of_paragraphs  # noqa: E402
 
 MB = 1024 * 1024
 WORDS = "công tác dân vận chính quyền nhân dân phường thực hiện tuyên truyền vận động".split()
@@ -44,21 +43,6 @@ def _docx(paragraphs: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def _empty_paragraphs(count: int) -> bytes:
-    buffer = io.BytesIO()
-    Document().save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "word/document.xml":
-                head, tail = data.split(b"<w:body>", 1)
-                data = head + b"<w:body>" + b"<w:p/>" * count + tail
-            archive.writestr(item, data)
-    return out.getvalue()
-
-
 def files() -> list[tuple[str, str, bytes]]:
     """(what, file name, contents): the largest plans accepted, then what is refused."""
     rng = random.Random(1)
@@ -72,7 +56,7 @@ def files() -> list[tuple[str, str, bytes]]:
         ("a .docx of 5,000 paragraphs of 400 characters", "ke-hoach.docx",
          _docx([f"{n}. {_words(60, rng)}." for n in range(1, 5001)])),
         ("refused: 5,001 lines", "ke-hoach.txt", "\n".join(f"- việc {n}" for n in range(5001)).encode()),
-        ("refused: .docx of 880,000 empty paragraphs", "ke-hoach.docx", _empty_paragraphs(880_000)),
+        ("refused: .docx of 880,000 empty paragraphs", "ke-hoach.docx", word_of_paragraphs(880_000)),
         ("refused: .docx whose [Content_Types].xml inflates to 1 GB", "ke-hoach.docx",
          bomb(1024 * MB, others=(("word/document.xml", b"<w:document/>"),))),
         ("refused: .docx that says 1 KB for 300 MB", "ke-hoach.docx",

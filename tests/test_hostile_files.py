@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import tracemalloc
-import zipfile
 from collections.abc import Callable
 
 import pytest
@@ -17,8 +16,8 @@ from app.models import Plan
 from app.progress.evidence import EvidenceRefused, Upload, check_file
 from app.units.archive import ArchiveError, read_archive
 from tests.conftest import everything
+from tests.hostile import WORD_TYPES, bomb, word_of_paragraphs
 from tests.test_plan_import_screens import WARD_IMPORT, _upload
-from tests.zip_bombs import WORD_TYPES, bomb
 
 MB = 1024 * 1024
 
@@ -111,26 +110,9 @@ def test_an_ordinary_word_file_still_reads(app) -> None:
 # --- files no real plan is like ---------------------------------------------------------------------
 
 
-def _word_of_paragraphs(count: int, text: str = "") -> bytes:
-    """A .docx of `count` paragraphs (empty ones unless `text` is given)."""
-    buffer = io.BytesIO()
-    Document().save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    paragraph = f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>".encode() if text else b"<w:p/>"
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "word/document.xml":
-                head, tail = data.split(b"<w:body>", 1)
-                data = head + b"<w:body>" + paragraph * count + tail
-            archive.writestr(item, data)
-    return out.getvalue()
-
-
 def test_a_small_word_file_of_880000_empty_paragraphs_is_refused_at_once(app) -> None:
     """The issue's file: 171 KB, 880,000 empty paragraphs, more than 7 minutes of CPU."""
-    data = _word_of_paragraphs(880_000)
+    data = word_of_paragraphs(880_000)
     assert len(data) < 400 * 1024
     with app.test_request_context(), pytest.raises(ImportFileError) as refused:
         read_upload("ke-hoach.docx", data)

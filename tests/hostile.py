@@ -1,5 +1,5 @@
-"""Zip bombs for the tests and the bench of issue 15: small zips that inflate to gigabytes, honestly
-or with headers that understate it."""
+"""Files built to hurt, for the tests and the bench of issue 15: zip bombs (small zips that inflate to
+gigabytes, honestly or with headers that understate it) and Word files of more paragraphs than any plan."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import struct
 import zipfile
 import zlib
 from functools import cache
+
+from docx import Document
 
 MB = 1024 * 1024
 WORD_TYPES = (b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -50,3 +52,20 @@ def bomb(inflated: int, member: str = "[Content_Types].xml", *, declared: int | 
                              len(name), 0, 0, 0, 0, 0, local) + name
     end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(centrals), len(centrals), len(directory), len(body), 0)
     return body + directory + end
+
+
+def word_of_paragraphs(count: int, text: str = "") -> bytes:
+    """A .docx of `count` paragraphs (empty ones unless `text` is given)."""
+    buffer = io.BytesIO()
+    Document().save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    paragraph = f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>".encode() if text else b"<w:p/>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>", 1)
+                data = head + b"<w:body>" + paragraph * count + tail
+            archive.writestr(item, data)
+    return out.getvalue()
