@@ -438,3 +438,15 @@ def test_a_classified_recommendation_shows_whether_it_was_classified_on_time(as_
     assert _step(client, session, petition_id, "classified", on="05/02/2025").status_code == 302
     row = client.get(BASE).get_data(as_text=True).split(f'id="petition-{petition_id}"')[1].split("</tr>")[0]
     assert "Đúng hạn" in row
+
+
+def test_the_day_off_note_is_shown_only_for_a_rule_counted_in_calendar_days(as_user, session, today):
+    """Issue 16: "a deadline on a day off moves to the next working day" means nothing for working days."""
+    today(D(2025, 2, 20))
+    client = as_user("office@phu-son")
+    recommendation = _created(_new(client, kind="recommendation", received_on="03/02/2025"))
+    assert 'id="day-off-note"' not in client.get(f"{BASE}/{recommendation}").get_data(as_text=True)  # 10 working days
+    denunciation = _created(_new(client, kind="denunciation", received_on="03/02/2025"))
+    assert _step(client, session, denunciation, "classified", on="05/02/2025").status_code == 302
+    page = client.get(f"{BASE}/{denunciation}").get_data(as_text=True)
+    assert "Giải quyết tố cáo" in page and 'id="day-off-note"' in page  # 30 calendar days
