@@ -277,6 +277,7 @@ FIELD_LABELS = {
     "accepted_on": _l("Ngày thụ lý"),
     "closed_on": _l("Ngày kết thúc"),
     "complex_case": _l("Vụ việc phức tạp"),
+    "very_complex": _l("Vụ việc đặc biệt phức tạp"),
     "remote_area": _l("Vùng sâu, vùng xa"),
     "second_resolution": _l("Giải quyết lần hai"),
     "mediated": _l("Đã hòa giải"),

@@ -271,9 +271,11 @@ def phu_son_year(session, units) -> Plan:  # type: ignore[no-untyped-def]
                           accepted_on=D(2025, 1, 20), status=PetitionStatus.RESOLVED, closed_on=D(2025, 2, 19)),
             "b": Petition(unit_id=u, kind=PetitionKind.COMPLAINT, received_on=D(2025, 1, 10), classified_on=D(2025, 1, 15),
                           accepted_on=D(2025, 1, 20), status=PetitionStatus.RESOLVED, closed_on=D(2025, 2, 20)),  # late
-            # Denunciation accepted 05/03: 30 days → Fri 04/04; extended once (+30) → Sun 04/05 → Mon 05/05.
+            # Complex denunciation accepted 05/03: 30 days → Fri 04/04; extended once (+30, allowed for a
+            # complex case) → Sun 04/05 → Mon 05/05.
             "c": Petition(unit_id=u, kind=PetitionKind.DENUNCIATION, received_on=D(2025, 3, 3), classified_on=D(2025, 3, 4),
-                          accepted_on=D(2025, 3, 5), status=PetitionStatus.RESOLVED, closed_on=D(2025, 4, 28)),
+                          accepted_on=D(2025, 3, 5), status=PetitionStatus.RESOLVED, closed_on=D(2025, 4, 28),
+                          complex_case=True),
             # Recommendation received Fri 07/03: classification within 10 working days → 21/03.
             "d": Petition(unit_id=u, kind=PetitionKind.RECOMMENDATION, received_on=D(2025, 3, 7), classified_on=D(2025, 3, 21),
                           status=PetitionStatus.RESOLVED, closed_on=D(2025, 4, 15)),

@@ -217,10 +217,10 @@ def test_a_stale_status_form_is_a_conflict(as_user, session, today):
 # --- extensions -------------------------------------------------------------------------------
 
 
-def test_a_denunciation_is_extended_at_most_twice(as_user, session, today):
+def test_a_particularly_complex_denunciation_is_extended_at_most_twice(as_user, session, today):
     today(D(2025, 5, 20))
     client = as_user("office@phu-son")
-    petition_id = _created(_new(client, kind="denunciation", received_on="03/03/2025",
+    petition_id = _created(_new(client, kind="denunciation", received_on="03/03/2025", very_complex="y",
                                  summary="Tố cáo vi phạm trật tự xây dựng"))
     early = client.post(f"{BASE}/{petition_id}/extensions", data={"decided_on": "10/03/2025", "reason": "Phức tạp"})
     assert early.status_code == 409 and "Cần phân loại đơn trước" in _text(early)
@@ -298,8 +298,8 @@ DEADLINE_CASES = [
           remote_area=True), 0, D(2025, 8, 1), "complaint.first_resolution", D(2025, 9, 3), 33, None),
     (dict(status=S.IN_RESOLUTION, classified_on=D(2025, 12, 1), accepted_on=D(2025, 12, 1),
           second_resolution=True), 0, D(2026, 1, 16), "complaint.second_resolution", D(2026, 1, 15), -1, None),
-    (dict(kind=PetitionKind.DENUNCIATION, status=S.ACCEPTED, classified_on=D(2025, 3, 3), accepted_on=D(2025, 3, 3)),
-     2, D(2025, 6, 1), "denunciation.resolution", D(2025, 6, 2), 1, None),
+    (dict(kind=PetitionKind.DENUNCIATION, status=S.ACCEPTED, classified_on=D(2025, 3, 3), accepted_on=D(2025, 3, 3),
+          complex_case=True, very_complex=True), 2, D(2025, 6, 1), "denunciation.resolution", D(2025, 6, 2), 1, None),
     (dict(kind=PetitionKind.DENUNCIATION, status=S.CLASSIFIED, received_on=D(2026, 1, 19),
           classified_on=D(2026, 1, 20)), 0, D(2026, 2, 1), "denunciation.resolution", D(2026, 2, 23), 22, None),
     (dict(kind=PetitionKind.RECOMMENDATION, status=S.CLASSIFIED, received_on=D(2025, 4, 30),
@@ -450,3 +450,21 @@ def test_the_day_off_note_is_shown_only_for_a_rule_counted_in_calendar_days(as_u
     assert _step(client, session, denunciation, "classified", on="05/02/2025").status_code == 302
     page = client.get(f"{BASE}/{denunciation}").get_data(as_text=True)
     assert "Giải quyết tố cáo" in page and 'id="day-off-note"' in page  # 30 calendar days
+
+
+@pytest.mark.parametrize("flags,allowed", [({}, 0), ({"complex_case": "y"}, 1), ({"very_complex": "y"}, 2)])
+def test_extensions_follow_how_complex_the_denunciation_is(as_user, session, today, flags, allowed):
+    """Issue 16 (Luật Tố cáo 2018, Điều 30): none for an ordinary case, one for a complex case, two for a
+    particularly complex one; each refusal says why."""
+    today(D(2025, 5, 20))
+    client = as_user("office@phu-son")
+    petition_id = _created(_new(client, kind="denunciation", received_on="03/03/2025", **flags))
+    _step(client, session, petition_id, "classified", "03/03/2025")
+    _step(client, session, petition_id, "accepted", "03/03/2025")
+    for number in range(allowed):
+        assert client.post(f"{BASE}/{petition_id}/extensions",
+                           data={"decided_on": f"0{number + 1}/04/2025", "reason": "Cần xác minh"}).status_code == 302
+    refused = client.post(f"{BASE}/{petition_id}/extensions", data={"decided_on": "05/04/2025", "reason": "Thêm"})
+    assert refused.status_code == 409
+    assert ("Chỉ vụ việc phức tạp" if allowed == 0 else f"tối đa {allowed} lần") in _text(refused)
+    assert _count(session, PetitionExtension, petition_id=petition_id) == allowed

@@ -83,6 +83,7 @@ FILTERS: dict[RecordKind, dict[str, type]] = {
         "above_level": bool,
         "mass_complaint": bool,
         "complex_case": bool,
+        "very_complex": bool,
         "remote_area": bool,
         "second_resolution": bool,
     },

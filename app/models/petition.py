@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
@@ -58,6 +58,8 @@ class Petition(VersionedRow, Searchable, UnitOwned, Model):
     handler: Mapped[str] = mapped_column(String(120), default="")
     status: Mapped[PetitionStatus] = mapped_column(enum_column(PetitionStatus), default=PetitionStatus.RECEIVED)
     complex_case: Mapped[bool] = mapped_column(default=False)
+    # "đặc biệt phức tạp": a denunciation's resolution may then be extended twice (once for a complex case)
+    very_complex: Mapped[bool] = mapped_column(default=False, server_default=false())
     remote_area: Mapped[bool] = mapped_column(default=False)
     second_resolution: Mapped[bool] = mapped_column(default=False)
     classified_on: Mapped[date | None]

@@ -89,6 +89,7 @@ class PetitionFacts:
     complex_case: bool
     remote_area: bool
     second_resolution: bool
+    very_complex: bool
     closed: bool = True
 
 
@@ -107,7 +108,7 @@ def deadline_of(petition: Petition | PetitionFacts, book: LegalBook, today: date
         rule = rule_for(book.rules, code, start)
     except DeadlineRuleError:
         return None
-    used = min(extensions, rule.max_extensions) if code == DENUNCIATION else 0
+    used = min(extensions, extensions_allowed(petition, rule)) if code == DENUNCIATION else 0
     due = deadline(
         rule,
         book.calendar,
@@ -119,6 +120,13 @@ def deadline_of(petition: Petition | PetitionFacts, book: LegalBook, today: date
     days = rule.length(complex_case=petition.complex_case, remote=petition.remote_area) + used * rule.extension_days
     return Deadline(rule=rule, starts_on=start, due_on=due, done_on=done, closed=petition.closed, today=today,
                     days=days, extensions=used)
+
+
+def extensions_allowed(petition: Petition | PetitionFacts, rule: DeadlineRule) -> int:
+    """How many times a denunciation's resolution may be extended (Luật Tố cáo 2018, Điều 30): never for
+    an ordinary case, once for a complex one, twice for a particularly complex one; at most the rule's."""
+    allowed = 2 if petition.very_complex else 1 if petition.complex_case else 0
+    return min(allowed, rule.max_extensions)
 
 
 def resolution_rule(petition: Petition, book: LegalBook) -> DeadlineRule | None:

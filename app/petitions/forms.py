@@ -54,6 +54,7 @@ class PetitionForm(VersionedForm):
     )
     handler = StringField(_l("Người được giao xử lý"), validators=[Length(max=120)])
     complex_case = BooleanField(_l("Vụ việc phức tạp"))
+    very_complex = BooleanField(_l("Vụ việc đặc biệt phức tạp"))
     remote_area = BooleanField(_l("Vùng sâu, vùng xa, đi lại khó khăn"))
     second_resolution = BooleanField(_l("Khiếu nại lần hai"))
     mediated = BooleanField(_l("Đã hòa giải ở cơ sở"))
@@ -87,8 +88,10 @@ class PetitionForm(VersionedForm):
             "kind": PetitionKind(self.kind.data),
             **{name: self[name].data or "" for name in ("source", "summary", "handler", "resolution")},
             **{name: bool(self[name].data) for name in
-               ("complex_case", "remote_area", "second_resolution", "mediated", "above_level", "mass_complaint")},
+               ("complex_case", "very_complex", "remote_area", "second_resolution", "mediated", "above_level",
+                "mass_complaint")},
         }
+        values["complex_case"] = values["complex_case"] or values["very_complex"]  # particularly complex is complex
         if self.show_identity:
             values.update({name: self[name].data or "" for name in services.IDENTITY_FIELDS})
         return values

@@ -23,7 +23,7 @@ from app.models import (
     Unit,
 )
 from app.models.petition import CLOSED_STATUSES
-from app.petitions.deadlines import Deadline, deadline_of, resolution_rule
+from app.petitions.deadlines import Deadline, deadline_of, extensions_allowed, resolution_rule
 from app.petitions.errors import ExtensionRefused, InvalidInput, PetitionError
 from app.service_errors import EditConflict, InvalidTransition
 from app.vocabulary import PETITION_STATUS_LABELS, vn_date
@@ -42,7 +42,8 @@ CONFLICT_MESSAGE = _l(
 # Fields a form may set on a petition; the identity is set only by those who may see it.
 IDENTITY_FIELDS = ("petitioner_name", "petitioner_address", "petitioner_contact")
 EDITABLE_FIELDS = (
-    "received_on", "kind", "source", "summary", "handler", "complex_case", "remote_area", "second_resolution",
+    "received_on", "kind", "source", "summary", "handler", "complex_case", "very_complex", "remote_area",
+    "second_resolution",
     "mediated", "above_level", "mass_complaint", "resolution", *IDENTITY_FIELDS,
 )
 
@@ -370,9 +371,12 @@ def extension_problem(petition: Petition, extensions: int, book: LegalBook) -> s
     rule = resolution_rule(petition, book)
     if rule is None or rule.max_extensions == 0:
         return _l("Quy định hiện hành không cho phép gia hạn thời hạn giải quyết.")
-    if extensions >= rule.max_extensions:
-        return _l("Đơn tố cáo chỉ được gia hạn tối đa %(max)d lần; đơn này đã gia hạn đủ %(max)d lần.",
-                  max=rule.max_extensions)
+    allowed = extensions_allowed(petition, rule)
+    if allowed == 0:
+        return _l("Chỉ vụ việc phức tạp (gia hạn 1 lần) hoặc đặc biệt phức tạp (gia hạn 2 lần) mới được gia hạn "
+                  "thời hạn giải quyết tố cáo; hãy đánh dấu tính chất của vụ việc trước khi gia hạn.")
+    if extensions >= allowed:
+        return _l("Vụ việc này chỉ được gia hạn tối đa %(max)d lần và đã gia hạn đủ %(max)d lần.", max=allowed)
     return None
 
 
