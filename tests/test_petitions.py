@@ -4,6 +4,7 @@ logged), accent-insensitive search, bad input, and another ward's ids."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.law.book import legal_book
+from app.law.deadline_rules import rule_for
 from app.models import AuditEntry, Petition, PetitionExtension, PetitionKind, PetitionStatus
 from app.petitions.deadlines import deadline_of
 from tests.conftest import everything, scoped_to
@@ -468,3 +470,41 @@ def test_extensions_follow_how_complex_the_denunciation_is(as_user, session, tod
     assert refused.status_code == 409
     assert ("Chỉ vụ việc phức tạp" if allowed == 0 else f"tối đa {allowed} lần") in _text(refused)
     assert _count(session, PetitionExtension, petition_id=petition_id) == allowed
+
+
+def test_the_rules_page_lists_the_rules_in_force_on_a_day_with_their_source(as_user):
+    """Issue 16: which deadline rules apply on a chosen day, and the law that sets each."""
+    page = as_user("front@phu-son").get(f"{BASE}/rules?on=15/03/2025").get_data(as_text=True)
+    assert "Quy định về thời hạn áp dụng ngày 15/03/2025" in page
+    assert "Giải quyết tố cáo" in page and "Luật Tố cáo 2018, Điều 30" in page
+    assert "Luật Khiếu nại 2011, Điều 28" in page and "10 ngày làm việc" in page
+    assert as_user("front@phu-son").get(f"{BASE}/rules?on=khong-phai-ngay").status_code == 200  # today then
+
+
+def test_an_amendment_entered_in_the_rules_file_applies_without_a_restart(tmp_path, app):
+    """Issue 16: the 1 July 2026 amendments are a new effective-dated entry; the file is read again."""
+    import shutil
+
+    from app.web.legal import app_legal_book
+
+    legal = tmp_path / "legal"
+    shutil.copytree(Path(app.config["TENANTS_DIR"]) / "legal", legal)
+    with app.test_request_context():
+        app.config["TENANTS_DIR"], before = str(tmp_path), app.config["TENANTS_DIR"]
+        try:
+            first = rule_for(app_legal_book().rules, "denunciation.resolution", D(2026, 8, 3))
+            assert first.days == 30
+            rules = legal / "deadline_rules.yaml"
+            text = rules.read_text(encoding="utf-8").replace(
+                "    max_extensions: 2\n    effective_from: 2000-01-01\n",
+                "    max_extensions: 2\n    effective_from: 2000-01-01\n    effective_to: 2026-07-01\n"
+                "  - code: denunciation.resolution\n    name: Giải quyết tố cáo\n    source: Luật sửa đổi 2026\n"
+                "    count: days\n    days: 25\n    extension_days: 25\n    max_extensions: 2\n"
+                "    effective_from: 2026-07-01\n")
+            rules.write_text(text, encoding="utf-8")
+            os.utime(rules, ns=(rules.stat().st_mtime_ns + 10**9,) * 2)  # a later change, as an editor makes
+            book = app_legal_book()
+            assert rule_for(book.rules, "denunciation.resolution", D(2026, 8, 3)).days == 25
+            assert rule_for(book.rules, "denunciation.resolution", D(2026, 6, 30)).days == 30  # begun before
+        finally:
+            app.config["TENANTS_DIR"] = before

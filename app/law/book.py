@@ -18,5 +18,5 @@ class LegalBook:
 
 
 def legal_book(directory: Path | str) -> LegalBook:
-    """The rules and calendar of `directory` (each file is read once per process)."""
+    """The rules and calendar of `directory` (each file read once, and again whenever it changes)."""
     return LegalBook(load_rules(str(directory)), load_calendar(str(directory)))

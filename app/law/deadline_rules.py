@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -29,6 +29,7 @@ class DeadlineRule:
     remote_complex_days: int | None = None
     extension_days: int = 0
     max_extensions: int = 0
+    source: str = ""  # the law and article that set it
 
     def applies_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
@@ -44,10 +45,16 @@ class DeadlineRule:
         return self.days
 
 
-@cache
 def load_rules(directory: str) -> tuple[DeadlineRule, ...]:
-    """The rules of `<directory>/deadline_rules.yaml` (read once per process)."""
-    data = yaml.safe_load((Path(directory) / "deadline_rules.yaml").read_text(encoding="utf-8")) or {}
+    """The rules of `<directory>/deadline_rules.yaml`, read again whenever the file changes (an amendment
+    entered there applies without restarting the app)."""
+    path = Path(directory) / "deadline_rules.yaml"
+    return _read_rules(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _read_rules(path: str, modified: int) -> tuple[DeadlineRule, ...]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     rules = []
     for entry in data.get("rules") or []:
         if entry.get("count") not in ("days", "working_days"):

@@ -57,10 +57,15 @@ def _days(entry: dict[str, object]) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-@cache
 def load_calendar(directory: str) -> WorkingCalendar:
-    """The calendar described by `<directory>/days_off.yaml` (read once per process)."""
-    data = yaml.safe_load((Path(directory) / "days_off.yaml").read_text(encoding="utf-8")) or {}
+    """The calendar described by `<directory>/days_off.yaml`, read again whenever the file changes."""
+    path = Path(directory) / "days_off.yaml"
+    return _read_calendar(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _read_calendar(path: str, modified: int) -> WorkingCalendar:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     off = {day for entry in data.get("days_off") or [] for day in _days(entry)}
     working = {
         day

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import (
     abort,
     flash,
@@ -18,7 +20,7 @@ from htmx_flask import request as hx_request
 
 from app.database import bounded_int
 from app.extensions import db
-from app.forms_base import filled
+from app.forms_base import FIRST_DATE, LAST_DATE, filled
 from app.local_time import local_today
 from app.models import Petition
 from app.petitions import bp, services
@@ -75,6 +77,20 @@ def index() -> ResponseReturnValue:
     if shown:  # logged after rendering: committing first would expire every row and reload each one
         _log_identity_shown([row.petition for row in rows if row.identity.name])
     return html, 200, headers
+
+
+@bp.get("/rules")
+@requires("record.view")
+def rules() -> ResponseReturnValue:
+    """The deadline rules in force on a chosen day (today by default), each with its legal source."""
+    today = local_today()
+    try:
+        on = datetime.strptime(request.args.get("on", ""), "%d/%m/%Y").date()
+    except ValueError:
+        on = today
+    on = on if FIRST_DATE <= on <= LAST_DATE else today
+    in_force = [rule for rule in app_legal_book().rules if rule.applies_on(on)]
+    return render_template("petitions/rules.html", rules=in_force, on=on)
 
 
 # --- recording and editing --------------------------------------------------------------------

@@ -10,5 +10,5 @@ from app.law.book import LegalBook, legal_book
 
 
 def app_legal_book() -> LegalBook:
-    """The rules in force for this app, from tenants/legal (read once per process: `legal_book` caches)."""
+    """The rules in force for this app, from tenants/legal (read again when a file there changes)."""
     return legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal")
