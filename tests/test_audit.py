@@ -146,3 +146,31 @@ def test_the_log_says_each_change_in_words(as_user, app):
         assert audit_changes("Report", {"sent_at": [None, "2025-06-14T20:30:00+00:00"]})[0][2] == "15/06/2025 03:30"
     page = as_user("chairman@phu-son").get("/u/phu-son/audit").get_data(as_text=True)
     assert "is_template" not in page and "template_section_id" not in page
+
+
+def test_the_log_filters_by_who_what_and_when(as_user, session, units):
+    """Issue 16: the log gets filters (who, what, when) and keeps them from page to page."""
+    import re
+    from datetime import UTC, datetime
+
+    from tests.conftest import everything
+
+    phu_son = units["phu-son"]
+    with everything(session):
+        for at, who, action in ((datetime(2025, 3, 9, 18, 0, tzinfo=UTC), "Nguyễn Văn Tèo", "plan.issue"),  # 10/03 01:00 in Vietnam
+                                (datetime(2025, 3, 20, 2, 0, tzinfo=UTC), "Nguyễn Văn Tèo", "plan.submit"),
+                                (datetime(2025, 3, 10, 3, 0, tzinfo=UTC), "Lê Thị Tý", "plan.issue")):
+            session.add(AuditEntry(unit_id=phu_son.id, at=at, username=who, action=action, object_type="Plan",
+                                   object_id=1, summary="Kế hoạch 2025", changes={}))
+        session.flush()
+    client = as_user("chairman@phu-son")
+
+    def who_and_when(query: str) -> list[tuple[str, str]]:
+        page = client.get(f"/u/phu-son/audit?{query}").get_data(as_text=True)
+        return re.findall(r"<td>(\d\d/\d\d/\d{4} \d\d:\d\d)</td>\s*<td>(Nguyễn Văn Tèo|Lê Thị Tý)</td>", page)
+
+    assert who_and_when("who=Nguyễn Văn Tèo") == [("20/03/2025 09:00", "Nguyễn Văn Tèo"), ("10/03/2025 01:00", "Nguyễn Văn Tèo")]
+    assert who_and_when("action=plan.issue&since=10/03/2025&until=10/03/2025") == [
+        ("10/03/2025 10:00", "Lê Thị Tý"), ("10/03/2025 01:00", "Nguyễn Văn Tèo")]
+    assert who_and_when("since=11/03/2025&until=31/03/2025") == [("20/03/2025 09:00", "Nguyễn Văn Tèo")]
+    assert client.get("/u/phu-son/audit?who=Ai+đó&since=99/99/9999&action=x").status_code == 200  # ignored
