@@ -112,9 +112,11 @@ def _record_writes(session: Session, flush_context: object) -> None:
         ("delete", session.deleted),
     )
     for kind, objects in batches:
-        for obj in objects:
-            if not _audited(obj):
-                continue
+        audited = [obj for obj in objects if _audited(obj)]
+        if kind == "create":
+            audited, grouped = _many_created(audited, actions)
+            entries += [_created_together(group, scope) for group in grouped]
+        for obj in audited:
             changes = _changes(obj, kind)
             if kind == "update" and not changes:
                 continue
@@ -131,6 +133,36 @@ def _record_writes(session: Session, flush_context: object) -> None:
                 )
             )
     session.add_all(entries)
+
+
+# Rows of one kind created in one flush (a plan made from a template or imported: its sections, tasks and
+# indicators) are written as one entry when there are more than this many, not one line each.
+CREATED_TOGETHER = 5
+
+
+def _many_created(created: list[Any], actions: dict[int, str]) -> tuple[list[Any], list[list[Any]]]:
+    """(the rows to record one by one, the groups of many rows of one kind and unit made together)."""
+    groups: dict[tuple[int, str], list[Any]] = {}
+    for obj in created:
+        if id(obj) not in actions:  # a row whose action is named is recorded as itself
+            groups.setdefault((_unit_of(obj), type(obj).__name__), []).append(obj)
+    together = [group for group in groups.values() if len(group) > CREATED_TOGETHER]
+    grouped = {id(obj) for group in together for obj in group}
+    return [obj for obj in created if id(obj) not in grouped], together
+
+
+def _created_together(group: list[Any], scope: Any) -> AuditEntry:
+    names = "; ".join(filter(None, (_summary(obj) for obj in group)))
+    return AuditEntry(
+        unit_id=_unit_of(group[0]),
+        user_id=scope.user_id if scope else None,
+        username=scope.actor if scope else "",
+        action="create",
+        object_type=type(group[0]).__name__,
+        object_id=None,
+        summary=(f"{len(group)}: {names}" if names else str(len(group)))[:255],
+        changes={"count": [None, len(group)]},
+    )
 
 
 def record_account_event(

@@ -303,6 +303,7 @@ FIELD_LABELS = {
     "username": _l("Tên đăng nhập"),
     "effective_on": _l("Có hiệu lực từ ngày"),
     "identities": _l("Danh tính người gửi đơn"),
+    "count": _l("Số lượng tạo cùng lúc"),
 }
 
 # Fields an audit entry may carry that mean nothing to a reader (links between rows, hashes, counters).

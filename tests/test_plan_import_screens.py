@@ -214,3 +214,29 @@ def test_a_plan_imported_for_another_year_than_its_title_says_is_warned_of(as_us
     assert "Tên kế hoạch ghi năm 2025 nhưng kế hoạch được nhập cho năm 2026" in warned
     same = _upload(client, WARD_IMPORT, "ke-hoach.txt", SEED.read_bytes(), year="2025").get_data(as_text=True)
     assert 'id="title-year"' not in same
+
+
+def test_an_import_writes_a_line_per_kind_of_row_not_one_per_row(as_user, session, units):
+    """Issue 16: an import wrote twenty lines of "Tạo mới Chỉ tiêu" into the audit log."""
+    from app.models import AuditEntry, IndicatorDefinition
+
+    text = _textarea(_upload(as_user("chairman@phu-son"), WARD_IMPORT, "ke-hoach.txt", SEED.read_bytes(),
+                             year="2026").get_data(as_text=True))
+    client = as_user("chairman@phu-son")
+    with everything(session):
+        last = session.scalar(sa.select(sa.func.max(AuditEntry.id)))
+    assert client.post(WARD_IMPORT, data={"text": text, "year": "2026", "action": "create"}).status_code == 302
+    with everything(session):
+        plan = session.scalar(sa.select(Plan).where(Plan.unit_id == units["phu-son"].id, Plan.year == 2026))
+        tasks = session.scalar(sa.select(sa.func.count(Task.id)).where(Task.plan_id == plan.id))
+        indicators = session.scalar(sa.select(sa.func.count(IndicatorDefinition.id))
+                                    .where(IndicatorDefinition.plan_id == plan.id))
+        entries = session.execute(sa.select(AuditEntry.object_type, AuditEntry.changes)
+                                  .where(AuditEntry.id > last, AuditEntry.action == "create",
+                                         AuditEntry.object_type.in_(("Task", "IndicatorDefinition")))).all()
+    assert tasks > 5 and indicators > 5
+    by_kind: dict[str, int] = {}
+    for kind, changes in entries:
+        by_kind[kind] = by_kind.get(kind, 0) + changes.get("count", [None, 1])[1]
+    assert by_kind == {"Task": tasks, "IndicatorDefinition": indicators}  # every row counted
+    assert [kind for kind, _ in entries].count("IndicatorDefinition") == 1  # one line, not one per row
