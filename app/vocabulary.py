@@ -306,6 +306,14 @@ FIELD_LABELS = {
     "count": _l("Số lượng tạo cùng lúc"),
 }
 
+# The sections of a report, in its order, as its page, its form and its Word file name them.
+REPORT_SECTIONS = (
+    ("results", _l("Kết quả thực hiện")),
+    ("strengths_shortcomings", _l("Ưu điểm, hạn chế và nguyên nhân")),
+    ("direction", _l("Phương hướng, nhiệm vụ kỳ tới")),
+    ("proposals", _l("Đề xuất, kiến nghị")),
+)
+
 # Fields an audit entry may carry that mean nothing to a reader (links between rows, hashes, counters).
 TECHNICAL_FIELDS = frozenset({"version", "is_template", "content_hash", "search_text", "frozen_indicators",
                               "password_hash", "secret_hash", "token_hash", "code_hash", "totp_secret"})
@@ -409,6 +417,7 @@ def template_globals() -> dict[str, Any]:
     return {
         "can": can,
         "spoken": spoken,
+        "REPORT_SECTIONS": REPORT_SECTIONS,
         "audit_changes": audit_changes,
         "supervising": supervising,
         "get_locale": get_locale,

@@ -180,7 +180,7 @@ def test_sections_skip_empty_ones_and_keep_numbering_consecutive(document, as_us
     headings = [p for p in document.paragraphs if re.match(r"^[IV]+\. ", p.text)]
     assert [p.text for p in headings] == [
         "I. KẾT QUẢ THỰC HIỆN",  # "ưu điểm, hạn chế" is empty: left out
-        "II. PHƯƠNG HƯỚNG, NHIỆM VỤ",
+        "II. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI",
         "III. ĐỀ XUẤT, KIẾN NGHỊ",
     ]
     assert all(bold(p) for p in headings)
@@ -188,7 +188,7 @@ def test_sections_skip_empty_ones_and_keep_numbering_consecutive(document, as_us
     full = _docx(as_user("office@phu-son"), report)
     assert [p.text for p in full.paragraphs if re.match(r"^[IV]+\. ", p.text)] == [
         "I. KẾT QUẢ THỰC HIỆN",
-        "II. ƯU ĐIỂM, HẠN CHẾ",
+        "II. ƯU ĐIỂM, HẠN CHẾ VÀ NGUYÊN NHÂN",
     ]
     assert "Ưu điểm: kịp thời." in _texts(full)
 
@@ -225,7 +225,7 @@ def test_the_indicator_table_is_what_the_report_page_shows(as_user, session, uni
     office = as_user("office@phu-son")
     document = _docx(office, complete)
     texts = _texts(document)
-    assert texts.index("Đối thoại với Nhân dân khu phố 3.") < texts.index("II. ƯU ĐIỂM, HẠN CHẾ")
+    assert texts.index("Đối thoại với Nhân dân khu phố 3.") < texts.index("II. ƯU ĐIỂM, HẠN CHẾ VÀ NGUYÊN NHÂN")
     _assert_table_is_the_page(document, office.get(_url(complete)).get_data(as_text=True))
     _header, rows = _table_rows(document)
     assert any(row[3] not in ("", "0", "—") for row in rows)  # real values, not an empty shell
@@ -322,3 +322,14 @@ def test_the_number_is_saved_shown_and_optional(as_user, session, report):
         assert session.get(Report, report.id).number is None
     assert 'id="report-number"' not in as_user("front@phu-son").get(_url(report)).get_data(as_text=True)
 
+
+
+def test_the_word_file_has_the_headings_of_the_page(as_user, complete):
+    """Issue 16: one set of section headings for the report's page and its Word file (capitals there)."""
+    office = as_user("office@phu-son")
+    page = office.get(_url(complete)).get_data(as_text=True)
+    on_page = [h.upper() for h in re.findall(r"<h2>([IV]+\. [^<]+)</h2>", page)]
+    printed = [p.text for p in _docx(office, complete).paragraphs if re.match(r"^[IV]+\. ", p.text)]
+    assert on_page == printed and len(printed) == 4
+    office.get("/lang/en")  # the page in English; the document stays in Vietnamese
+    assert [p.text for p in _docx(office, complete).paragraphs if re.match(r"^[IV]+\. ", p.text)] == printed

@@ -11,6 +11,7 @@ from typing import Any
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Length, Mm
+from flask_babel import force_locale
 
 from app.documents.nd30 import (
     TEXT_WIDTH,
@@ -25,7 +26,7 @@ from app.documents.nd30 import (
 )
 from app.models import Plan, Report, Unit
 from app.periods import parse_period
-from app.vocabulary import number
+from app.vocabulary import REPORT_SECTIONS, number
 
 NUMERALS = ("I", "II", "III", "IV")
 INDICATOR_HEADERS = ("STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả")
@@ -59,12 +60,11 @@ def report_docx(report: Report, plan: Plan | None, unit: Unit, parent: Unit | No
         name=plan.signer_name if plan is not None else "",
         recipients=[f"UBND {parent.kind_word};"] if parent is not None else [],
     )
-    sections: list[tuple[str, str, Sequence[Indicator]]] = [
-        ("KẾT QUẢ THỰC HIỆN", report.results, indicators),
-        ("ƯU ĐIỂM, HẠN CHẾ", report.strengths_shortcomings, ()),
-        ("PHƯƠNG HƯỚNG, NHIỆM VỤ", report.direction, ()),
-        ("ĐỀ XUẤT, KIẾN NGHỊ", report.proposals, ()),
-    ]
+    with force_locale("vi"):  # a document of the committee: its headings are the page's, in Vietnamese
+        sections: list[tuple[str, str, Sequence[Indicator]]] = [
+            (str(label).upper(), getattr(report, name), indicators if name == "results" else ())
+            for name, label in REPORT_SECTIONS
+        ]
 
     def content(document: DocxDocument) -> None:
         numerals = iter(NUMERALS)

@@ -22,6 +22,7 @@ from app.periods import PeriodError, parse_period
 from app.plans.services import find_plan
 from app.service_errors import CONFLICT_MESSAGE, EditConflict, ServiceError
 from app.signals import report_reviewed
+from app.vocabulary import REPORT_SECTIONS
 
 
 class ReportError(ServiceError):
@@ -36,13 +37,6 @@ class ReportInvalid(ReportError):
     status = 400
 
 
-# The sections of a report, in its order, as its page, its form and its Word file name them.
-SECTIONS = (
-    ("results", _l("Kết quả thực hiện")),
-    ("strengths_shortcomings", _l("Ưu điểm, hạn chế và nguyên nhân")),
-    ("direction", _l("Phương hướng, nhiệm vụ kỳ tới")),
-    ("proposals", _l("Đề xuất, kiến nghị")),
-)
 
 
 NOT_EDITABLE = _l(
@@ -250,7 +244,7 @@ def send(
         raise ReportLocked(_l("Báo cáo đã được gửi lên cấp trên."))
     if not (report.number or "").strip():
         raise ReportInvalid(_l("Hãy ghi số văn bản của báo cáo (ví dụ 07/BC-UBND) trước khi gửi."))
-    empty = [str(label) for name, label in SECTIONS if not (getattr(report, name) or "").strip()]
+    empty = [str(label) for name, label in REPORT_SECTIONS if not (getattr(report, name) or "").strip()]
     if empty:
         raise ReportInvalid(_l("Các phần sau còn trống, hãy soạn trước khi gửi: %(parts)s.", parts="; ".join(empty)))
     report.frozen_indicators = live_indicators(session, report, today, book)
