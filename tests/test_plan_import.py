@@ -28,6 +28,7 @@ from app.documents.plan_import import (
     plan_to_text,
     read_upload,
 )
+from app.documents.plan_importing import correct_known_slips, number_by_position
 from tests.test_text_repair import encode_tcvn3
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,10 +89,15 @@ def test_seed_parses_to_the_built_in_template() -> None:
 
     assert plan.heading == template["heading"]
     assert plan.title == template["title"]
-    # Only the encoding is repaired: the seed's typo stays, and is the one difference.
+    # Parsing repairs only the encoding: the seed's slips and its numbering stay as written...
     assert "xây dưng Kế hoạch" in plan.preamble
-    assert fix_seed_typo(plan.preamble) == normalise(template["preamble"])
     assert [s.number for s in plan.sections] == ["I", "II", "IV"]
+    # ...then the import numbers by position and makes the template's corrections, and says so.
+    slips = [(c["source"], c["corrected"]) for c in template["source_corrections"] if c["where"] != "Số mục"]
+    corrected = number_by_position(plan) + correct_known_slips(plan, slips)
+    assert corrected == [("IV. TỔ CHỨC THỰC HIỆN", "III. TỔ CHỨC THỰC HIỆN"), ("xây dưng", "xây dựng"),
+                         ("các bộ, công chức", "cán bộ, công chức"), ("triển khai thực hiện./", "triển khai thực hiện./.")]
+    assert plan.preamble == normalise(template["preamble"])
     assert [s.kind for s in plan.sections] == ["purpose", "contents", "organisation"]
     for section, expected in zip(plan.sections, template["sections"], strict=True):
         assert_section_matches(section, expected, "contents", "")

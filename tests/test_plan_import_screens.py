@@ -240,3 +240,21 @@ def test_an_import_writes_a_line_per_kind_of_row_not_one_per_row(as_user, sessio
         by_kind[kind] = by_kind.get(kind, 0) + changes.get("count", [None, 1])[1]
     assert by_kind == {"Task": tasks, "IndicatorDefinition": indicators}  # every row counted
     assert [kind for kind, _ in entries].count("IndicatorDefinition") == 1  # one line, not one per row
+
+
+def test_the_preview_says_what_it_numbered_and_corrected_as_the_template_did(as_user):
+    """Issue 16: the source skips section III and has typos; the import puts them right as the template
+    does, and the preview lists each change."""
+    page = _upload(as_user("chairman@phu-son"), WARD_IMPORT, "ke-hoach.txt", SEED.read_bytes()).get_data(as_text=True)
+    box = page[page.index('id="corrected"'):page.index("</div>", page.index('id="corrected"'))]
+    assert "<del>IV. TỔ CHỨC THỰC HIỆN</del>" in box and "<ins>III. TỔ CHỨC THỰC HIỆN</ins>" in box
+    assert "<del>xây dưng</del>" in box and "<del>các bộ, công chức</del>" in box
+    assert "xây dưng" not in _textarea(page)
+
+
+def test_the_template_page_lists_its_corrections_of_the_source(as_user, session):
+    with everything(session):
+        builtin = _builtin(session)
+    page = as_user("admin@bim-son").get(f"{TOWN_IMPORT.rsplit('/', 1)[0]}/{builtin.id}").get_data(as_text=True)
+    panel = page[page.index('id="source-corrections"'):]
+    assert "Sửa từ nguồn" in panel and "<del>xây dưng</del>" in panel and "<ins>III. TỔ CHỨC THỰC HIỆN</ins>" in panel

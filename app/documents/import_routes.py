@@ -21,6 +21,7 @@ from app.plans.view_helpers import plan_url
 from app.security import requires
 from app.service_errors import ServiceError
 from app.web.commit import commit, form_status
+from app.web.registry import registry_corrections
 from app.web.unit_pages import parent_unit_or_404
 
 
@@ -48,7 +49,9 @@ def _import(*, as_template: bool) -> ResponseReturnValue:
         return render_template("imports/import.html", error=error.message, **page), 400
     parsed = parse_plan(text)
     year = form.year.data or parsed.year or local_today().year
-    result = importing.preview(db.session(), g.unit, parsed, year)
+    slips = [(c["source"], c["corrected"]) for found in registry_corrections().values() for c in found
+             if c["where"] != "Số mục"]  # numbers are put right by position
+    result = importing.preview(db.session(), g.unit, parsed, year, slips)
     if request.form.get("action") != "create":
         form.text.data, form.year.data = plan_to_text(parsed), year
         return render_template("imports/import.html", preview=result, year=year, **page)

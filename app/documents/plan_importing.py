@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -73,6 +73,7 @@ class Preview:
     matches: dict[int, Match] = field(default_factory=dict)  # id(ParsedTask) → match
     keys: set[str] = field(default_factory=set)  # template task keys given while storing
     year: int = 0
+    corrected: list[tuple[str, str]] = field(default_factory=list)  # (as written, as the plan has it)
 
     @property
     def title_years(self) -> list[int]:
@@ -105,12 +106,16 @@ def fit_columns(parsed: ParsedPlan) -> None:
             setattr(parsed, name, "")
 
 
-def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int) -> Preview:
+def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int,
+            corrections: Iterable[tuple[str, str]] = ()) -> Preview:
     """What would be created, each task matched to the newest template visible if it can be (a new
-    template then keeps the task keys of the old one, so wards stay comparable)."""
+    template then keeps the task keys of the old one, so wards stay comparable). Parts are numbered by
+    position and the known slips of the built-in templates' sources (`corrections`: as written, as it
+    should be) corrected, as the templates do; the preview says what was changed."""
     fit_columns(parsed)
     template = latest_template(session, year, unit)
     result = Preview(parsed, template, year=year)
+    result.corrected = number_by_position(parsed) + correct_known_slips(parsed, corrections)
     candidates: list[_Candidate] = []
     if template is not None:
         source = session.get(Unit, template.source_unit_id) if template.source_unit_id else None
@@ -127,6 +132,42 @@ def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int) -> Prev
             else:
                 result.matches[id(task)] = Match(task.text, style_of(task), guess_owner(task.text), guess_schedule(task.text))
     return result
+
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def number_by_position(parsed: ParsedPlan) -> list[tuple[str, str]]:
+    """Number the parts I, II, III… by position where the text skips one ("I, II, IV"): the changes."""
+    numbers = [section.number for section in parsed.sections]
+    if not numbers or len(numbers) > len(_ROMAN) or any(n not in _ROMAN for n in numbers):
+        return []
+    changed = []
+    for section, expected in zip(parsed.sections, _ROMAN, strict=False):
+        if section.number != expected:
+            changed.append((f"{section.number}. {section.title}".strip(), f"{expected}. {section.title}".strip()))
+            section.number = expected
+    return changed
+
+
+def correct_known_slips(parsed: ParsedPlan, corrections: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Make the known corrections in every text of the plan: the ones made."""
+    made: list[tuple[str, str]] = []
+
+    def fix(text: str) -> str:
+        for wrong, right in corrections:
+            if wrong in text and right not in text:
+                text = text.replace(wrong, right)
+                if (wrong, right) not in made:
+                    made.append((wrong, right))
+        return text
+
+    parsed.title, parsed.preamble, parsed.closing = fix(parsed.title), fix(parsed.preamble), fix(parsed.closing)
+    for section in _walk(parsed.sections):
+        section.title, section.body = fix(section.title), fix(section.body)
+        for task in section.tasks:
+            task.text = fix(task.text)
+    return made
 
 
 def style_of(task: ParsedTask) -> str:

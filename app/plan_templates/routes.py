@@ -19,6 +19,7 @@ from app.plans.view_helpers import plan_url
 from app.security import requires
 from app.service_errors import ServiceError
 from app.web.commit import commit
+from app.web.registry import registry_corrections
 from app.web.unit_pages import parent_unit_or_404
 
 T = TypeVar("T")
@@ -56,6 +57,7 @@ def show(template_id: int) -> ResponseReturnValue:
         rows=rows,
         departures=diff.across_wards(rows),
         doc_unit=db.session.get(Unit, template.source_unit_id) if template.source_unit_id else None,
+        corrections=registry_corrections().get(template.code or "", []),
     )
 
 
