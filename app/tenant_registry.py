@@ -71,18 +71,6 @@ def _clean(value: Any) -> Any:
 # --- units ------------------------------------------------------------------------------------
 
 
-def source_corrections(directory: Path) -> dict[str, list[dict[str, str]]]:
-    """Template code → what the template corrects of its source ({where, source, corrected}), from the
-    registry's YAML files (tenants/plan_templates)."""
-    found: dict[str, list[dict[str, str]]] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        data = _read_yaml(path)
-        found[str(data.get("code", path.stem))] = [
-            {key: str(item.get(key, "")) for key in ("where", "source", "corrected")}
-            for item in data.get("source_corrections") or []]
-    return found
-
-
 def sync_units(session: Session, directory: Path) -> SyncReport:
     """Create or update the units of every tenants/units/*.yaml; parents before children."""
     report = SyncReport()
