@@ -108,19 +108,29 @@ def test_type_name_subject_and_every_task(document, session, units):
     assert any(f"- {t.text}" in texts for t in bullets) or not bullets
 
 
-def test_legal_bases_not_cited_by_the_preamble_become_can_cu_lines(document, session, units):
+def test_the_word_file_has_the_source_s_one_can_cu_and_the_body_keeps_its_citations(document, session, units):
+    """Issue 16: the Phú Sơn plan has one "Căn cứ" (Chỉ thị 33); the Word file printed six, because
+    documents its body cites were stored as legal bases."""
     plan = plan_of(session, units["phu-son"])
-    assert len(plan.legal_bases) == 6
     texts = [p.text for p in document.paragraphs]
     preamble = texts.index(plan.preamble.strip())
     opening = "\n".join(texts[: preamble + 1])
-    assert opening.count("33/CT-TTg") == 1  # Chỉ thị 33: cited by the preamble, not again as a Căn cứ line
-    others = [b for b in plan.legal_bases if "33/CT-TTg" not in b]
-    assert len(others) == 5
-    for basis in others:
-        line = para(document.paragraphs, f"Căn cứ {basis};")
-        assert texts.index(line.text) < preamble
-        assert line.alignment == 3 and abs(line.paragraph_format.first_line_indent - Cm(1)) < Mm(0.1)
+    assert opening.count("Căn cứ") == 1 and opening.count("33/CT-TTg") == 1
+    body = "\n".join(texts[preamble + 1:])
+    for cited in ("114-KL/TW", "08-CT/TU", "2543-QĐ/TU", "Luật Thực hiện dân chủ ở cơ sở"):
+        assert cited in body and f"Căn cứ {cited}" not in "\n".join(texts)
+
+
+def test_a_basis_added_to_the_list_and_not_cited_becomes_a_can_cu_line(as_user, session, units):
+    with everything(session):
+        plan = plan_of(session, units["phu-son"])
+        plan.legal_bases = [*plan.legal_bases, "Luật Tiếp công dân năm 2013"]
+        session.flush()
+    document = Document(BytesIO(as_user("office@phu-son").get(f"{URL}.docx").data))
+    line = para(document.paragraphs, "Căn cứ Luật Tiếp công dân năm 2013;")
+    texts = [p.text for p in document.paragraphs]
+    assert texts.index(line.text) < texts.index(plan.preamble.strip())
+    assert line.alignment == 3 and abs(line.paragraph_format.first_line_indent - Cm(1)) < Mm(0.1)
 
 
 @pytest.mark.parametrize(

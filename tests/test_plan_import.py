@@ -105,9 +105,8 @@ def test_seed_parses_to_the_built_in_template() -> None:
     assert plan.recipients == template["recipients"]
     assert plan.signer_title == template["signer_title"]
     assert plan.signer_name == template["signer_name"]
-    # The preamble's own "Căn cứ" is the first of the template's legal bases (the template adds
-    # the documents the body cites).
-    assert plan.legal_bases == template["legal_bases"][:1]
+    # The preamble's own "Căn cứ" is the template's only legal basis, as in the source (issue 16).
+    assert plan.legal_bases == template["legal_bases"]
     assert (plan.number, plan.issued_on, plan.place, plan.year) == (None, None, None, 2025)
     assert plan.unplaced == [] and plan.issuer == []
 

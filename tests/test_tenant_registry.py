@@ -248,7 +248,7 @@ def test_stored_template_structure(session) -> None:  # type: ignore[no-untyped-
     template, sections, tasks = _template_rows(session)
     assert template.year == 2025
     assert template.signer_name == "Nguyễn Xuân Lâm"
-    assert len(template.legal_bases) == 6
+    assert len(template.legal_bases) == 1  # the source's one "Căn cứ" (Chỉ thị 33)
 
     def ordered(children):  # type: ignore[no-untyped-def]
         return sorted(children, key=lambda s: s.position)
