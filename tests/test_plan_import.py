@@ -184,9 +184,11 @@ def test_vni_plan_extracted_from_a_pdf() -> None:
     plan = parse_plan(read_fixture(BAC_SON))
     assert plan.issuer == ["UBND THỊ XÃ BỈM SƠN", "UBND PHƯỜNG BẮC SƠN"]
     assert (plan.number, plan.place, plan.issued_on) == ("11/KH-UBND", "Bắc Sơn", date(2025, 1, 8))
-    # The title wrapped over two lines is one again; the preamble cites no "Căn cứ".
+    # The title wrapped over two lines is one again; the preamble has no "Căn cứ" but carries out the town's
+    # plan: that document is its legal basis, and the paragraph stays as written (issue 16 §5).
     assert plan.title == "Triển khai thực hiện công tác dân vận chính quyền năm 2025 trên địa bàn phường"
-    assert plan.legal_bases == []
+    assert plan.legal_bases == [
+        "Kế hoạch số 25/KH-UBND ngày 06/01/2025 của UBND thị xã Bỉm Sơn về công tác dân vận chính quyền năm 2025"]
     assert plan.preamble.startswith("Thực hiện Kế hoạch số 25/KH-UBND") and plan.preamble.endswith("như sau:")
     assert [(s.number, s.kind) for s in plan.sections] == [("A", "purpose"), ("B", "contents"), ("C", "organisation")]
     assert plan.sections[0].body.splitlines() == [
@@ -585,3 +587,19 @@ def test_word_automatic_numbering_is_written_out() -> None:
     plan = parse_plan(text)
     assert [(s.number, s.kind) for s in plan.sections] == [("I", "purpose"), ("II", "contents"), ("III", "organisation")]
     assert [t.style for t in plan.sections[1].children[0].tasks] == ["bullet", "bullet"]
+
+
+def test_a_document_carried_out_is_a_legal_basis_and_its_paragraph_stays_as_written() -> None:
+    """Issue 16 §5: plans from elsewhere introduce their bases with "Thực hiện …" as well as "Căn cứ …"."""
+    text = ("KẾ HOẠCH\nCông tác dân vận chính quyền năm 2025\n"
+            "Căn cứ Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ tướng Chính phủ;\n"
+            "Thực hiện Kế hoạch số 25/KH-UBND ngày 06/01/2025 của UBND thị xã Bỉm Sơn về công tác dân vận "
+            "chính quyền năm 2025, UBND phường An Lạc xây dựng Kế hoạch như sau:\n"
+            "I. MỤC ĐÍCH, YÊU CẦU\n1. Thực hiện Kế hoạch số 10/KH-ĐU của Đảng ủy phường về tiếp dân.\n")
+    plan = parse_plan(text)
+    assert plan.legal_bases == [
+        "Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ tướng Chính phủ",
+        "Kế hoạch số 25/KH-UBND ngày 06/01/2025 của UBND thị xã Bỉm Sơn về công tác dân vận chính quyền năm 2025"]
+    assert plan.preamble.startswith("Thực hiện Kế hoạch số 25/KH-UBND") and plan.preamble.endswith("như sau:")
+    # A document the body carries out stays cited in the body, not as a legal basis.
+    assert "10/KH-ĐU" in plan_to_text(plan) and not any("10/KH-ĐU" in basis for basis in plan.legal_bases)

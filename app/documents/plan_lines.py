@@ -50,6 +50,12 @@ _CONTINUATION_WORDS = frozenset((
 ))
 _BASIS_RE = re.compile(rf"(?:[{re.escape(BULLETS)}]\s*)?(?P<basis>(?:Căn cứ|CĂN CỨ)\b.*)")
 _BASIS_WORDS_RE = re.compile(r"(?:Căn cứ|CĂN CỨ)\s*")
+# "Thực hiện Kế hoạch số 25/KH-UBND …": a document carried out is cited as a basis too; the paragraph
+# stays in the preamble as written (it is not turned into a "Căn cứ").
+_DOCUMENT_TYPES = ("Kế hoạch|Công văn|Chỉ thị|Nghị quyết|Quyết định|Kết luận|Hướng dẫn|Thông báo|Văn bản|Luật|"
+                   "Nghị định|Thông tư|Chương trình")
+_CARRIED_OUT_RE = re.compile(
+    rf"(?:[{re.escape(BULLETS)}]\s*)?(?:Thực hiện|THỰC HIỆN)\s+(?P<basis>(?:{_DOCUMENT_TYPES})\b.*)", re.IGNORECASE)
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(("TP", "Tp", "TX", "Tx", "ThS", "TS", "GS", "PGS", "BS", "Th.S", "v.v", "St"))
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[”\"')]?\s+")
@@ -243,10 +249,18 @@ def is_legal_basis(paragraph: str) -> bool:
 
 def legal_bases_of(paragraph: str) -> tuple[list[str], bool]:
     """The documents a "Căn cứ …" paragraph cites ([] for another paragraph), and whether it
-    runs on into the preamble ("Căn cứ … mới. UBND phường xây dựng Kế hoạch như sau:")."""
+    runs on into the preamble ("Căn cứ … mới. UBND phường xây dựng Kế hoạch như sau:"). A paragraph of
+    the front that carries a document out ("Thực hiện Kế hoạch số 25/KH-UBND …") cites it too, and stays
+    in the preamble as written."""
     match = _BASIS_RE.fullmatch(paragraph.strip())
     if match is None:
-        return [], False
+        carried_out = _CARRIED_OUT_RE.fullmatch(paragraph.strip())
+        if carried_out is None:
+            return [], False
+        # The document, up to the end of its sentence or the subject after it ("…, UBND phường …").
+        text = split_sentences(carried_out["basis"])[0]
+        cuts = [m.start() for m in re.finditer(r"[,;]\s+(\w)", text) if m.group(1).isupper()]
+        return [_bare_basis(text[: cuts[0]] if cuts else text)], True
     text = match["basis"]
     sentences = split_sentences(text)
     if len(sentences) > 1:
