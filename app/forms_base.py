@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask import request
@@ -86,6 +86,15 @@ class Form(FlaskForm):
 # The dates any record of a People's Committee can carry (the Democratic Republic was founded in
 # 1945); 01/01/0001 or 31/12/9999 are typing slips, refused with this message.
 FIRST_DATE, LAST_DATE = date(1945, 1, 1), date(2100, 12, 31)
+def day_arg(text: str) -> date | None:
+    """A dd/mm/yyyy day from a query argument within FIRST_DATE..LAST_DATE, else None (ignored)."""
+    try:
+        day = datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return None
+    return day if FIRST_DATE <= day <= LAST_DATE else None
+
+
 DATE_OUT_OF_RANGE = _l("Ngày phải từ 01/01/1945 đến 31/12/2100; hãy kiểm tra lại năm.")
 
 

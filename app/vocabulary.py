@@ -335,6 +335,9 @@ _VALUE_WORDS: dict[tuple[str | None, str], dict[Any, Any]] = {
     (None, "role"): ROLE_LABELS,
     (None, "schedule"): SCHEDULE_LABELS,
 }
+# The same, keyed by the stored value ("draft"), as audit entries keep them.
+_WORDS_BY_VALUE = {where: {getattr(key, "value", key): label for key, label in words.items()}
+                   for where, words in _VALUE_WORDS.items()}
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
@@ -346,11 +349,9 @@ def audit_value(object_type: str, field_name: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return str(_l("Có") if value else _l("Không"))
-    words = _VALUE_WORDS.get((object_type, field_name)) or _VALUE_WORDS.get((None, field_name))
-    if words is not None:
-        by_value = {getattr(key, "value", key): label for key, label in words.items()}
-        if value in by_value:
-            return str(by_value[value])
+    words = _WORDS_BY_VALUE.get((object_type, field_name)) or _WORDS_BY_VALUE.get((None, field_name))
+    if words is not None and isinstance(value, str) and value in words:
+        return str(words[value])
     if field_name == "period" and isinstance(value, str):
         from app.periods import period_label
 

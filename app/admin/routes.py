@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
@@ -11,17 +9,8 @@ from app.admin import bp
 from app.admin.services import PAGE_SIZE, AuditFilters, audit_choices, audit_page
 from app.database import bounded_int
 from app.extensions import db
-from app.forms_base import FIRST_DATE, LAST_DATE, drop_nul
+from app.forms_base import day_arg, drop_nul
 from app.security import requires
-
-
-def _day(name: str) -> date | None:
-    """A dd/mm/yyyy day from the query, or None (ignored) if it is not one."""
-    try:
-        day = datetime.strptime(request.args.get(name, "").strip(), "%d/%m/%Y").date()
-    except ValueError:
-        return None
-    return day if FIRST_DATE <= day <= LAST_DATE else None
 
 
 @bp.get("/audit")
@@ -30,7 +19,7 @@ def audit() -> ResponseReturnValue:
     names, actions = audit_choices(db.session())
     who, action = str(drop_nul(request.args.get("who", ""))), request.args.get("action", "")
     filters = AuditFilters(who=who if who in names else "", action=action if action in actions else "",
-                           since=_day("since"), until=_day("until"))
+                           since=day_arg(request.args.get("since", "")), until=day_arg(request.args.get("until", "")))
     rows = audit_page(db.session(), request.args.get("before", type=bounded_int), filters)
     older = rows[-1][0].id if len(rows) == PAGE_SIZE else None
     query = {key: value for key, value in (("who", filters.who), ("action", filters.action),

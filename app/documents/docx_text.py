@@ -20,6 +20,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
+from app.documents.plan_lines import roman
 from app.text_repair import has_unicode_vietnamese, tcvn3_to_unicode, vni_to_unicode
 
 __all__ = ["document_lines"]
@@ -263,23 +264,9 @@ def _levels_of(definition: Any) -> dict[int, tuple[str, str, int]]:
 
 def _format_number(value: int, number_format: str) -> str:
     if number_format in ("upperRoman", "lowerRoman"):
-        roman = _roman(value)
-        return roman if number_format == "upperRoman" else roman.lower()
+        numeral = roman(value)
+        return numeral if number_format == "upperRoman" else numeral.lower()
     if number_format in ("upperLetter", "lowerLetter"):
         letter = chr(ord("a") + (value - 1) % 26)
         return letter.upper() if number_format == "upperLetter" else letter
     return str(value)
-
-
-_ROMAN_NUMERALS = (
-    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-)
-
-
-def _roman(value: int) -> str:
-    out = ""
-    for amount, numeral in _ROMAN_NUMERALS:
-        count, value = divmod(value, amount)
-        out += numeral * count
-    return out

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import name_action
 from app.documents.plan_import import ParsedPlan, ParsedSection, ParsedTask
+from app.documents.plan_lines import roman
 from app.models import Plan, PlanSection, PlanStatus, Role, Schedule, Task, Unit
 from app.plans.errors import PlanError, PlanExists
 from app.plans.instantiate import copy_indicators, latest_template, name_substitution
@@ -134,16 +135,14 @@ def preview(session: Session, unit: Unit, parsed: ParsedPlan, year: int,
     return result
 
 
-_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
-
-
 def number_by_position(parsed: ParsedPlan) -> list[tuple[str, str]]:
     """Number the parts I, II, III… by position where the text skips one ("I, II, IV"): the changes."""
-    numbers = [section.number for section in parsed.sections]
-    if not numbers or len(numbers) > len(_ROMAN) or any(n not in _ROMAN for n in numbers):
+    expected_numbers = [roman(position) for position in range(1, len(parsed.sections) + 1)]
+    known = {roman(position) for position in range(1, 40)}
+    if not parsed.sections or any(section.number not in known for section in parsed.sections):
         return []
     changed = []
-    for section, expected in zip(parsed.sections, _ROMAN, strict=False):
+    for section, expected in zip(parsed.sections, expected_numbers, strict=True):
         if section.number != expected:
             changed.append((f"{section.number}. {section.title}".strip(), f"{expected}. {section.title}".strip()))
             section.number = expected

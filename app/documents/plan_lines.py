@@ -22,6 +22,7 @@ __all__ = [
     "is_separator",
     "join_wrapped_lines",
     "legal_bases_of",
+    "roman",
     "letters_only",
     "split_columns",
     "split_sentences",
@@ -277,3 +278,18 @@ def legal_bases_of(paragraph: str) -> tuple[list[str], bool]:
 def _bare_basis(text: str) -> str:
     """The cited document: without "Căn cứ" and the final punctuation."""
     return _BASIS_WORDS_RE.sub("", text.strip(), count=1).rstrip(" ;,.:")
+
+
+_ROMAN_NUMERALS = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)
+
+
+def roman(value: int) -> str:
+    """`value` in Roman numerals (4 → "IV"), as documents number their parts."""
+    out = ""
+    for amount, numeral in _ROMAN_NUMERALS:
+        count, value = divmod(value, amount)
+        out += numeral * count
+    return out

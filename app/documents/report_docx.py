@@ -24,11 +24,11 @@ from app.documents.nd30 import (
     number_line,
     place_and_date,
 )
+from app.documents.plan_lines import roman
 from app.models import Plan, Report, Unit
 from app.periods import parse_period
 from app.vocabulary import REPORT_SECTIONS, number
 
-NUMERALS = ("I", "II", "III", "IV")
 INDICATOR_HEADERS = ("STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả")
 TARGET_HEADER = "Chỉ tiêu năm"
 # Column widths besides the indicator's name, which takes what is left.
@@ -67,11 +67,10 @@ def report_docx(report: Report, plan: Plan | None, unit: Unit, parent: Unit | No
         ]
 
     def content(document: DocxDocument) -> None:
-        numerals = iter(NUMERALS)
-        for heading, text, rows in sections:
-            if not lines(text) and not rows:
-                continue  # an empty section is left out; the numbering stays consecutive
-            body(document, f"{next(numerals)}. {heading}", bold=True)
+        # An empty section is left out; the numbering stays consecutive.
+        shown = [(heading, text, rows) for heading, text, rows in sections if lines(text) or rows]
+        for position, (heading, text, rows) in enumerate(shown, start=1):
+            body(document, f"{roman(position)}. {heading}", bold=True)
             for paragraph in lines(text):
                 body(document, paragraph)
             if rows:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import (
     abort,
     flash,
@@ -20,7 +18,7 @@ from htmx_flask import request as hx_request
 
 from app.database import bounded_int
 from app.extensions import db
-from app.forms_base import FIRST_DATE, LAST_DATE, filled
+from app.forms_base import day_arg, filled
 from app.local_time import local_today
 from app.models import Petition
 from app.petitions import bp, services
@@ -83,12 +81,7 @@ def index() -> ResponseReturnValue:
 @requires("record.view")
 def rules() -> ResponseReturnValue:
     """The deadline rules in force on a chosen day (today by default), each with its legal source."""
-    today = local_today()
-    try:
-        on = datetime.strptime(request.args.get("on", ""), "%d/%m/%Y").date()
-    except ValueError:
-        on = today
-    on = on if FIRST_DATE <= on <= LAST_DATE else today
+    on = day_arg(request.args.get("on", "")) or local_today()
     in_force = [rule for rule in app_legal_book().rules if rule.applies_on(on)]
     return render_template("petitions/rules.html", rules=in_force, on=on)
 

@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from app.forms_base import Form, VersionedForm, VnDateField
 from app.models import ReportKind
 from app.reports.services import KIND_LABELS
+from app.vocabulary import REPORT_SECTIONS
 
 LONG_TEXT = [Length(max=20000, message=_l("Nội dung quá dài."))]
 
@@ -42,10 +43,9 @@ class ReportForm(VersionedForm):
         validators=[Optional(), Length(max=40, message=_l("Số văn bản tối đa 40 ký tự."))],
     )
     due_on = VnDateField(_l("Hạn gửi"), validators=[InputRequired(_l("Vui lòng nhập hạn gửi."))])
-    results = TextAreaField(_l("Kết quả thực hiện"), validators=LONG_TEXT)
-    strengths_shortcomings = TextAreaField(_l("Ưu điểm, hạn chế và nguyên nhân"), validators=LONG_TEXT)
-    direction = TextAreaField(_l("Phương hướng, nhiệm vụ kỳ tới"), validators=LONG_TEXT)
-    proposals = TextAreaField(_l("Đề xuất, kiến nghị"), validators=LONG_TEXT)
+    # The report's sections, labelled as its page and its Word file name them.
+    results, strengths_shortcomings, direction, proposals = (
+        TextAreaField(label, validators=LONG_TEXT) for _, label in REPORT_SECTIONS)
 
 
 class ReviewForm(Form):
