@@ -38,6 +38,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 QUANG_TRUNG = FIXTURES / "ke-hoach-xa-quang-trung-2025.tcvn3.txt"  # TCVN3 bytes, a paragraph a line
 BAC_SON = FIXTURES / "ke-hoach-phuong-bac-son-2025.vni.txt"  # VNI bytes, hard-wrapped like a PDF
 HA_LONG = FIXTURES / "ke-hoach-xa-ha-long-2025.utf8.txt"  # UTF-8 with BOM, "Phần thứ nhất"
+DONG_TIEN = FIXTURES / "ke-hoach-xa-dong-tien-2025.pdf.txt"  # a PDF's text: "|" columns, broken lines
 
 
 def normalise(text: str | None) -> str:
@@ -243,7 +244,7 @@ def test_utf8_plan_in_parts() -> None:
     assert (plan.recipients, plan.signer_title, plan.signer_name) == (["Như mục III;", "Lưu: VT."], "CHỦ TỊCH", "Phạm Văn Đức")
 
 
-@pytest.mark.parametrize("path", [QUANG_TRUNG, BAC_SON, HA_LONG], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [QUANG_TRUNG, BAC_SON, HA_LONG, DONG_TIEN], ids=lambda p: p.name)
 def test_fixtures_round_trip_through_plan_to_text(path: Path) -> None:
     plan = parse_plan(read_fixture(path))
     assert parse_plan(plan_to_text(plan)) == plan
@@ -603,3 +604,72 @@ def test_a_document_carried_out_is_a_legal_basis_and_its_paragraph_stays_as_writ
     assert plan.preamble.startswith("Thực hiện Kế hoạch số 25/KH-UBND") and plan.preamble.endswith("như sau:")
     # A document the body carries out stays cited in the body, not as a legal basis.
     assert "10/KH-ĐU" in plan_to_text(plan) and not any("10/KH-ĐU" in basis for basis in plan.legal_bases)
+
+
+# --- plans extracted from PDF (issue 16 §5) ------------------------------------------------------------
+
+
+def test_plan_extracted_from_a_pdf_with_its_lines_and_columns_broken() -> None:
+    """The header's two columns come through a line at a time with "|" between them, the date is broken
+    over two lines, headings over two lines, and the preamble at the PDF's line width."""
+    plan = parse_plan(read_fixture(DONG_TIEN))
+    assert plan.issuer == ["UBND HUYỆN YÊN ĐỊNH", "UBND XÃ ĐÔNG TIẾN"]
+    assert (plan.number, plan.place, plan.issued_on, plan.year) == ("12/KH-UBND", "Đông Tiến", date(2025, 1, 16), 2025)
+    assert plan.legal_bases == [
+        "Kế hoạch số 25/KH-UBND ngày 10/01/2025 của UBND huyện Yên Định về công tác dân vận chính quyền năm 2025"]
+    assert plan.preamble == (
+        "Thực hiện Kế hoạch số 25/KH-UBND ngày 10/01/2025 của UBND huyện Yên Định về công tác dân vận chính quyền "
+        "năm 2025; căn cứ tình hình thực tế của địa phương, UBND xã Đông Tiến xây dựng Kế hoạch thực hiện công tác "
+        "dân vận chính quyền năm 2025 như sau:")  # one paragraph, as written
+    assert [(s.number, s.title, s.kind) for s in plan.sections] == [
+        ("I", "MỤC ĐÍCH, YÊU CẦU", "purpose"), ("II", "NỘI DUNG", "contents"),
+        ("III", "TỔ CHỨC THỰC HIỆN", "organisation")]
+    purpose = plan.sections[0]
+    assert [c.body for c in purpose.children][1] == (
+        "Gắn công tác dân vận chính quyền với cải cách hành chính, xây dựng nông thôn mới và chuyển đổi số ở các thôn.")
+    assert [t.text for t in plan.sections[2].tasks][0].endswith("báo cáo UBND xã trước ngày 10 tháng 12 năm 2025.")
+    assert plan.closing.endswith("của UBND xã Đông Tiến./.")
+    assert (plan.recipients, plan.signer_title, plan.signer_name) == (
+        ["UBND huyện (để b/c);", "Các thôn;", "Lưu: VT."], "CHỦ TỊCH", "Lê Văn Hùng")
+    assert plan.unplaced == []
+
+
+@pytest.mark.parametrize("header", [
+    # Each column's lines taken in turn, one piece a line.
+    "ỦY BAN NHÂN DÂN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nXÃ AN PHÚ\nĐộc lập - Tự do - Hạnh phúc\n"
+    "Số: 7/KH-UBND\nAn Phú, ngày 05 tháng 02\nnăm 2025",
+    # The columns run together with one space, the motto's first word left on the line before.
+    "ỦY BAN NHÂN DÂN CỘNG\nHÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nXÃ AN PHÚ Độc lập - Tự do - Hạnh phúc\n"
+    "Số: 7/KH-UBND An Phú, ngày 05\ntháng 02 năm 2025",
+    # Cell borders, the number written with spaces.
+    "| ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |\n| XÃ AN PHÚ | Độc lập - Tự do - Hạnh phúc |\n"
+    "| Số: 7 /KH-UBND | An Phú, ngày 05 tháng 02 năm 2025 |",
+], ids=["line-by-line", "single-spaces", "cell-borders"])
+def test_an_interleaved_header_gives_the_issuer_without_the_motto(header: str) -> None:
+    plan = parse_plan(f"{header}\nKẾ HOẠCH\nCông tác dân vận năm 2025\nI. NỘI DUNG\n- Tiếp công dân.\n")
+    assert plan.issuer == ["ỦY BAN NHÂN DÂN", "XÃ AN PHÚ"]
+    assert (plan.number, plan.place, plan.issued_on) == ("7/KH-UBND", "An Phú", date(2025, 2, 5))
+    assert plan.unplaced == []
+
+
+def test_a_short_preamble_broken_mid_phrase_is_one_paragraph() -> None:
+    """Too few lines to tell the PDF's line width: a line ending in a comma or a linking word still runs on."""
+    plan = parse_plan("KẾ HOẠCH\nCông tác dân vận năm 2025\nThực hiện Kế hoạch số 25/KH-UBND của UBND huyện,\n"
+                      "UBND xã An Phú ban hành Kế hoạch của\nUBND xã như sau:\nI. NỘI DUNG\n- Tiếp công dân.\n")
+    assert plan.preamble == ("Thực hiện Kế hoạch số 25/KH-UBND của UBND huyện, UBND xã An Phú ban hành Kế hoạch của "
+                             "UBND xã như sau:")
+
+
+@pytest.mark.parametrize(("lines", "title"), [
+    ("I. MỤC ĐÍCH\nYÊU CẦU", "MỤC ĐÍCH YÊU CẦU"),
+    ("I. MỤC ĐÍCH VÀ\nYÊU CẦU", "MỤC ĐÍCH VÀ YÊU CẦU"),
+    ("I. TỔ CHỨC\nTHỰC HIỆN", "TỔ CHỨC THỰC HIỆN"),
+])
+def test_a_heading_broken_over_two_lines_is_one_heading(lines: str, title: str) -> None:
+    plan = parse_plan(f"KẾ HOẠCH\nCông tác dân vận năm 2025\n{lines}\n1. Tiếp công dân.\n")
+    assert [s.title for s in plan.sections] == [title]
+
+
+def test_a_numbered_heading_followed_by_a_heading_of_its_own_stays_two() -> None:
+    plan = parse_plan("KẾ HOẠCH\nCông tác dân vận năm 2025\nI. NỘI DUNG\nCÔNG TÁC TUYÊN TRUYỀN\n- Phát tờ rơi.\n")
+    assert [(s.title, [c.title for c in s.children]) for s in plan.sections] == [("NỘI DUNG", ["CÔNG TÁC TUYÊN TRUYỀN"])]

@@ -4,6 +4,7 @@ could not be placed, correct, confirm; a draft plan linked to the template, or a
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -258,3 +259,41 @@ def test_the_template_page_lists_its_corrections_of_the_source(as_user, session)
     page = as_user("admin@bim-son").get(f"{TOWN_IMPORT.rsplit('/', 1)[0]}/{builtin.id}").get_data(as_text=True)
     panel = page[page.index('id="source-corrections"'):]
     assert "Sửa từ nguồn" in panel and "<del>xây dưng</del>" in panel and "<ins>III. TỔ CHỨC THỰC HIỆN</ins>" in panel
+
+
+def test_the_number_and_date_read_from_the_file_are_carried_into_the_draft(as_user, session, units):
+    """Issue 16 §5: the file's "Số: 12/KH-UBND" and date are the draft's, ready for the issue form; the draft's
+    own page and Word file still leave them blank until it is issued."""
+    chairman = as_user("chairman@phu-son")
+    name = "ke-hoach-xa-dong-tien-2025.pdf.txt"
+    html = _upload(chairman, WARD_IMPORT, name, (FIXTURES / name).read_bytes(), year="2026").get_data(as_text=True)
+    assert "Số: 12/KH-UBND · ngày 16/01/2025" in html
+    created = chairman.post(WARD_IMPORT, data={"text": _textarea(html), "year": "2026", "action": "create"})
+    assert created.status_code == 302
+    plan = plan_of(session, units["phu-son"], 2026)
+    assert (plan.status, plan.number, plan.issued_on) == (PlanStatus.DRAFT, "12/KH-UBND", date(2025, 1, 16))
+    assert "12/KH-UBND" not in chairman.get("/u/phu-son/plans/2026").get_data(as_text=True)
+    assert "12/KH-UBND" not in chairman.get("/u/phu-son").get_data(as_text=True)  # the dashboard's plan list
+    issue_form = chairman.get("/u/phu-son/plans/2026/issue").get_data(as_text=True)
+    assert 'value="12/KH-UBND"' in issue_form and 'value="16/01/2025"' in issue_form
+
+
+def test_a_date_that_cannot_be_the_plans_is_not_carried(as_user, session, units):
+    """A 2025 file imported for 2027 keeps its number but not its date (a 2027 plan is issued in 2026 or 2027)."""
+    chairman = as_user("chairman@phu-son")
+    name = "ke-hoach-xa-dong-tien-2025.pdf.txt"
+    html = _upload(chairman, WARD_IMPORT, name, (FIXTURES / name).read_bytes(), year="2027").get_data(as_text=True)
+    chairman.post(WARD_IMPORT, data={"text": _textarea(html), "year": "2027", "action": "create"})
+    plan = plan_of(session, units["phu-son"], 2027)
+    assert (plan.number, plan.issued_on) == ("12/KH-UBND", None)
+
+
+def test_a_template_imported_carries_no_number(as_user, session):
+    admin = as_user("admin@bim-son")
+    name = "ke-hoach-xa-dong-tien-2025.pdf.txt"
+    html = _upload(admin, TOWN_IMPORT, name, (FIXTURES / name).read_bytes(), year="2026").get_data(as_text=True)
+    assert 'id="import-number"' not in html
+    admin.post(TOWN_IMPORT, data={"text": _textarea(html), "year": "2026", "action": "create"})
+    with everything(session):
+        template = session.scalar(sa.select(Plan).where(Plan.is_template.is_(True), Plan.code.like("nhap-bim-son-2026-%")))
+    assert template is not None and (template.number, template.issued_on) == (None, None)

@@ -31,6 +31,14 @@ _PLACE_DATE_RE = re.compile(
     r"(?P<place>[^,\d]{2,40}?),?\s+ngày\s+(?P<day>\S+)\s+tháng\s+(?P<month>\S+)\s+năm\s+(?P<year>\d{4})\.?",
     re.IGNORECASE,
 )
+# Where the right column starts inside a line flattened with single spaces: the national motto.
+_MOTTO_START_RE = re.compile(r"\s+(?=C[ỘO]NG(?:\s+H[OÒ][AÀ]\b|\s*$)|Độc lập\b|ĐỘC LẬP\b)")
+# "12/KH-UBND" (or "12 /KH-UBND") and what follows it on the line.
+_NUMBER_PARTS_RE = re.compile(r"(?P<number>[^\s/]*\s*/\s*\S+|\S+)\s*(?P<rest>.*)")
+_MOTTO_LETTERS = "cộnghòaxãhộichủnghĩaviệtnam"
+# A date cut at a line break: "An Phú, ngày 16" (or "… ngày 16 tháng 01"), then "tháng 01 năm 2025" (or "năm 2025").
+_DATE_START_RE = re.compile(r"\bngày(?:\s+\d{1,2})?(?:\s+tháng(?:\s+\d{1,2})?)?(?:\s+năm)?\s*$", re.IGNORECASE)
+_DATE_REST_RE = re.compile(r"(?:\d{1,2}\s+)?(?:tháng|năm)\b|\d{1,4}\.?$", re.IGNORECASE)
 _MARKS_RE = re.compile(r"DỰ THẢO|MẬT|TỐI MẬT|TUYỆT MẬT|KHẨN|THƯỢNG KHẨN|HỎA TỐC|HOẢ TỐC")
 _RECIPIENTS_RE = re.compile(r"Nơi nhận\s*:?\s*(?P<rest>.*)", re.IGNORECASE)
 _SIGNER_START_RE = re.compile(r"(?:(?:TM|KT|TL|TUQ|Q)\.\s*\S.*|(?:PHÓ\s+)?CHỦ TỊCH)")
@@ -81,22 +89,46 @@ def find_tail(lines: list[str], start: int) -> int:
 
 
 def _is_motto(piece: str) -> bool:
+    """The national motto, or a piece of its first line cut off by a line break ("CỘNG", "HÒA XÃ HỘI …")."""
     letters = letters_only(piece)
-    return "xãhộichủnghĩaviệtnam" in letters or ("độclập" in letters and "hạnhphúc" in letters)
+    return ("xãhộichủnghĩaviệtnam" in letters or ("độclập" in letters and "hạnhphúc" in letters)
+            or (len(letters) >= 4 and letters in _MOTTO_LETTERS))
 
 
 def read_header(lines: list[str], plan: ParsedPlan) -> None:
+    for piece in _header_pieces(lines):
+        _read_header_piece(piece, plan)
+
+
+def _header_pieces(lines: list[str]) -> list[str]:
+    """The header's pieces in reading order, put back together where a PDF's extraction cut them: the
+    two columns flattened into one line with single spaces ("UBND XÃ AN PHÚ CỘNG HÒA XÃ HỘI …",
+    "Số: 12/KH-UBND An Phú, ngày 16 …"), and a date broken over two lines ("An Phú, ngày 16" /
+    "tháng 01 năm 2025")."""
+    pieces: list[str] = []
     for line in lines:
         for piece in split_columns(line):
-            _read_header_piece(piece, plan)
+            pieces.extend(part for part in _MOTTO_START_RE.split(piece) if part.strip())
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and _DATE_START_RE.search(joined[-1]) and not _PLACE_DATE_RE.fullmatch(joined[-1]) \
+                and _DATE_REST_RE.match(piece):
+            joined[-1] += " " + piece
+        else:
+            joined.append(piece)
+    return [piece.strip() for piece in joined]
 
 
 def _read_header_piece(piece: str, plan: ParsedPlan) -> None:
     if is_separator(piece) or _is_motto(piece):
         return
     if match := _NUMBER_RE.fullmatch(piece):
-        number = match["number"].strip()
+        # "Số: 12/KH-UBND", or the place and date after it on the same line ("Số: 12/KH-UBND An Phú, ngày …").
+        parts = _NUMBER_PARTS_RE.fullmatch(match["number"].strip())
+        number = "".join(parts["number"].split()) if parts else ""
         plan.number = number if any(c.isdigit() for c in number) else None
+        if parts and parts["rest"]:
+            _read_header_piece(parts["rest"], plan)
     elif match := _PLACE_DATE_RE.fullmatch(piece):
         plan.place = match["place"].strip()
         plan.year = int(match["year"])

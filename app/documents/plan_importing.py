@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from difflib import SequenceMatcher
 
 from flask_babel import lazy_gettext as _l
@@ -26,7 +27,7 @@ from app.models import Plan, PlanSection, PlanStatus, Role, Schedule, Task, Unit
 from app.plans.errors import PlanError, PlanExists
 from app.plans.instantiate import copy_indicators, latest_template, name_substitution
 from app.plans.outline import iter_nodes, plan_outline
-from app.plans.services import find_plan
+from app.plans.services import find_plan, issue_date_error
 
 _YEAR_IN_TITLE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SAME_TASK = 0.85  # SequenceMatcher ratio from which an imported task is the template's task
@@ -84,6 +85,18 @@ class Preview:
         return [] if not named or self.year in named else named
 
     @property
+    def number(self) -> str | None:
+        """The file's "Số: …", carried into a ward's draft (the issue form starts with it)."""
+        return self.parsed.number
+
+    @property
+    def issued_on(self) -> date | None:
+        """The file's date of issue, carried into a ward's draft when it can be the date of a plan of
+        the year imported for."""
+        issued = self.parsed.issued_on
+        return issued if issued is not None and issue_date_error(self.year, issued) is None else None
+
+    @property
     def recognised(self) -> int:
         return sum(1 for m in self.matches.values() if m.template_task is not None)
 
@@ -101,6 +114,9 @@ def fit_columns(parsed: ParsedPlan) -> None:
             section.number = ""
     if len(parsed.heading) > (Plan.heading.type.length or 120):
         parsed.title, parsed.heading = f"{parsed.heading} {parsed.title}".strip(), "KẾ HOẠCH"
+    if parsed.number and len(parsed.number) > (Plan.number.type.length or 40):
+        parsed.unplaced.append(f"Số: {parsed.number}")
+        parsed.number = None
     for name in ("signer_title", "signer_name"):
         if len(getattr(parsed, name)) > (getattr(Plan, name).type.length or 120):
             parsed.unplaced.append(getattr(parsed, name))
@@ -277,6 +293,8 @@ def create(session: Session, unit: Unit, result: Preview, year: int, *, as_templ
         signer_title=parsed.signer_title or "CHỦ TỊCH",
         signer_name=parsed.signer_name,
         status=PlanStatus.DRAFT,
+        number=None if as_template else result.number,
+        issued_on=None if as_template else result.issued_on,
         template_id=template.id if template else None,
         template_revision=template.revision if template else None,
     )

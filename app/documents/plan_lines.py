@@ -39,7 +39,7 @@ _UPPER_RE = re.compile(r"(?P<number>[A-HJ-UWYZĐ])[.)]\s+(?P<text>.*)")
 _LOWER_RE = re.compile(r"(?P<number>[a-zđ])[.)]\s+(?P<text>.*)")
 _BULLET_RE = re.compile(rf"(?P<number>[{re.escape(BULLETS)}])(?P<space>\s*)(?P<text>.*)")
 _SEPARATOR_RE = re.compile(r"[-_=*~.·•–—\s]{3,}")
-_COLUMN_GAP_RE = re.compile(r"\s{3,}|\t+")
+_COLUMN_GAP_RE = re.compile(r"\s*\|\s*|\s{3,}|\t+")  # "|": a PDF table's cell border
 _PAGE_NUMBER_RE = re.compile(r"[-–]?\s*\d{1,3}\s*[-–]?")  # "2", "- 2 -": a page number of a PDF
 # A paragraph starting with one of these never continues the line before it.
 _STARTER_RE = re.compile(r"(?:Căn cứ|CĂN CỨ|Trên đây|TRÊN ĐÂY|Nơi nhận|NƠI NHẬN)\b")
@@ -57,6 +57,8 @@ _DOCUMENT_TYPES = ("Kế hoạch|Công văn|Chỉ thị|Nghị quyết|Quyết �
                    "Nghị định|Thông tư|Chương trình")
 _CARRIED_OUT_RE = re.compile(
     rf"(?:[{re.escape(BULLETS)}]\s*)?(?:Thực hiện|THỰC HIỆN)\s+(?P<basis>(?:{_DOCUMENT_TYPES})\b.*)", re.IGNORECASE)
+# Headings a PDF often breaks over two lines, in letters (see letters_only).
+_WRAPPED_HEADINGS = frozenset(("mụcđíchyêucầu", "mụcđíchvàyêucầu", "tổchứcthựchiện"))
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(("TP", "Tp", "TX", "Tx", "ThS", "TS", "GS", "PGS", "BS", "Th.S", "v.v", "St"))
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[”\"')]?\s+")
@@ -171,7 +173,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def split_columns(line: str) -> list[str]:
-    """The pieces of a line whose columns were flattened with runs of spaces or tabs."""
+    """The pieces of a line whose columns were flattened with runs of spaces, tabs or "|"."""
     return [collapse(piece) for piece in _COLUMN_GAP_RE.split(line) if piece.strip()]
 
 
@@ -218,21 +220,37 @@ def _breaks(previous: str, line: str, width: int | None) -> bool:
     line_caps, previous_caps = is_capitals(line), is_capitals(previous)
     if width and line_caps and previous_caps and len(previous) >= _FULL_LINE * width and not ends_sentence(previous):
         return False  # a long heading in capitals wrapped over two lines
+    if line_caps and _heading_goes_on(previous, line):
+        return False
     marker = classify(line)
     if (marker is not None and marker.kind != "caps") or _STARTER_RE.match(line) or line_caps or previous_caps:
         return True
     starts_small = line[:1].islower()
+    last_word = previous.split()[-1].lower() if previous.split() else ""
+    if previous.endswith((",", "(", "“")) or last_word in _CONTINUATION_WORDS:
+        return False  # a paragraph never ends mid-phrase: "… của UBND huyện," / "UBND xã …"
     if width is None:
         return not (starts_small and not ends_sentence(previous))
-    if starts_small or line[:1].isdigit():
-        return False
-    last_word = previous.split()[-1].lower() if previous.split() else ""
-    if previous.endswith((",", "-", "(", "“")) or last_word in _CONTINUATION_WORDS:
+    if starts_small or line[:1].isdigit() or previous.endswith("-"):
         return False
     if ends_sentence(previous) or previous.endswith(":"):
         return True
     numbered = classify(previous) is not None
     return len(previous) < (0.9 if numbered else _FULL_LINE) * width
+
+
+def _heading_goes_on(previous: str, line: str) -> bool:
+    """Is `line` (in capitals, without a number) the rest of the numbered heading before it ("I. MỤC
+    ĐÍCH," / "YÊU CẦU"; "III. TỔ CHỨC" / "THỰC HIỆN")? The heading stops mid-phrase, or the two lines
+    make one of the usual headings."""
+    heading = classify(previous)
+    if heading is None or heading.is_bullet or heading.kind == "caps" or not is_capitals(heading.text):
+        return False
+    if classify(line) is None or ends_sentence(heading.text) or heading.text.endswith(":"):
+        return False
+    last_word = heading.text.split()[-1].lower() if heading.text.split() else ""
+    return (heading.text.endswith((",", "-", "–")) or last_word in _CONTINUATION_WORDS
+            or letters_only(f"{heading.text} {line}") in _WRAPPED_HEADINGS)
 
 
 def letters_only(text: str) -> str:
@@ -258,9 +276,9 @@ def legal_bases_of(paragraph: str) -> tuple[list[str], bool]:
         carried_out = _CARRIED_OUT_RE.fullmatch(paragraph.strip())
         if carried_out is None:
             return [], False
-        # The document, up to the end of its sentence or the subject after it ("…, UBND phường …").
+        # The document, up to the end of its sentence, a ";" or the subject after it ("…, UBND phường …").
         text = split_sentences(carried_out["basis"])[0]
-        cuts = [m.start() for m in re.finditer(r"[,;]\s+(\w)", text) if m.group(1).isupper()]
+        cuts = [m.start() for m in re.finditer(r"([,;])\s+(\w)", text) if m.group(1) == ";" or m.group(2).isupper()]
         return [_bare_basis(text[: cuts[0]] if cuts else text)], True
     text = match["basis"]
     sentences = split_sentences(text)
