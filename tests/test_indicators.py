@@ -405,6 +405,30 @@ def test_the_year_agrees_with_the_task_progress_summaries(session, phu_son_year,
     )
 
 
+@pytest.mark.parametrize("code", ["2025", "2025-Q1", "2025-01", "2025-H2"])
+def test_a_period_undone_by_a_later_update_is_not_done_in_sql_either(session, phu_son_year, code) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: a period stands as its latest update says, in the indicators' SQL as on the task pages. Every
+    month of II.4.3 reported done, then January back at 60 %; the once task II.2.3 done, then at 80 %."""
+    today = D(2026, 1, 10)
+    with everything(session):
+        tasks = {t.key: t for t in session.scalars(sa.select(Task).where(Task.plan_id == phu_son_year.id))}
+        done, going = ProgressStatus.DONE, ProgressStatus.IN_PROGRESS
+        rows = [(tasks["II.4.3"], D(2025, 12, 29), done, D(2025, m, 1), 100) for m in range(1, 13)]
+        rows += [(tasks["II.4.3"], D(2025, 12, 30), going, D(2025, 1, 1), 60),
+                 (tasks["II.2.3"], D(2025, 9, 1), going, None, 80)]
+        session.add_all(TaskUpdate(unit_id=t.unit_id, task_id=t.id, reported_on=day, status=status, period_start=period,
+                                   percent=percent) for t, day, status, period, percent in rows)
+        session.flush()
+        values = {r.code: r.value for r in indicator_values(session, phu_son_year, code, today)}
+        summaries = task_summaries(session, phu_son_year, today, within=parse_period(code))
+    monthly, once = summaries[tasks["II.4.3"].id], summaries[tasks["II.2.3"].id]
+    assert (monthly.periods_done, monthly.done, once.done) == (11, False, False)
+    assert once.overdue is (code in ("2025", "2025-H2"))  # due 31/12
+    assert values["tasks_overdue"] == sum(1 for s in summaries.values() if s.overdue)
+    if code == "2025":
+        assert values["tasks_done"] == sum(1 for s in summaries.values() if s.done)
+
+
 @pytest.mark.parametrize("today", [D(2025, 5, 3), MID_YEAR, D(2025, 10, 2), D(2026, 1, 10)])
 @pytest.mark.parametrize("code", ["2025-H1", "2025-H2", "2025-Q2", "2025-Q4", "2025-06", "2025-09"])
 def test_part_of_a_year_counts_overdue_tasks_as_the_task_pages_do(session, phu_son_year, code, today) -> None:  # type: ignore[no-untyped-def]

@@ -357,37 +357,37 @@ def test_due_dates_of_each_schedule():
 
 
 @pytest.mark.parametrize(
-    "schedule,today,done_periods,any_done,missed",
+    "schedule,today,done_periods,missed",
     [
         # monthly: January is due on 31/01 and overdue from 01/02 without a done update for it
-        (M, date(2025, 2, 3), set(), False, date(2025, 1, 31)),
-        (M, date(2025, 2, 3), {date(2025, 1, 1)}, True, None),
-        (M, date(2025, 2, 3), {date(2025, 2, 1)}, True, date(2025, 1, 31)),  # February done, January not
-        (M, date(2025, 1, 31), set(), False, None),  # the due day itself is still in time
-        (M, date(2025, 2, 1), set(), False, date(2025, 1, 31)),
-        (M, date(2025, 3, 1), {date(2025, 1, 1)}, True, date(2025, 2, 28)),
-        (M, date(2025, 1, 15), set(), False, None),
-        (M, date(2026, 11, 25), {date(2025, 12, 1)}, True, None),  # past year: December was the last
-        (M, date(2026, 11, 25), {date(2025, 11, 1)}, True, date(2025, 12, 31)),
-        (M, date(2024, 12, 31), set(), False, None),  # before the plan's year
+        (M, date(2025, 2, 3), set(), date(2025, 1, 31)),
+        (M, date(2025, 2, 3), {date(2025, 1, 1)}, None),
+        (M, date(2025, 2, 3), {date(2025, 2, 1)}, date(2025, 1, 31)),  # February done, January not
+        (M, date(2025, 1, 31), set(), None),  # the due day itself is still in time
+        (M, date(2025, 2, 1), set(), date(2025, 1, 31)),
+        (M, date(2025, 3, 1), {date(2025, 1, 1)}, date(2025, 2, 28)),
+        (M, date(2025, 1, 15), set(), None),
+        (M, date(2026, 11, 25), {date(2025, 12, 1)}, None),  # past year: December was the last
+        (M, date(2026, 11, 25), {date(2025, 11, 1)}, date(2025, 12, 31)),
+        (M, date(2024, 12, 31), set(), None),  # before the plan's year
         # quarterly
-        (Q, date(2025, 3, 31), set(), False, None),
-        (Q, date(2025, 4, 1), set(), False, date(2025, 3, 31)),
-        (Q, date(2025, 7, 15), {date(2025, 1, 1)}, True, date(2025, 6, 30)),
-        (Q, date(2025, 7, 15), {date(2025, 4, 1)}, True, None),
-        (Q, date(2025, 10, 1), {date(2025, 7, 1)}, True, None),
-        # once: due 31/12 of the year, any done update settles it
-        (O, date(2025, 12, 31), set(), False, None),
-        (O, date(2026, 1, 1), set(), False, date(2025, 12, 31)),
-        (O, date(2026, 1, 1), {None}, True, None),
+        (Q, date(2025, 3, 31), set(), None),
+        (Q, date(2025, 4, 1), set(), date(2025, 3, 31)),
+        (Q, date(2025, 7, 15), {date(2025, 1, 1)}, date(2025, 6, 30)),
+        (Q, date(2025, 7, 15), {date(2025, 4, 1)}, None),
+        (Q, date(2025, 10, 1), {date(2025, 7, 1)}, None),
+        # once: due 31/12 of the year, settled while its latest update is done
+        (O, date(2025, 12, 31), set(), None),
+        (O, date(2026, 1, 1), set(), date(2025, 12, 31)),
+        (O, date(2026, 1, 1), {None}, None),
         # ongoing: never overdue
-        (G, date(2025, 2, 3), set(), False, None),
-        (G, date(2030, 1, 1), set(), False, None),
+        (G, date(2025, 2, 3), set(), None),
+        (G, date(2030, 1, 1), set(), None),
     ],
 )
-def test_overdue_on_hand_checked_dates(schedule, today, done_periods, any_done, missed):
-    assert schedules.overdue_since(schedule, 2025, today, done_periods, any_done) == missed
-    assert schedules.is_overdue(schedule, 2025, today, done_periods, any_done) is (missed is not None)
+def test_overdue_on_hand_checked_dates(schedule, today, done_periods, missed):
+    assert schedules.overdue_since(schedule, 2025, today, done_periods) == missed
+    assert schedules.is_overdue(schedule, 2025, today, done_periods) is (missed is not None)
 
 
 def test_next_due_and_periods():
@@ -408,10 +408,21 @@ def test_a_summary_follows_the_updates():
     january = services.summarise(1, 1, M, 2025, day, [(date(2025, 2, 2), date(2025, 1, 1), ProgressStatus.DONE, 100)])
     assert (january.overdue, january.periods_done, january.periods_total, january.done) == (False, 1, 12, False)
     assert january.next_due == date(2025, 2, 28)
+    # A task stands as its latest update says: 80 % after "done" is not done, whether once or for a month.
     once = services.summarise(1, 1, O, 2025, date(2026, 1, 2), [
         (date(2025, 6, 1), None, ProgressStatus.DONE, 100), (date(2025, 7, 1), None, ProgressStatus.IN_PROGRESS, 80),
     ])
-    assert (once.done, once.overdue, once.percent, once.status) == (True, False, 80, ProgressStatus.IN_PROGRESS)
+    assert (once.done, once.overdue, once.percent, once.status) == (False, True, 80, ProgressStatus.IN_PROGRESS)
+    redone = services.summarise(1, 1, O, 2025, date(2026, 1, 2), [
+        (date(2025, 6, 1), None, ProgressStatus.DONE, 100), (date(2025, 7, 1), None, ProgressStatus.IN_PROGRESS, 80),
+        (date(2025, 8, 1), None, ProgressStatus.DONE, 100),
+    ])
+    assert (redone.done, redone.overdue) == (True, False)
+    undone = services.summarise(1, 1, M, 2025, day, [
+        (date(2025, 2, 1), date(2025, 1, 1), ProgressStatus.DONE, 100),
+        (date(2025, 2, 2), date(2025, 1, 1), ProgressStatus.IN_PROGRESS, 60),
+    ])
+    assert (undone.periods_done, undone.done_periods, undone.overdue_since) == (0, frozenset(), date(2025, 1, 31))
     ongoing = services.summarise(1, 1, G, 2025, date(2030, 1, 1), [])
     assert (ongoing.overdue, ongoing.next_due, ongoing.ongoing) == (False, None, True)
 
@@ -433,6 +444,25 @@ def test_a_monthly_task_is_overdue_for_january_until_january_is_reported_done(as
         summary = services.task_summaries(session, plan, on_3_february)[task.id]
         assert (summary.overdue, summary.periods_done, summary.next_due) == (False, 2, date(2025, 2, 28))
         assert services.task_summaries(session, plan, date(2025, 4, 1))[task.id].overdue_since == date(2025, 3, 31)
+
+
+def test_a_month_reported_done_then_at_60_percent_is_no_longer_done_in_the_period_table(as_user, session, units):
+    """Issue 16: posting 60 % for a month already "Hoàn thành" changed the headline but not the period table."""
+    task = task_owned_by(session, units["phu-son"], Role.OFFICE, Schedule.MONTHLY)
+    client = as_user("office@phu-son")
+
+    def january() -> str:
+        page = client.get(progress_url(task)).get_data(as_text=True)
+        row = re.search(r"<td>Tháng 1/2025</td>.*?</tr>", page, re.S)
+        assert row, "no row for January in the period table"
+        return row.group(0)
+
+    post_update(client, task, status="done", period="2025-01-01")
+    assert "Hoàn thành" in january()
+    post_update(client, task, status="in_progress", percent="60", period="2025-01-01")
+    assert "Hoàn thành" not in january()
+    post_update(client, task, status="done", period="2025-01-01")
+    assert "Hoàn thành" in january()
 
 
 # --- roll-ups ---------------------------------------------------------------------------------

@@ -249,43 +249,51 @@ def task_flags(unit_ids: Iterable[int] | None, year: int, period: ReportingPerio
                overdue_only: bool = False) -> TaskFlags:
     """Whether each task of a `year` plan is done in `period` and overdue on `today` (due dates as
     app/progress/schedule); the updates read are those of `unit_ids` (None: all in the scope).
-    `overdue_only` reads only the done updates and leaves `done` out (always 0): the overdue list's
-    cheaper question."""
+    `overdue_only` reads only the updates of the periods whose due dates it asks about (and once tasks')
+    and leaves `done` out (always 0): the overdue list's cheaper question."""
     months = [p for p in schedule_periods(Schedule.MONTHLY, year) if p.end in period]
     quarters = [p for p in schedule_periods(Schedule.QUARTERLY, year) if p.end in period]
     # Which due date counts is app/progress/schedule's one rule; here it becomes SQL.
     last_month = _start_of(last_passed_due(Schedule.MONTHLY, year, today, within=period))
     last_quarter = _start_of(last_passed_due(Schedule.QUARTERLY, year, today, within=period))
     once_passed = last_passed_due(Schedule.ONCE, year, today, within=period) is not None
-    # Each update ranked within its task: 1 for the latest reported by the period's end (a task's
-    # latest status, for ongoing tasks). One pass over the updates, one join to the tasks: a second
-    # join on a ranked sub-select made PostgreSQL re-run it for every task of a province.
+    # A period stands as its latest update says (app/progress/services.summarise): each update ranked
+    # within its task and period, 1 for the latest; a once task's updates have no period. And within its
+    # task, 1 for the latest reported by the period's end (a once or ongoing task's state in the period).
+    # One pass over the updates, one join to the tasks: a second join on a ranked sub-select made
+    # PostgreSQL re-run it for every task of a province. The overdue list reads only the periods whose
+    # due dates it asks about.
+    latest_of_period = func.row_number().over(
+        partition_by=(TaskUpdate.unit_id, TaskUpdate.task_id, TaskUpdate.period_start),
+        order_by=(TaskUpdate.reported_on.desc(), TaskUpdate.id.desc()),
+    )
     by_end = TaskUpdate.reported_on <= period.end
-    rank = literal(1) if overdue_only else func.row_number().over(
+    latest_by_end = literal(1) if overdue_only else func.row_number().over(
         partition_by=(TaskUpdate.unit_id, TaskUpdate.task_id),
         order_by=(case((by_end, 0), else_=1), TaskUpdate.reported_on.desc(), TaskUpdate.id.desc()),
     )
+    asked = [start for start in (last_month, last_quarter) if start is not None]
     ranked = (
         select(TaskUpdate.unit_id, TaskUpdate.task_id, TaskUpdate.status, TaskUpdate.reported_on,
-               TaskUpdate.period_start, rank.label("rank"))
+               TaskUpdate.period_start, latest_of_period.label("of_period"), latest_by_end.label("by_end"))
         .where(*([TaskUpdate.unit_id.in_(unit_ids)] if unit_ids is not None else []),
-               *([TaskUpdate.status == ProgressStatus.DONE] if overdue_only else []))
+               *([or_(TaskUpdate.period_start.is_(None), TaskUpdate.period_start.in_(asked))] if overdue_only else []))
         .subquery()
     )
     done = ranked.c.status == ProgressStatus.DONE
+    stands_done = and_(done, ranked.c.of_period == 1)
 
     def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.max(case((condition, 1), else_=0))
 
     def periods_done(starts: list[date]) -> ColumnElement[int]:
-        return func.count(distinct(case((and_(done, ranked.c.period_start.in_(starts)), ranked.c.period_start))))
+        return func.count(distinct(case((and_(stands_done, ranked.c.period_start.in_(starts)), ranked.c.period_start))))
 
     def last_done(start: date | None) -> ColumnElement[int]:
-        return flag(and_(done, ranked.c.period_start == start)) if start else literal(0)
+        return flag(and_(stands_done, ranked.c.period_start == start)) if start else literal(0)
 
     done_parts = [] if overdue_only else [
-        flag(and_(done, ranked.c.reported_on <= period.end)).label("done_by_end"),
-        flag(and_(done, ranked.c.rank == 1, ranked.c.reported_on <= period.end)).label("latest_done"),
+        flag(and_(done, ranked.c.by_end == 1, ranked.c.reported_on <= period.end)).label("latest_done"),
         periods_done([p.start for p in months]).label("months_done"),
         periods_done([p.start for p in quarters]).label("quarters_done"),
     ]
@@ -293,7 +301,7 @@ def task_flags(unit_ids: Iterable[int] | None, year: int, period: ReportingPerio
         select(
             ranked.c.unit_id.label("unit_id"),
             ranked.c.task_id.label("task_id"),
-            flag(done).label("any_done"),
+            flag(and_(stands_done, ranked.c.period_start.is_(None))).label("once_done"),
             last_done(last_month).label("last_month_done"),
             last_done(last_quarter).label("last_quarter_done"),
             *done_parts,
@@ -307,8 +315,7 @@ def task_flags(unit_ids: Iterable[int] | None, year: int, period: ReportingPerio
 
     zero = literal(0)
     done_flag = zero if overdue_only else case(
-        (Task.schedule == Schedule.ONCE, got(updates.c.done_by_end)),
-        (Task.schedule == Schedule.ONGOING, got(updates.c.latest_done)),
+        (Task.schedule.in_((Schedule.ONCE, Schedule.ONGOING)), got(updates.c.latest_done)),
         (Task.schedule == Schedule.MONTHLY,
          case((got(updates.c.months_done) >= len(months), 1), else_=0) if months else zero),
         (Task.schedule == Schedule.QUARTERLY,
@@ -316,7 +323,7 @@ def task_flags(unit_ids: Iterable[int] | None, year: int, period: ReportingPerio
         else_=0,
     )
     overdue_flag = case(
-        (Task.schedule == Schedule.ONCE, 1 - got(updates.c.any_done) if once_passed else zero),
+        (Task.schedule == Schedule.ONCE, 1 - got(updates.c.once_done) if once_passed else zero),
         (Task.schedule == Schedule.MONTHLY, 1 - got(updates.c.last_month_done) if last_month else zero),
         (Task.schedule == Schedule.QUARTERLY, 1 - got(updates.c.last_quarter_done) if last_quarter else zero),
         else_=0,

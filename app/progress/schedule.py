@@ -3,8 +3,8 @@
 Pure functions of (schedule, year, today): no database, no request. A monthly task is due on
 the last day of each month, a quarterly one on the last day of each quarter, a once task on
 31/12 of the year, an ongoing ("thường xuyên") task never. A task is overdue once the most
-recent due date has passed without a done update for that period (for a once task: without
-any done update).
+recent due date has passed while that period's latest update is not "done" (for a once task:
+while its latest update is not).
 """
 
 from __future__ import annotations
@@ -103,26 +103,23 @@ def next_due(schedule: Schedule, year: int, today: date) -> date | None:
 
 
 def overdue_since(
-    schedule: Schedule, year: int, today: date, done_periods: Collection[date | None], any_done: bool,
-    within: Dates | None = None,
+    schedule: Schedule, year: int, today: date, done_periods: Collection[date | None], within: Dates | None = None,
 ) -> date | None:
     """The due date missed, if the task is overdue on `today` (as to the due dates `within` a
     reporting period, if given), else None.
 
-    `done_periods` holds the `period_start` of every done update; `any_done` says whether the
-    task has a done update at all (what counts for a once task).
+    `done_periods` holds the `period_start` of each period whose latest update is done (None for a
+    once task, whose updates have no period).
     """
     missed = last_passed_due(schedule, year, today, within)
     if missed is None:
         return None
     due, start = missed
-    if schedule == Schedule.ONCE:
-        return None if any_done else due
     return None if start in done_periods else due
 
 
 def is_overdue(
-    schedule: Schedule, year: int, today: date, done_periods: Collection[date | None] = (), any_done: bool = False
+    schedule: Schedule, year: int, today: date, done_periods: Collection[date | None] = ()
 ) -> bool:
     """Is the task past its most recent due date without a done update for it?"""
-    return overdue_since(schedule, year, today, done_periods, any_done) is not None
+    return overdue_since(schedule, year, today, done_periods) is not None

@@ -255,8 +255,9 @@ def summarise(
     progress = TaskProgress(task_id, section_id, schedule, updates=len(updates))
     if updates:
         progress.reported_on, _, progress.status, progress.percent = updates[-1]
-    done_periods = {start for _, start, status, _ in updates if status == ProgressStatus.DONE}
-    any_done = any(status == ProgressStatus.DONE for _, _, status, _ in updates)
+    # A period stands as its latest update says: 60 % posted after "Hoàn thành" undoes it.
+    latest = {start: status for _, start, status, _ in updates}
+    done_periods = {start for start, status in latest.items() if status == ProgressStatus.DONE}
     periods = schedules.periods(schedule, year)
     progress.periods_total = len(periods)
     progress.done_periods = frozenset(p.start for p in periods if p.start in done_periods)
@@ -264,11 +265,11 @@ def summarise(
     if schedule in RECURRING:
         progress.done = progress.periods_done == progress.periods_total
     elif schedule == Schedule.ONCE:
-        progress.done = any_done
+        progress.done = None in done_periods  # a once task's updates have no period
     else:
         progress.done = progress.status == ProgressStatus.DONE
     progress.next_due = schedules.next_due(schedule, year, today)
-    progress.overdue_since = schedules.overdue_since(schedule, year, today, done_periods, any_done, within)
+    progress.overdue_since = schedules.overdue_since(schedule, year, today, done_periods, within)
     if progress.overdue_since and schedule in RECURRING:
         progress.overdue_period = schedules.period_containing(schedule, year, progress.overdue_since).start  # type: ignore[union-attr]
     return progress
