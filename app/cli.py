@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.demo_records import add_demo_records, add_demo_reports
 from app.extensions import db
+from app.law.book import LegalBook
 from app.local_time import local_today
-from app.models import IndicatorDefinition, Membership, Plan, Role, Unit, User
+from app.models import IndicatorDefinition, Membership, Plan, PlanStatus, Role, Unit, User
 from app.models.unit import tenant_units_below
 from app.notifications.store import run as run_notifications
 from app.plans.instantiate import copy_indicators
@@ -120,13 +121,24 @@ def _backfill_indicators(town: Unit, year: int) -> None:
 DEMO_ACTOR = "Dữ liệu mẫu"
 
 
+def _issue_demo_plan(plan: Plan | None, number: int, signer: str, book: LegalBook) -> None:
+    """The ward's plan as its chairman issued it early in January: the year's progress is recorded on it.
+    A plan issued before (or reopened since) is left as it is."""
+    if plan is None or plan.first_issued_on is not None:
+        return
+    day = book.calendar.next_working_day(date(plan.year, 1, 6))
+    plan.status, plan.number, plan.signer_name = PlanStatus.ISSUED, f"{number:02d}/KH-UBND", signer
+    plan.issued_on = plan.first_issued_on = day
+    db.session.flush()
+
+
 @click.command("demo")
 @click.option("--before-reform", is_flag=True,
               help="Stop before the 1 July 2025 reorganisation: Bỉm Sơn and its wards as they were, a whole year.")
 @with_appcontext
 def demo_command(before_reform: bool) -> None:
-    """Demo accounts for Phú Sơn, Quang Trung, Bỉm Sơn and Thanh Hóa, the 2025 plans of every ward, the
-    records of the wards with accounts, then the reorganisation of 1 July 2025: Bỉm Sơn's units merged
+    """Demo accounts for Phú Sơn, Quang Trung, Bỉm Sơn and Thanh Hóa, the 2025 plans of every ward (issued in
+    January for the wards with accounts, drafts elsewhere), the records of the wards with accounts, then the reorganisation of 1 July 2025: Bỉm Sơn's units merged
     into the new wards of the official list (their records, up to 30 June, kept read only), the town
     dissolved."""
     sync_tenants()
@@ -145,6 +157,8 @@ def demo_command(before_reform: bool) -> None:
         result = create_plans_for_wards(db.session(), units[DEMO_TOWN], DEMO_YEAR)
         _backfill_indicators(units[DEMO_TOWN], DEMO_YEAR)
         book = app_legal_book()
+        for number, slug in enumerate(DEMO_WARDS, start=5):
+            _issue_demo_plan(find_plan(db.session(), units[slug], DEMO_YEAR), number, DEMO_NAMES[f"chairman@{slug}"], book)
         added = {
             slug: add_demo_records(
                 db.session(),

@@ -7,6 +7,7 @@ import contextvars
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,10 @@ def _baseline() -> None:
         registry_template = db.session.scalar(sa.select(Plan).where(Plan.is_template.is_(True)))
         town_template(db.session, units["sam-son"], registry_template)  # the other town publishes its own
         create_plans_for_wards(db.session, units["sam-son"], YEAR)
+        # The wards' 2025 plans were issued in January and reopened to be amended: tests both edit them and
+        # record progress on them (a plan never issued takes no progress: tests/test_progress.py).
+        for plan in db.session.scalars(sa.select(Plan).where(Plan.is_template.is_(False))):
+            plan.first_issued_on = date(YEAR, 1, 6)
         for slug in RECORDED_WARDS:
             ward_records(db.session, units[slug], first_task(db.session, units[slug]))
             offer_unchanged(db.session, plan_of(db.session, units[slug]))

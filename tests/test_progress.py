@@ -15,6 +15,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Evidence, PlanSection, ProgressStatus, Role, Schedule, Task, TaskUpdate
+from app.plans.services import create_plans_for_wards
 from app.progress import schedule as schedules
 from app.progress import services
 from app.progress.evidence import EvidenceRefused, Upload, check_file, clean_filename
@@ -463,6 +464,49 @@ def test_a_month_reported_done_then_at_60_percent_is_no_longer_done_in_the_perio
     assert "Hoàn thành" not in january()
     post_update(client, task, status="done", period="2025-01-01")
     assert "Hoàn thành" in january()
+
+
+def test_progress_waits_for_the_plan_to_be_issued_then_goes_on_while_it_is_reopened(as_user, session, units):
+    """Issue 16: progress on a plan that is not issued yet is refused with a message; once issued it is taken,
+    and still while the chairman has reopened the plan to amend it. The file's number and date on an imported
+    draft do not count as issuing it."""
+    office, chairman = as_user("office@phu-son"), as_user("chairman@phu-son")
+    assert chairman.post("/u/phu-son/plans/2026/create").status_code == 302
+    plan = plan_of(session, units["phu-son"], 2026)
+    with everything(session):
+        plan.number, plan.issued_on = "12/KH-UBND", date(2026, 1, 16)  # as an import carries them
+        session.commit()
+        task = session.scalars(sa.select(Task).where(Task.plan_id == plan.id).order_by(Task.id)).first()
+    url = progress_url(task, 2026)
+    office = as_user("office@phu-son")
+    page = office.get(url).get_data(as_text=True)
+    assert "Kế hoạch chưa được ban hành" in page and 'name="percent"' not in page
+    assert "Xem tiến độ" in office.get("/u/phu-son/plans/2026").get_data(as_text=True)
+    refused = office.post(url, data={"percent": "40", "status": "in_progress", "note": "Đã triển khai"})
+    assert refused.status_code == 409 and "Kế hoạch chưa được ban hành" in refused.get_data(as_text=True)
+    assert updates_of(session, task) == []
+
+    assert office.post("/u/phu-son/plans/2026/submit").status_code == 302
+    chairman = as_user("chairman@phu-son")
+    assert chairman.post("/u/phu-son/plans/2026/issue", data={
+        "number": "12/KH-UBND", "issued_on": "16/01/2026", "signer_name": "Nguyễn Xuân Lâm"}).status_code == 302
+    office = as_user("office@phu-son")
+    assert 'name="percent"' in office.get(url).get_data(as_text=True)
+    assert office.post(url, data={"percent": "40", "status": "in_progress", "note": "Đã triển khai"}).status_code == 302
+    assert as_user("chairman@phu-son").post("/u/phu-son/plans/2026/reopen").status_code == 302
+    office = as_user("office@phu-son")
+    assert office.post(url, data={"percent": "60", "status": "in_progress", "note": "Thêm"}).status_code == 302
+    assert [u.percent for u in updates_of(session, task)] == [40, 60]
+
+
+def test_the_service_refuses_progress_on_a_plan_never_issued(session, units):
+    with everything(session):
+        create_plans_for_wards(session, units["bim-son"], 2027)
+        plan = plan_of(session, units["phu-son"], 2027)
+        task = session.scalars(sa.select(Task).where(Task.plan_id == plan.id)).first()
+        with pytest.raises(services.PlanNotIssued):
+            services.add_update(session, plan, task, roles={Role.OFFICE}, user_id=None, username="tests",
+                                today=date(2027, 2, 1), percent=10, status=ProgressStatus.IN_PROGRESS, max_bytes=1024)
 
 
 # --- roll-ups ---------------------------------------------------------------------------------

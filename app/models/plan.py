@@ -82,11 +82,19 @@ class Plan(VersionedRow, PlanContent, Model):
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus), default=PlanStatus.DRAFT)
     number: Mapped[str | None] = mapped_column(String(40))
     issued_on: Mapped[date | None]
+    # The day it was first issued, kept when it is reopened: progress is recorded on a plan that is or has
+    # been issued (a draft's number and date may come from an imported file).
+    first_issued_on: Mapped[date | None]
 
     @property
     def editable(self) -> bool:
         """Plans and templates are edited while they are drafts (a template's draft revision)."""
         return self.status == PlanStatus.DRAFT
+
+    @property
+    def takes_progress(self) -> bool:
+        """Progress is recorded on a ward's plan once it has been issued (also while reopened to amend it)."""
+        return self.first_issued_on is not None
 
     @property
     def published(self) -> bool:

@@ -374,6 +374,7 @@ def issue(session: Session, plan: Plan, *, number: str, issued_on: date, signer_
         raise PlanError(wrong_date)
     _transition(session, plan, PlanStatus.SUBMITTED, PlanStatus.ISSUED, "plan.issue")
     plan.number, plan.issued_on, plan.signer_name = number.strip(), issued_on, signer_name.strip()
+    plan.first_issued_on = plan.first_issued_on or issued_on
     plan_status_changed.send(plan, session=session, action="plan.issue", today=local_today())
     session.flush()
 

@@ -61,8 +61,8 @@ bp.add_app_template_filter(human_size, "file_size")
 
 
 @bp.app_template_global("may_record_progress")
-def may_record_progress(task: Task) -> bool:
-    return services.may_record(task, g.get("roles") or ())
+def may_record_progress(plan: Plan, task: Task) -> bool:
+    return plan.takes_progress and services.may_record(task, g.get("roles") or ())
 
 
 # --- one task --------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ def _context(plan: Plan, task: Task, today: date, form: ProgressForm | None = No
     progress = summaries.get(task.id)
     sections = services.plan_sections(db.session(), plan)
     rollups = services.rollup_tree({s.id: s.parent_id for s in sections.values()}, summaries.values())
-    can_record = services.may_record(task, g.roles)
+    can_record = may_record_progress(plan, task)
     return dict(
         plan=plan,
         task=task,
@@ -100,6 +100,7 @@ def _context(plan: Plan, task: Task, today: date, form: ProgressForm | None = No
         can_record=can_record,
         form=form if form is not None else (_form(plan, task, progress, today, fresh=True) if can_record else None),
         max_bytes=max_evidence_bytes(),
+        not_issued=services.NOT_ISSUED,
         today=today,
         **extra,
     )

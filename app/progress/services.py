@@ -42,6 +42,13 @@ class NotYourTask(ProgressError):
     status = 403
 
 
+class PlanNotIssued(ProgressError):
+    status = 409
+
+
+NOT_ISSUED = _l("Kế hoạch chưa được ban hành: tiến độ được cập nhật sau khi Chủ tịch ban hành kế hoạch.")
+
+
 # --- who may record --------------------------------------------------------------------------
 
 
@@ -99,6 +106,8 @@ def add_update(
 ) -> TaskUpdate:
     """Record one progress update of `task` with its evidence; nothing is kept if anything is refused."""
     require_may_record(task, roles)
+    if not plan.takes_progress:
+        raise PlanNotIssued(NOT_ISSUED)
     if task.plan_id != plan.id:
         raise ProgressError(_l("Nhiệm vụ không thuộc kế hoạch này."))
     if not 0 <= percent <= 100:

@@ -89,6 +89,19 @@ def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-
     page.wait_for_url(f"{base}/u/**")
 
 
+def reopen_plan(browser, base: str, ward: str = "phu-son", year: int = 2025) -> None:  # type: ignore[no-untyped-def]
+    """The chairman reopens the ward's plan, which the demo issued in January, so that it can be amended."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    sign_in(page, base, f"chairman@{ward}")
+    page.goto(f"{base}/u/{ward}/plans/{year}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Mở lại kế hoạch").click()
+    expect(page.locator(".flash.success")).to_contain_text("Đã mở lại kế hoạch")
+    page.close()
+
+
 def wider_than_a_phone(page) -> list[str]:  # type: ignore[no-untyped-def]
     """The elements that run past a 390 px screen (empty when the page fits)."""
     if page.evaluate("document.documentElement.scrollWidth") <= 390:

@@ -1,10 +1,11 @@
-"""In Debian's Chromium: the office official edits a task inline, reloads, and sees the change."""
+"""In Debian's Chromium: the chairman reopens the issued plan, the office official edits a task inline, reloads,
+and sees the change."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ROOT, sign_in
+from tests.browser.conftest import ROOT, reopen_plan, sign_in
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -13,6 +14,9 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def test_office_edits_a_task_inline_and_the_change_survives_a_reload(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
     sign_in(page, live_server, "office@phu-son")
+    page.goto(f"{live_server}/u/phu-son/plans/2025")
+    assert page.locator("a.edit").count() == 0  # issued: read only
+    reopen_plan(browser, live_server)
     page.goto(f"{live_server}/u/phu-son/plans/2025")
     sync_api.expect(page.locator("h2.doc-heading")).to_have_text("KẾ HOẠCH")
 

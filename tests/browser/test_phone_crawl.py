@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 
-from tests.browser.conftest import sign_in, wider_than_a_phone
+from tests.browser.conftest import reopen_plan, sign_in, wider_than_a_phone
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +23,12 @@ def _same_kind(path: str) -> str:
     """Pages that differ only by their unit, an id or a query are one kind (each ward's register, a
     register's rows, its pages): a town's people see every ward's pages, and each kind is seen once."""
     return re.sub(r"\d+", "#", re.sub(r"^/u/[^/]+/", "/u/*/", path.split("?")[0]))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _phu_son_plan_reopened(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """Phú Sơn's plan reopened, so that its editor's pages are crawled too (Quang Trung's stays issued)."""
+    reopen_plan(browser, live_server)
 
 
 @pytest.mark.parametrize("account", ROLES)
