@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, abort, g, has_request_context, session
+from flask import Flask, Response, abort, g, session
 from flask.typing import ResponseReturnValue
 
 from app.config import load_config
@@ -109,7 +109,9 @@ def register_security(app: Flask) -> None:
     from app.models import User
     from app.security import guard
     from app.web.request_text import refuse_broken_text
+    from app.web.session_cookie import CheckedSessionInterface
 
+    app.session_interface = CheckedSessionInterface()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
@@ -137,7 +139,9 @@ def register_security(app: Flask) -> None:
             g.seen_session_id = user_session.id
         return user
 
-    app.before_request(serve_kept_page)  # a page kept for this very person and session, else the guard
+    # First of all: a page kept for this very person and session (a GET the rate limits and CSRF checks let
+    # through anyway), else the request goes on to them and to the guard.
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_kept_page)
     app.before_request(refuse_broken_text)
     app.before_request(guard)
 
@@ -169,14 +173,9 @@ def register_security(app: Flask) -> None:
 def register_i18n(app: Flask) -> None:
     from app import vocabulary
     from app.periods import period_label
+    from app.web.language import page_language
 
-    def select_locale() -> str:
-        lang = session.get("lang") if has_request_context() else None  # commands run without a request
-        if isinstance(lang, str) and lang in app.config["LANGUAGES"]:
-            return lang
-        return app.config["BABEL_DEFAULT_LOCALE"]
-
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=page_language)
     app.jinja_env.filters["vn_date"] = vocabulary.vn_date
     app.jinja_env.filters["period_label"] = period_label
     app.jinja_env.filters["number"] = vocabulary.number

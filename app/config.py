@@ -39,7 +39,6 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("DATABASE_URL") or _sqlite_default()
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # On PostgreSQL, DATABASE_URL connects as this login role: it owns nothing, belongs to no
         # other role and bypasses no row-level security (app.database.use_app_role checks, and the
         # app refuses to run otherwise in production). README: "Database roles".
@@ -92,6 +91,9 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
     if os.environ.get("MIGRATION_DATABASE_URL"):
         config["MIGRATION_DATABASE_URL"] = normalise_database_url(os.environ["MIGRATION_DATABASE_URL"])
     config.update(overrides or {})
+    # A server's connection may have gone (a restart): each is tried before use. A SQLite file cannot go.
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                      {"pool_pre_ping": not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")})
     # Migrations (and backups) connect as the owner of the tables, the app itself never does; on
     # SQLite, or with no owner's URL given, both use the same database URL.
     config.setdefault("MIGRATION_DATABASE_URL", config["SQLALCHEMY_DATABASE_URI"])

@@ -1,6 +1,6 @@
 """Uninitialised Flask extensions, bound to the app in create_app()."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import request
 from flask_babel import Babel
@@ -72,3 +72,10 @@ log_limiter_fallback()
 def _reads() -> bool:
     """Every limit is on a POST (sign-in, codes, mail): reads skip the limiter's per-request work."""
     return request.method in ("GET", "HEAD", "OPTIONS")
+
+
+def statement_bind() -> Any:
+    """What a statement run outside the ORM session (app/raw_statement) runs on: the engine, or the
+    connection the session is bound to (the tests bind it to one, inside their transaction). Makes no
+    session."""
+    return db.session.session_factory.kw.get("bind") or db.engine

@@ -152,3 +152,46 @@ def test_two_step_set_up_pending_is_not_skipped_by_a_kept_page(as_user, session,
         flask_session[TWO_FACTOR_SETUP_KEY] = True
     response = client.get(PLAN)
     assert response.status_code == 302 and "/account/two-factor" in response.headers["Location"]
+
+
+# --- the parent's rollup, kept (issue 12) -----------------------------------------------------------
+
+ROLLUP = "/u/bim-son/rollup/2025"
+
+
+def test_the_rollup_is_kept_and_served_again_on_two_statements(as_user, session, units):
+    """The viewer with the unit, and the units below with their names and data versions."""
+    client = as_user("admin@bim-son")
+    first = client.get(ROLLUP)
+    again, statements = _statements(client, ROLLUP)
+    assert again.status_code == 200 and again.data == first.data
+    assert len(statements) == 2
+    assert client.get(ROLLUP, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    other = client.get(ROLLUP + "?sort=unit&dir=desc")  # its sort, filters and page are its own pages
+    assert other.status_code == 200 and other.data != first.data
+
+
+def test_the_kept_rollup_shows_a_wards_write_and_a_renamed_ward_at_once(as_user, session, units):
+    from app.models import Unit
+
+    town = as_user("admin@bim-son")
+    etag = town.get(ROLLUP).headers["ETag"]
+    office = as_user("office@phu-son")
+    assert post_update(office, task_one(session, units["phu-son"]), status="done").status_code == 302
+    town = as_user("admin@bim-son")
+    town.get("/u/bim-son/")  # the messages waiting in this browser's session are shown there
+    after_write = town.get(ROLLUP, headers={"If-None-Match": etag})
+    assert after_write.status_code == 200 and after_write.headers["ETag"] != etag
+    with everything(session):
+        session.get(Unit, units["quang-trung"].id).name = "Quang Trung Mới"
+        session.flush()
+    renamed = town.get(ROLLUP, headers={"If-None-Match": after_write.headers["ETag"]})
+    assert renamed.status_code == 200 and "Quang Trung Mới" in renamed.get_data(as_text=True)
+
+
+def test_the_kept_rollup_is_nobody_elses(as_user, session, units):
+    town_etag = as_user("admin@bim-son").get(ROLLUP).headers["ETag"]
+    front = as_user("front@bim-son")
+    seen = front.get(ROLLUP, headers={"If-None-Match": town_etag})
+    assert seen.status_code == 200  # the same page for the Front is its own copy, not the admin's
+    assert as_user("office@phu-son").get(ROLLUP).status_code in (403, 404)

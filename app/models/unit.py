@@ -170,7 +170,7 @@ ANCESTRY = _lineage_cte(bindparam("lineage_start"), upward=True)  # the unit (li
 ANCESTRY_OF_SLUG = _lineage_cte(select(Unit.id).where(Unit.slug == bindparam("unit_slug")).scalar_subquery(),
                                 upward=True)
 _ANCESTORS = select(ANCESTRY.c.id)
-_DESCENDANTS = select(_lineage_cte(bindparam("lineage_start"), upward=False).c.id)
+DESCENDANTS = select(_lineage_cte(bindparam("lineage_start"), upward=False).c.id)  # lineage_start and below
 
 
 def ancestor_ids(session: Session, unit: Unit) -> set[int]:
@@ -191,7 +191,7 @@ def template_owner_ids(session: Session, unit: Unit) -> set[int]:
 
 def descendant_ids(session: Session, unit: Unit) -> set[int]:
     """Ids of `unit` and every unit below it."""
-    return set(session.scalars(_DESCENDANTS, {"lineage_start": unit.id}))
+    return set(session.scalars(DESCENDANTS, {"lineage_start": unit.id}))
 
 
 def child_units(session: Session, unit: Unit) -> list[Unit]:

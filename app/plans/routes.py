@@ -7,13 +7,12 @@ from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.forms_base import filled
 from app.local_time import local_today
-from app.models import Plan, Unit
+from app.models import Plan
 from app.plans import bp, services
 from app.plans.editing import register_editor
 from app.plans.forms import CreatePlansForm, IssueForm
@@ -22,17 +21,18 @@ from app.plans.view_helpers import editor_url, may_edit, plan_or_404, plan_url, 
 from app.security import requires
 from app.service_errors import ServiceError
 from app.web.commit import commit, form_status
-from app.web.page_cache import keeps_page, kept_fragment, kept_page, placeholder_csrf, roles_key
+from app.web.language import page_language
+from app.web.page_cache import ShownUnit, keeps_page, kept_fragment, kept_page, placeholder_csrf, roles_key
 
 bp.add_app_template_global(editor_url)
 bp.add_app_template_global(may_edit)
 bp.add_app_template_global(task_marker)
 
 
-def _plan_shown(unit: Unit, roles: tuple[str, ...], args: dict[str, Any]) -> tuple[Hashable, ...] | None:
+def _plan_shown(unit: ShownUnit, roles: tuple[str, ...], args: dict[str, Any]) -> tuple[Hashable, ...] | None:
     """What the plan page shows changes only with the ward's data (its version: plans included), the
     day (overdue marks), and the roles and language it is seen with."""
-    return "plan", unit.id, unit.data_version, args["year"], local_today(), roles, str(get_locale())
+    return "plan", unit.id, unit.data_version, args["year"], local_today(), roles, page_language()
 
 
 @bp.get("/<int:year>")

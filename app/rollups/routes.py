@@ -3,24 +3,28 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Hashable
 from typing import Any
 
 from flask import abort, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.database import bounded_int, sqlite_writes_ahead
 from app.exports import download
-from app.extensions import db
+from app.extensions import db, statement_bind
 from app.forms_base import drop_nul
 from app.local_time import local_today
 from app.models import PetitionKind, PlanStatus, Unit
-from app.models.unit import TENANT_KINDS
+from app.models.unit import DESCENDANTS, TENANT_KINDS
 from app.periods import as_of, parse_period, period_choices, period_label
 from app.petitions import services as petitions
 from app.petitions.forms import FilterForm
+from app.raw_statement import RawSelect
 from app.records import services as records
 from app.reports.services import KIND_LABELS as REPORT_KIND_LABELS
 from app.reports.services import report_status
@@ -28,7 +32,9 @@ from app.rollups import bp, exports, figures, services
 from app.security import holds, requires
 from app.vocabulary import TASK_OWNER_ROLES
 from app.web.commit import commit, writes_on_get
+from app.web.language import page_language
 from app.web.legal import app_legal_book
+from app.web.page_cache import ShownUnit, keeps_page, kept_page
 from app.web.paging import page_of
 from app.web.records_links import records_url
 from app.web.years import filter_year, year_or_404
@@ -108,9 +114,31 @@ def _rollup_filters(groups: list[Unit]) -> services.RollupFilters:
     )
 
 
+# What a rollup shows of the units below its parent: which they are, where they stand in the tree, their
+# names, and the version of their records (every write of a ward's rows bumps it: app/rollups/figures).
+_UNITS_BELOW = RawSelect(
+    select(Unit.id, Unit.parent_id, Unit.parent_since, Unit.slug, Unit.code, Unit.name, Unit.kind,
+           Unit.started_on, Unit.ended_on, Unit.successor_id, Unit.data_version)
+    .where(Unit.id.in_(DESCENDANTS)).order_by(Unit.id))
+
+
+def _rollup_shown(unit: ShownUnit, roles: tuple[str, ...], args: dict[str, Any]) -> tuple[Hashable, ...] | None:
+    """A rollup changes with the units below the parent and their records, the day (overdue tasks and
+    deadlines), and the roles and language it is seen with; its filters, sort and page are in the page's
+    address, which the kept page's key holds. One statement reads the units below (no ward's rows)."""
+    below = _UNITS_BELOW.rows(statement_bind(), {"lineage_start": unit.id})
+    fingerprint = hashlib.sha256(repr(below).encode()).hexdigest()
+    return "rollup", unit.id, fingerprint, args["year"], local_today(), roles, page_language()
+
+
 @bp.get("/rollup/<int:year>")
 @requires("rollup.view")
+@keeps_page(_rollup_shown)
 def show(year: int) -> ResponseReturnValue:
+    return kept_page(lambda: _show(year))
+
+
+def _show(year: int) -> ResponseReturnValue:
     code = _period_or_404(year)
     all_rows, _ = _rollup(year, code)
     groups = services.groups_below(db.session(), g.unit)

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 
 from app.database import bounded_int
 from app.extensions import db
@@ -20,18 +19,19 @@ from app.rollups.services import ward_plans_page, years_with_plans
 from app.security import requires
 from app.units import bp
 from app.units.services import ward_dashboard
+from app.web.language import page_language
 from app.web.legal import app_legal_book
-from app.web.page_cache import keeps_page, kept_fragment, kept_page, placeholder_csrf, roles_key
+from app.web.page_cache import ShownUnit, keeps_page, kept_fragment, kept_page, placeholder_csrf, roles_key
 from app.web.records_links import records_url
 from app.web.years import year_arg
 
 PAGE_SIZE = 50
 
 
-def _home_shown(unit: Unit, roles: tuple[str, ...], args: dict[str, Any]) -> tuple[Hashable, ...] | None:
+def _home_shown(unit: ShownUnit, roles: tuple[str, ...], args: dict[str, Any]) -> tuple[Hashable, ...] | None:
     """A ward's home changes with its data, the day, the roles and language it is seen with (the year
     asked is in the page's address, which the kept page's key holds); a parent's is not kept."""
-    return ("ward home", unit.id, unit.data_version, local_today(), roles, str(get_locale())) if unit.is_tenant else None
+    return ("ward home", unit.id, unit.data_version, local_today(), roles, page_language()) if unit.is_tenant else None
 
 
 def _ward_home(unit: Unit, this_year: int) -> ResponseReturnValue:

@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from flask import Response, current_app, g, make_response, request, session
 from flask.typing import ResponseReturnValue
@@ -22,7 +22,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from app.models import Role, Unit
+from app.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 V = TypeVar("V", str, bytes)
@@ -114,10 +114,20 @@ def page_etag(*parts: Hashable) -> str | None:
 
 pages: FragmentCache[bytes] = FragmentCache(MAX_PAGES)
 
+class ShownUnit(Protocol):
+    """What deciding on a kept page reads of its unit (the mapped Unit, or before the guard a row of it)."""
+
+    id: int
+    data_version: int
+
+    @property
+    def is_tenant(self) -> bool: ...
+
+
 # What a kept page shows, besides the person and their session: (unit, their roles there, the view's
 # arguments) -> the parts of its key (None: this page is not kept). Both the view and
 # `serve_kept_page` ask the same function.
-Shown = Callable[[Unit, tuple[str, ...], dict[str, Any]], tuple[Hashable, ...] | None]
+Shown = Callable[[ShownUnit, tuple[str, ...], dict[str, Any]], tuple[Hashable, ...] | None]
 
 
 def keeps_page(shown: Shown) -> Callable[[F], F]:

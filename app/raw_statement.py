@@ -1,0 +1,74 @@
+"""A SELECT compiled once per database and run on the driver's own cursor: for the one statement a kept
+page costs (app/accounts/kept_pages), where SQLAlchemy's execution and result machinery cost several
+times what the database does. Parameters and columns are converted by the statement's own types, as
+SQLAlchemy would; the statement must read no ward table (its rows have no tenancy scope here)."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select
+from sqlalchemy.engine import Dialect
+
+__all__ = ["RawSelect"]
+
+_Processor = Callable[[Any], Any] | None
+
+
+class _Compiled:
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.positions = compiled.positiontup  # the parameters' order (qmark style), else None (named)
+        binds = compiled.binds
+        self.bind_processors: dict[str, _Processor] = {
+            name: binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in binds}
+        columns = list(statement.selected_columns)
+        self.result_processors: list[_Processor] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
+        self.row = namedtuple("Row", [column.key for column in columns], rename=True)  # type: ignore[misc]
+
+    def parameters(self, values: Mapping[str, Any]) -> Any:
+        converted = {name: (process(values[name]) if (process := self.bind_processors.get(name)) else values[name])
+                     for name in self.bind_processors}
+        return [converted[name] for name in self.positions] if self.positions is not None else converted
+
+
+class RawSelect:
+    """`statement` (a SELECT of plain columns), run by `rows`."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def rows(self, bind: Engine | Connection, values: Mapping[str, Any]) -> list[Any]:
+        """Its rows for the parameters `values` (named tuples, by column key): on a connection of the
+        engine's pool held for this statement only, or on the connection given (a session bound to one,
+        as the tests' are, inside their transaction)."""
+        compiled = self._compiled.get(bind.dialect.name)
+        if compiled is None:
+            compiled = self._compiled[bind.dialect.name] = _Compiled(self.statement, bind.dialect)
+        parameters = compiled.parameters(values)
+        for listener in bind.dispatch.before_cursor_execute:  # those counting statements see this one too
+            listener(bind if isinstance(bind, Connection) else None, None, compiled.sql, parameters, None, False)
+        if isinstance(bind, Connection):
+            fetched = _fetch(bind.connection, compiled.sql, parameters)
+        else:
+            connection = bind.raw_connection()
+            try:
+                fetched = _fetch(connection, compiled.sql, parameters)
+            finally:
+                connection.close()  # back to the pool, its transaction (if any) rolled back
+        processors = compiled.result_processors
+        return [compiled.row(*(p(v) if p else v for p, v in zip(processors, row, strict=True))) for row in fetched]
+
+
+def _fetch(connection: Any, sql: str, parameters: Any) -> list[Any]:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
