@@ -5,11 +5,13 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Integer, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.functions import FunctionElement
 from werkzeug.routing import IntegerConverter
 
 INT_MAX = 2**31 - 1  # the largest id or year both databases store in an INTEGER column
@@ -111,3 +113,21 @@ def insert_unless_there(session: Session, table: Table, values: Any) -> Returnin
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     key = table.c.id if "id" in table.c else next(iter(table.primary_key))
     return dialect.insert(table).values(values).on_conflict_do_nothing().returning(key)
+
+
+class day_number(FunctionElement[int]):  # noqa: N801  (used like a SQL function)
+    """A date as a whole number of days, in SQL: dates in order are numbers in order (PostgreSQL counts
+    from 2000-01-01, SQLite gives the Julian day)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(day_number, "postgresql")
+def _day_number_postgresql(element: day_number, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} - DATE '2000-01-01')"
+
+
+@compiles(day_number, "sqlite")
+def _day_number_sqlite(element: day_number, compiler: Any, **kw: Any) -> str:
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) AS INTEGER)"

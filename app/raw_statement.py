@@ -51,9 +51,12 @@ class RawSelect:
         if compiled is None:
             compiled = self._compiled[bind.dialect.name] = _Compiled(self.statement, bind.dialect)
         parameters = compiled.parameters(values)
-        for listener in bind.dispatch.before_cursor_execute:  # those counting statements see this one too
-            listener(bind if isinstance(bind, Connection) else None, None, compiled.sql, parameters, None, False)
+        if isinstance(bind, Engine) and bind.dispatch.before_cursor_execute:
+            with bind.connect() as connection:  # someone listens for statements (a count, a timing): on a Connection
+                return self.rows(connection, values)
         if isinstance(bind, Connection):
+            for listener in bind.dispatch.before_cursor_execute:  # those counting statements see this one too
+                listener(bind, None, compiled.sql, parameters, None, False)
             fetched = _fetch(bind.connection, compiled.sql, parameters)
         else:
             connection = bind.raw_connection()

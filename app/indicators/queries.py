@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from app.database import day_number
 from app.indicators.measures import REGISTER_MODELS, Number, RecordKind
 from app.law.book import LegalBook
 from app.models import (
@@ -257,56 +258,46 @@ def task_flags(unit_ids: Iterable[int] | None, year: int, period: ReportingPerio
     last_month = _start_of(last_passed_due(Schedule.MONTHLY, year, today, within=period))
     last_quarter = _start_of(last_passed_due(Schedule.QUARTERLY, year, today, within=period))
     once_passed = last_passed_due(Schedule.ONCE, year, today, within=period) is not None
-    # A period stands as its latest update says (app/progress/services.summarise): each update ranked
-    # within its task and period, 1 for the latest; a once task's updates have no period. And within its
-    # task, 1 for the latest reported by the period's end (a once or ongoing task's state in the period).
-    # One pass over the updates, one join to the tasks: a second join on a ranked sub-select made
-    # PostgreSQL re-run it for every task of a province. The overdue list reads only the periods whose
-    # due dates it asks about.
-    latest_of_period = func.row_number().over(
-        partition_by=(TaskUpdate.unit_id, TaskUpdate.task_id, TaskUpdate.period_start),
-        order_by=(TaskUpdate.reported_on.desc(), TaskUpdate.id.desc()),
-    )
-    by_end = TaskUpdate.reported_on <= period.end
-    latest_by_end = literal(1) if overdue_only else func.row_number().over(
-        partition_by=(TaskUpdate.unit_id, TaskUpdate.task_id),
-        order_by=(case((by_end, 0), else_=1), TaskUpdate.reported_on.desc(), TaskUpdate.id.desc()),
-    )
+    # A period stands as its latest update says (app/progress/services.summarise); a once task's updates have
+    # no period. Updates are ordered by (day reported, id), one number: the day times 2**31, plus the id; a
+    # period stands done when its latest update's number is its latest done update's. One pass over the
+    # updates, grouped by task, no window (a window sorted every update of a country's scope); the
+    # overdue list reads only the periods whose due dates it asks about, and once tasks'.
+    order = day_number(TaskUpdate.reported_on) * literal(2 ** 31, BigInteger) + TaskUpdate.id
+    done = TaskUpdate.status == ProgressStatus.DONE
     asked = [start for start in (last_month, last_quarter) if start is not None]
-    ranked = (
-        select(TaskUpdate.unit_id, TaskUpdate.task_id, TaskUpdate.status, TaskUpdate.reported_on,
-               TaskUpdate.period_start, latest_of_period.label("of_period"), latest_by_end.label("by_end"))
-        .where(*([TaskUpdate.unit_id.in_(unit_ids)] if unit_ids is not None else []),
-               *([or_(TaskUpdate.period_start.is_(None), TaskUpdate.period_start.in_(asked))] if overdue_only else []))
-        .subquery()
-    )
-    done = ranked.c.status == ProgressStatus.DONE
-    stands_done = and_(done, ranked.c.of_period == 1)
 
-    def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.max(case((condition, 1), else_=0))
+    def latest(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.max(case((condition, order)))
 
-    def periods_done(starts: list[date]) -> ColumnElement[int]:
-        return func.count(distinct(case((and_(stands_done, ranked.c.period_start.in_(starts)), ranked.c.period_start))))
+    def stands_done(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        """1 if the latest update among those `condition` picks is done."""
+        return case((latest(and_(condition, done)) == latest(condition), 1), else_=0)
 
-    def last_done(start: date | None) -> ColumnElement[int]:
-        return flag(and_(stands_done, ranked.c.period_start == start)) if start else literal(0)
+    def in_period(start: date | None) -> ColumnElement[bool]:
+        return TaskUpdate.period_start.is_(None) if start is None else TaskUpdate.period_start == start
 
+    def periods_done(periods: list[Any]) -> ColumnElement[int]:
+        return sum((stands_done(in_period(p.start)) for p in periods), literal(0))
+
+    by_end = TaskUpdate.reported_on <= period.end
     done_parts = [] if overdue_only else [
-        flag(and_(done, ranked.c.by_end == 1, ranked.c.reported_on <= period.end)).label("latest_done"),
-        periods_done([p.start for p in months]).label("months_done"),
-        periods_done([p.start for p in quarters]).label("quarters_done"),
+        stands_done(by_end).label("latest_done"),  # a once or ongoing task's state in the period
+        periods_done(months).label("months_done"),
+        periods_done(quarters).label("quarters_done"),
     ]
     updates = (
         select(
-            ranked.c.unit_id.label("unit_id"),
-            ranked.c.task_id.label("task_id"),
-            flag(and_(stands_done, ranked.c.period_start.is_(None))).label("once_done"),
-            last_done(last_month).label("last_month_done"),
-            last_done(last_quarter).label("last_quarter_done"),
+            TaskUpdate.unit_id.label("unit_id"),
+            TaskUpdate.task_id.label("task_id"),
+            stands_done(in_period(None)).label("once_done"),
+            (stands_done(in_period(last_month)) if last_month else literal(0)).label("last_month_done"),
+            (stands_done(in_period(last_quarter)) if last_quarter else literal(0)).label("last_quarter_done"),
             *done_parts,
         )
-        .group_by(ranked.c.unit_id, ranked.c.task_id)
+        .where(*([TaskUpdate.unit_id.in_(unit_ids)] if unit_ids is not None else []),
+               *([or_(TaskUpdate.period_start.is_(None), TaskUpdate.period_start.in_(asked))] if overdue_only else []))
+        .group_by(TaskUpdate.unit_id, TaskUpdate.task_id)
         .subquery()
     )
 
