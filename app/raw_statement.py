@@ -52,18 +52,18 @@ class RawSelect:
             compiled = self._compiled[bind.dialect.name] = _Compiled(self.statement, bind.dialect)
         parameters = compiled.parameters(values)
         if isinstance(bind, Engine) and bind.dispatch.before_cursor_execute:
-            with bind.connect() as connection:  # someone listens for statements (a count, a timing): on a Connection
-                return self.rows(connection, values)
+            with bind.connect() as listened:  # someone listens for statements (a count, a timing): on a Connection
+                return self.rows(listened, values)
         if isinstance(bind, Connection):
             for listener in bind.dispatch.before_cursor_execute:  # those counting statements see this one too
                 listener(bind, None, compiled.sql, parameters, None, False)
             fetched = _fetch(bind.connection, compiled.sql, parameters)
         else:
-            connection = bind.raw_connection()
+            pooled = bind.raw_connection()
             try:
-                fetched = _fetch(connection, compiled.sql, parameters)
+                fetched = _fetch(pooled, compiled.sql, parameters)
             finally:
-                connection.close()  # back to the pool, its transaction (if any) rolled back
+                pooled.close()  # back to the pool, its transaction (if any) rolled back
         processors = compiled.result_processors
         return [compiled.row(*(p(v) if p else v for p, v in zip(processors, row, strict=True))) for row in fetched]
 
