@@ -15,11 +15,11 @@ from app.demo_records import add_demo_records, add_demo_reports
 from app.extensions import db
 from app.law.book import LegalBook
 from app.local_time import local_today
-from app.models import IndicatorDefinition, Membership, Plan, PlanStatus, Role, Unit, User
+from app.models import IndicatorDefinition, Membership, Plan, Role, Unit, User
 from app.models.unit import tenant_units_below
 from app.notifications.store import run as run_notifications
 from app.plans.instantiate import copy_indicators
-from app.plans.services import create_plans_for_wards, find_plan
+from app.plans.services import create_plans_for_wards, find_plan, stamp_issue
 from app.tenancy import system_scope
 from app.tenant_registry import RegistryError, SyncReport, sync_templates, sync_units
 from app.units.demo_reform import PROVINCE, REFORM_DAY, apply_demo_reform
@@ -126,9 +126,8 @@ def _issue_demo_plan(plan: Plan | None, number: int, signer: str, book: LegalBoo
     A plan issued before (or reopened since) is left as it is."""
     if plan is None or plan.first_issued_on is not None:
         return
-    day = book.calendar.next_working_day(date(plan.year, 1, 6))
-    plan.status, plan.number, plan.signer_name = PlanStatus.ISSUED, f"{number:02d}/KH-UBND", signer
-    plan.issued_on = plan.first_issued_on = day
+    stamp_issue(plan, number=f"{number:02d}/KH-UBND", issued_on=book.calendar.next_working_day(date(plan.year, 1, 6)),
+                signer_name=signer)
     db.session.flush()
 
 

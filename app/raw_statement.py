@@ -1,7 +1,8 @@
 """A SELECT compiled once per database and run on the driver's own cursor: for the one statement a kept
 page costs (app/accounts/kept_pages), where SQLAlchemy's execution and result machinery cost several
 times what the database does. Parameters and columns are converted by the statement's own types, as
-SQLAlchemy would; the statement must read no ward table (its rows have no tenancy scope here)."""
+SQLAlchemy would; the statement must read no ward table (no tenancy scope applies: one that does is
+refused when first run)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select
 from sqlalchemy.engine import Dialect
 
+from app.tenancy import TenancyError, ward_tables_in
+
 __all__ = ["RawSelect"]
 
 _Processor = Callable[[Any], Any] | None
@@ -19,6 +22,8 @@ _Processor = Callable[[Any], Any] | None
 
 class _Compiled:
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        if tables := ward_tables_in(statement):  # no tenancy scope applies here: fail closed
+            raise TenancyError(f"a raw statement may read no ward table: {sorted({t.name for t in tables})}")
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self.positions = compiled.positiontup  # the parameters' order (qmark style), else None (named)

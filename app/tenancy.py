@@ -144,14 +144,16 @@ def _ward_tables_in(state: ORMExecuteState) -> tuple[bool, bool]:
 
 
 def _walk(state: ORMExecuteState) -> tuple[bool, bool]:
+    tables = ward_tables_in(state.statement)
+    return bool(tables), any("parententity" in table._annotations for table in tables)
+
+
+def ward_tables_in(statement: Any) -> list[Table]:
+    """The ward tables a statement reads or writes (each as the statement names it)."""
     ward_tables = _ward_tables()
-    touched = mapped = False
     # Executable is typed apart from the traversable elements, though every ORM statement is both.
-    for element in visitors.iterate(state.statement):  # type: ignore[arg-type]
-        if isinstance(element, Table) and element.name in ward_tables:
-            touched = True
-            mapped = mapped or "parententity" in element._annotations
-    return touched, mapped
+    return [element for element in visitors.iterate(statement)
+            if isinstance(element, Table) and element.name in ward_tables]
 
 
 # The scope's ids on PostgreSQL: parameters with no value, given at each execution.

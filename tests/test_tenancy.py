@@ -232,3 +232,21 @@ def test_raw_sql_on_kept_rollup_figures_shows_only_the_scopes_wards(session, uni
         nested = session.begin_nested()
         assert session.execute(sa.text("DELETE FROM rollup_figures")).rowcount == 0
         nested.rollback()
+
+
+def test_a_raw_statement_may_read_no_ward_table(app):
+    """app/raw_statement runs outside the ORM's scope criteria: a statement over a ward table is refused
+    (the kept pages' statements read units, users, sessions and memberships only)."""
+    import sqlalchemy as sa
+
+    from app.extensions import db, statement_bind
+    from app.models import Reception, Unit
+    from app.raw_statement import RawSelect
+    from app.tenancy import TenancyError
+
+    with app.app_context():
+        with pytest.raises(TenancyError):
+            RawSelect(sa.select(Reception.id).where(Reception.unit_id == sa.bindparam("u"))).rows(
+                statement_bind(), {"u": 1})
+        assert RawSelect(sa.select(Unit.id).where(Unit.slug == sa.bindparam("s"))).rows(
+            db.engine, {"s": "phu-son"})

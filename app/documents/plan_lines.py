@@ -226,8 +226,7 @@ def _breaks(previous: str, line: str, width: int | None) -> bool:
     if (marker is not None and marker.kind != "caps") or _STARTER_RE.match(line) or line_caps or previous_caps:
         return True
     starts_small = line[:1].islower()
-    last_word = previous.split()[-1].lower() if previous.split() else ""
-    if previous.endswith((",", "(", "“")) or last_word in _CONTINUATION_WORDS:
+    if previous.endswith((",", "(", "“")) or _last_word(previous) in _CONTINUATION_WORDS:
         return False  # a paragraph never ends mid-phrase: "… của UBND huyện," / "UBND xã …"
     if width is None:
         return not (starts_small and not ends_sentence(previous))
@@ -248,9 +247,13 @@ def _heading_goes_on(previous: str, line: str) -> bool:
         return False
     if classify(line) is None or ends_sentence(heading.text) or heading.text.endswith(":"):
         return False
-    last_word = heading.text.split()[-1].lower() if heading.text.split() else ""
-    return (heading.text.endswith((",", "-", "–")) or last_word in _CONTINUATION_WORDS
+    return (heading.text.endswith((",", "-", "–")) or _last_word(heading.text) in _CONTINUATION_WORDS
             or letters_only(f"{heading.text} {line}") in _WRAPPED_HEADINGS)
+
+
+def _last_word(text: str) -> str:
+    words = text.split()
+    return words[-1].lower() if words else ""
 
 
 def letters_only(text: str) -> str:

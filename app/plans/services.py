@@ -368,13 +368,20 @@ def issue_date_error(year: int, issued_on: date) -> str | None:
                   "ban hành.", year=year, before=year - 1))
 
 
+def stamp_issue(plan: Plan, *, number: str, issued_on: date, signer_name: str) -> None:
+    """What issuing writes on the plan: its number, date and signer, and the day it was first issued
+    (kept when it is reopened: progress goes on)."""
+    plan.status = PlanStatus.ISSUED
+    plan.number, plan.issued_on, plan.signer_name = number.strip(), issued_on, signer_name.strip()
+    plan.first_issued_on = plan.first_issued_on or issued_on
+
+
 def issue(session: Session, plan: Plan, *, number: str, issued_on: date, signer_name: str) -> None:
     """Chairman: issue the submitted plan with its number, date and signer; it becomes read-only."""
     if (wrong_date := issue_date_error(plan.year, issued_on)) is not None:
         raise PlanError(wrong_date)
     _transition(session, plan, PlanStatus.SUBMITTED, PlanStatus.ISSUED, "plan.issue")
-    plan.number, plan.issued_on, plan.signer_name = number.strip(), issued_on, signer_name.strip()
-    plan.first_issued_on = plan.first_issued_on or issued_on
+    stamp_issue(plan, number=number, issued_on=issued_on, signer_name=signer_name)
     plan_status_changed.send(plan, session=session, action="plan.issue", today=local_today())
     session.flush()
 

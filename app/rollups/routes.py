@@ -126,9 +126,11 @@ def _rollup_shown(unit: ShownUnit, roles: tuple[str, ...], args: dict[str, Any])
     """A rollup changes with the units below the parent and their records, the day (overdue tasks and
     deadlines), and the roles and language it is seen with; its filters, sort and page are in the page's
     address, which the kept page's key holds. One statement reads the units below (no ward's rows)."""
-    below = _UNITS_BELOW.rows(statement_bind(), {"lineage_start": unit.id})
-    fingerprint = hashlib.sha256(repr(below).encode()).hexdigest()
-    return "rollup", unit.id, fingerprint, args["year"], local_today(), roles, page_language()
+    fingerprints: dict[int, str] = g.setdefault("units_below_fingerprints", {})  # asked twice when not kept
+    if unit.id not in fingerprints:
+        below = _UNITS_BELOW.rows(statement_bind(), {"lineage_start": unit.id})
+        fingerprints[unit.id] = hashlib.sha256(repr(below).encode()).hexdigest()
+    return "rollup", unit.id, fingerprints[unit.id], args["year"], local_today(), roles, page_language()
 
 
 @bp.get("/rollup/<int:year>")
