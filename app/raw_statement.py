@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 
 from app.tenancy import TenancyError, ward_tables_in
 
@@ -59,16 +60,28 @@ class RawSelect:
         if isinstance(bind, Engine) and bind.dispatch.before_cursor_execute:
             with bind.connect() as listened:  # someone listens for statements (a count, a timing): on a Connection
                 return self.rows(listened, values)
-        if isinstance(bind, Connection):
-            for listener in bind.dispatch.before_cursor_execute:  # those counting statements see this one too
-                listener(bind, None, compiled.sql, parameters, None, False)
-            fetched = _fetch(bind.connection, compiled.sql, parameters)
-        else:
-            pooled = bind.raw_connection()
-            try:
-                fetched = _fetch(pooled, compiled.sql, parameters)
-            finally:
-                pooled.close()  # back to the pool, its transaction (if any) rolled back
+        dbapi_error = bind.dialect.loaded_dbapi.Error
+        try:
+            if isinstance(bind, Connection):
+                for listener in bind.dispatch.before_cursor_execute:  # those counting statements see this one too
+                    listener(bind, None, compiled.sql, parameters, None, False)
+                fetched = _fetch(bind.connection, compiled.sql, parameters)
+            else:
+                pooled = bind.raw_connection()
+                try:
+                    fetched = _fetch(pooled, compiled.sql, parameters)
+                except dbapi_error as error:
+                    if bind.dialect.is_disconnect(error, pooled.dbapi_connection, None):
+                        pooled.invalidate(error)  # not back to the pool: the server dropped it
+                    raise
+                finally:
+                    pooled.close()  # back to the pool, its transaction (if any) rolled back
+        except dbapi_error as error:
+            # As SQLAlchemy's own execution raises it, so that app/errors answers an unreachable database
+            # with 503 (and retries a read) instead of a 500.
+            raise DBAPIError.instance(compiled.sql, parameters, error, dbapi_error, hide_parameters=True,
+                                      dialect=bind.dialect,
+                                      connection_invalidated=bind.dialect.is_disconnect(error, None, None)) from error
         processors = compiled.result_processors
         return [compiled.row(*(p(v) if p else v for p, v in zip(processors, row, strict=True))) for row in fetched]
 

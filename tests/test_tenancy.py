@@ -250,3 +250,17 @@ def test_a_raw_statement_may_read_no_ward_table(app):
                 statement_bind(), {"u": 1})
         assert RawSelect(sa.select(Unit.id).where(Unit.slug == sa.bindparam("s"))).rows(
             db.engine, {"s": "phu-son"})
+
+
+def test_a_raw_statement_on_an_unreachable_database_raises_as_sqlalchemy_would(tmp_path):
+    """So that app/errors answers 503 (a read is tried once more), never a 500 (seen when PostgreSQL restarted)."""
+    import sqlalchemy as sa
+
+    from app.errors import database_unavailable
+    from app.models import Unit
+    from app.raw_statement import RawSelect
+
+    gone = sa.create_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'x.db'}")
+    with pytest.raises(sa.exc.OperationalError) as raised:
+        RawSelect(sa.select(Unit.id).where(Unit.slug == sa.bindparam("s"))).rows(gone, {"s": "phu-son"})
+    assert database_unavailable(raised.value)
