@@ -429,6 +429,33 @@ def test_a_period_undone_by_a_later_update_is_not_done_in_sql_either(session, ph
         assert values["tasks_done"] == sum(1 for s in summaries.values() if s.done)
 
 
+@pytest.mark.parametrize("today", [D(2025, 2, 10), MID_YEAR, D(2025, 12, 1), D(2025, 12, 31), D(2026, 1, 10)])
+def test_the_overdue_list_finds_the_tasks_the_task_pages_call_overdue(session, units, phu_son_year, today) -> None:  # type: ignore[no-untyped-def]
+    """The overdue list's own SQL (only the updates of the periods it asks about, and once tasks' once 31/12
+    passed) finds the tasks the task pages' Python calls overdue, with their due dates: a month done then
+    undone, a once task done then back at 80 %, another once task done."""
+    from app.law.book import legal_book
+    from app.rollups.services import TASK_KIND, OverdueFilters, overdue_items
+
+    with everything(session):
+        tasks = {t.key: t for t in session.scalars(sa.select(Task).where(Task.plan_id == phu_son_year.id))}
+        done, going = ProgressStatus.DONE, ProgressStatus.IN_PROGRESS
+        rows = [(tasks["II.4.3"], D(2025, m + 1, 2), done, D(2025, m, 1), 100) for m in range(1, 12)]
+        rows += [(tasks["II.4.3"], D(2025, 12, 2), going, D(2025, 11, 1), 60),
+                 (tasks["II.2.3"], D(2025, 6, 1), done, None, 100), (tasks["II.2.3"], D(2025, 9, 1), going, None, 80),
+                 (tasks["II.4.2"], D(2025, 3, 1), done, None, 100)]
+        session.add_all(TaskUpdate(unit_id=t.unit_id, task_id=t.id, reported_on=day, status=status, period_start=period,
+                                   percent=percent) for t, day, status, period, percent in rows)
+        session.flush()
+        _, items = overdue_items(session, units["bim-son"], 2025, OverdueFilters(ward="phu-son", kind=TASK_KIND),
+                                 today=today, book=legal_book(ROOT / "tenants" / "legal"), groups=[])
+        summaries = task_summaries(session, phu_son_year, today)
+    expected = {task_id: s.overdue_since for task_id, s in summaries.items() if s.overdue}
+    assert {item.task_id: item.due_on for item in items} == expected
+    assert (tasks["II.2.3"].id in expected) is (today > D(2025, 12, 31)) and tasks["II.4.2"].id not in expected
+    assert (tasks["II.4.3"].id in expected) is (today > D(2025, 11, 30))  # November undone on 02/12
+
+
 @pytest.mark.parametrize("today", [D(2025, 5, 3), MID_YEAR, D(2025, 10, 2), D(2026, 1, 10)])
 @pytest.mark.parametrize("code", ["2025-H1", "2025-H2", "2025-Q2", "2025-Q4", "2025-06", "2025-09"])
 def test_part_of_a_year_counts_overdue_tasks_as_the_task_pages_do(session, phu_son_year, code, today) -> None:  # type: ignore[no-untyped-def]

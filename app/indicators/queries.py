@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, false, func, literal, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.database import day_number
@@ -24,7 +24,6 @@ from app.models import (
     Meeting,
     ModelStatus,
     Petition,
-    PetitionExtension,
     PetitionStatus,
     Post,
     ProgressStatus,
@@ -35,7 +34,7 @@ from app.models import (
     TaskUpdate,
 )
 from app.periods import ReportingPeriod
-from app.petitions.deadlines import FACTS, PetitionFacts, deadline_of
+from app.petitions.deadlines import FACTS, Deadlines, PetitionFacts, extensions_recorded
 from app.progress.schedule import last_passed_due
 from app.progress.schedule import periods as schedule_periods
 
@@ -185,12 +184,7 @@ def _on_time(session: Session, batch: Batch, wanted: Wanted, keys: list[str],
              resolved: ColumnElement[bool]) -> UnitParts:
     """Resolved petitions closed by their legal deadline: one query grouped by what the deadline
     depends on; the deadline itself comes from the working-day calendar, in Python."""
-    extensions = (
-        select(PetitionExtension.unit_id, PetitionExtension.petition_id, func.count().label("n"))
-        .where(PetitionExtension.unit_id.in_(batch.unit_ids))
-        .group_by(PetitionExtension.unit_id, PetitionExtension.petition_id)
-        .subquery()
-    )
+    extensions = extensions_recorded(batch.unit_ids)
     facts = (Petition.unit_id, *(getattr(Petition, name) for name in FACTS), extensions.c.n)
     statement = (
         select(*facts, *(_count_if(_condition(Petition, wanted.filters[key])).label(f"k{i}") for i, key in enumerate(keys)))
@@ -199,12 +193,12 @@ def _on_time(session: Session, batch: Batch, wanted: Wanted, keys: list[str],
         .where(Petition.unit_id.in_(batch.unit_ids), resolved)
         .group_by(*facts)
     )
-    book = batch.book()
+    deadlines = Deadlines(batch.book(), batch.today)
     found: UnitParts = {}
     width = len(FACTS)
     for row in session.execute(statement).tuples():  # unit_id, the FACTS columns, n, then a count per key
         petition = PetitionFacts(*row[1:1 + width])
-        deadline = deadline_of(petition, book, batch.today, row[1 + width] or 0)
+        deadline = deadlines.of(petition, row[1 + width] or 0)
         if deadline is None or not deadline.on_time:
             continue
         counts = found.setdefault(row[0], {})
@@ -244,14 +238,15 @@ class TaskFlags:
     done: ColumnElement[int]
     overdue: ColumnElement[int]
     join: Callable[[Select[Any]], Select[Any]]
+    may_be_late: tuple[Schedule, ...]  # the schedules whose tasks can be overdue on the day (an index's filter)
 
 
 def task_flags(unit_ids: Iterable[int] | None, year: int, period: ReportingPeriod, today: date, *,
                overdue_only: bool = False) -> TaskFlags:
     """Whether each task of a `year` plan is done in `period` and overdue on `today` (due dates as
     app/progress/schedule); the updates read are those of `unit_ids` (None: all in the scope).
-    `overdue_only` reads only the updates of the periods whose due dates it asks about (and once tasks')
-    and leaves `done` out (always 0): the overdue list's cheaper question."""
+    `overdue_only` reads only the updates of the periods whose due dates it asks about (and once tasks',
+    once their due date passed) and leaves `done` out (always 0): the overdue list's cheaper question."""
     months = [p for p in schedule_periods(Schedule.MONTHLY, year) if p.end in period]
     quarters = [p for p in schedule_periods(Schedule.QUARTERLY, year) if p.end in period]
     # Which due date counts is app/progress/schedule's one rule; here it becomes SQL.
@@ -266,6 +261,10 @@ def task_flags(unit_ids: Iterable[int] | None, year: int, period: ReportingPerio
     order = day_number(TaskUpdate.reported_on) * literal(2 ** 31, BigInteger) + TaskUpdate.id
     done = TaskUpdate.status == ProgressStatus.DONE
     asked = [start for start in (last_month, last_quarter) if start is not None]
+    # Once tasks' updates (no period; most updates are ongoing tasks', also without) only while a once
+    # task can be overdue; false() when nothing is asked: the overdue list then reads no update.
+    read_periods = [TaskUpdate.period_start.in_(asked) if asked else false(),
+                    *([TaskUpdate.period_start.is_(None)] if once_passed else [])]
 
     def latest(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.max(case((condition, order)))
@@ -296,7 +295,7 @@ def task_flags(unit_ids: Iterable[int] | None, year: int, period: ReportingPerio
             *done_parts,
         )
         .where(*([TaskUpdate.unit_id.in_(unit_ids)] if unit_ids is not None else []),
-               *([or_(TaskUpdate.period_start.is_(None), TaskUpdate.period_start.in_(asked))] if overdue_only else []))
+               *([or_(*read_periods)] if overdue_only else []))
         .group_by(TaskUpdate.unit_id, TaskUpdate.task_id)
         .subquery()
     )
@@ -323,7 +322,9 @@ def task_flags(unit_ids: Iterable[int] | None, year: int, period: ReportingPerio
     def join(statement: Select[Any]) -> Select[Any]:
         return statement.outerjoin(updates, and_(updates.c.unit_id == Task.unit_id, updates.c.task_id == Task.id))
 
-    return TaskFlags(done_flag, overdue_flag, join)
+    may_be_late = tuple(schedule for schedule, passed in (
+        (Schedule.ONCE, once_passed), (Schedule.MONTHLY, last_month), (Schedule.QUARTERLY, last_quarter)) if passed)
+    return TaskFlags(done_flag, overdue_flag, join, may_be_late)
 
 
 def task_parts(session: Session, batch: Batch, wanted: Wanted) -> UnitParts:

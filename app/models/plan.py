@@ -135,6 +135,7 @@ class Task(Versioned, PlanContent, Model):
             ["unit_id", "section_id"], ["plan_sections.unit_id", "plan_sections.id"], ondelete="CASCADE"
         ),
         Index("ix_tasks_unit_plan", "unit_id", "plan_id", "section_id", "position"),
+        Index("ix_tasks_schedule", "schedule"),  # the overdue list: only the schedules whose due date passed
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

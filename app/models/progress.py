@@ -37,6 +37,7 @@ class TaskUpdate(UnitOwned, Model):
         CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
         ForeignKeyConstraint(["unit_id", "task_id"], ["tasks.unit_id", "tasks.id"], ondelete="CASCADE"),
         Index("ix_task_updates_unit_task", "unit_id", "task_id", "reported_on"),
+        Index("ix_task_updates_period", "period_start"),  # the overdue list: the updates of the periods it asks about
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from sqlalchemy import Subquery, func, select
 
 from app.law.book import LegalBook
 from app.law.deadline_rules import (
@@ -13,7 +16,7 @@ from app.law.deadline_rules import (
     deadline,
     rule_for,
 )
-from app.models import Petition, PetitionKind, PetitionStatus
+from app.models import Petition, PetitionExtension, PetitionKind, PetitionStatus
 
 CLASSIFICATION = "petition.classification"
 COMPLAINT_ACCEPTANCE = "complaint.acceptance"
@@ -103,23 +106,56 @@ def deadline_of(petition: Petition | PetitionFacts, book: LegalBook, today: date
     `extensions` is the number of extensions recorded; only a denunciation's resolution uses them.
     The rule is the one in force on the day counting starts (receipt, or acceptance for resolution).
     """
-    code, start, done = _step(petition)
-    try:
-        rule = rule_for(book.rules, code, start)
-    except DeadlineRuleError:
-        return None
-    used = min(extensions, extensions_allowed(petition, rule)) if code == DENUNCIATION else 0
-    due = deadline(
-        rule,
-        book.calendar,
-        start,
-        complex_case=petition.complex_case,
-        remote=petition.remote_area,
-        extensions=used,
+    return Deadlines(book, today).of(petition, extensions)
+
+
+class Deadlines:
+    """`deadline_of` for many petitions on one book and day (a country's open petitions): each step,
+    start, case and extension count worked out through the calendar once."""
+
+    def __init__(self, book: LegalBook, today: date) -> None:
+        self.book, self.today = book, today
+        self._found: dict[tuple[Any, ...], Deadline | None] = {}
+        self._by_facts: dict[tuple[Any, ...], Deadline | None] = {}
+
+    def of_facts(self, facts: tuple[Any, ...], extensions: int = 0) -> Deadline | None:
+        """The deadline of an open petition whose FACTS columns are `facts`: worked out once per facts."""
+        key = (*facts, extensions)
+        if key not in self._by_facts:
+            self._by_facts[key] = self.of(PetitionFacts(*facts, closed=False), extensions)  # type: ignore[misc]  # *facts: the FACTS columns
+        return self._by_facts[key]
+
+    def of(self, petition: Petition | PetitionFacts, extensions: int = 0) -> Deadline | None:
+        code, start, done = _step(petition)
+        key = (code, start, done, petition.closed, petition.complex_case, petition.remote_area,
+               petition.very_complex, extensions if code == DENUNCIATION else 0)
+        if key not in self._found:
+            self._found[key] = self._work_out(petition, code, start, done, extensions)
+        return self._found[key]
+
+    def _work_out(self, petition: Petition | PetitionFacts, code: str, start: date, done: date | None,
+                  extensions: int) -> Deadline | None:
+        try:
+            rule = rule_for(self.book.rules, code, start)
+        except DeadlineRuleError:
+            return None
+        used = min(extensions, extensions_allowed(petition, rule)) if code == DENUNCIATION else 0
+        due = deadline(rule, self.book.calendar, start, complex_case=petition.complex_case,
+                       remote=petition.remote_area, extensions=used)
+        days = rule.length(complex_case=petition.complex_case, remote=petition.remote_area) + used * rule.extension_days
+        return Deadline(rule=rule, starts_on=start, due_on=due, done_on=done, closed=petition.closed,
+                        today=self.today, days=days, extensions=used)
+
+
+def extensions_recorded(unit_ids: Collection[int] | None = None) -> Subquery:
+    """(unit_id, petition_id, n): the number of extensions recorded for each petition that has any (of
+    `unit_ids`, or of the scope), to outer-join to the petitions whose deadlines are worked out in bulk."""
+    return (
+        select(PetitionExtension.unit_id, PetitionExtension.petition_id, func.count().label("n"))
+        .where(*([PetitionExtension.unit_id.in_(unit_ids)] if unit_ids is not None else []))
+        .group_by(PetitionExtension.unit_id, PetitionExtension.petition_id)
+        .subquery()
     )
-    days = rule.length(complex_case=petition.complex_case, remote=petition.remote_area) + used * rule.extension_days
-    return Deadline(rule=rule, starts_on=start, due_on=due, done_on=done, closed=petition.closed, today=today,
-                    days=days, extensions=used)
 
 
 def extensions_allowed(petition: Petition | PetitionFacts, rule: DeadlineRule) -> int:

@@ -13,7 +13,6 @@ from app.indicators.queries import task_flags
 from app.law.book import LegalBook
 from app.models import (
     Petition,
-    PetitionExtension,
     Plan,
     PlanStatus,
     Role,
@@ -24,7 +23,7 @@ from app.models import (
 from app.models.petition import CLOSED_STATUSES
 from app.models.unit import UnitKind, tenant_units_below, units_below, units_below_statement, year_span
 from app.periods import ReportingPeriod, parse_period
-from app.petitions.deadlines import FACTS, PetitionFacts, deadline_of
+from app.petitions.deadlines import FACTS, Deadlines, extensions_recorded
 from app.progress.schedule import last_passed_due
 from app.rollups import figures
 from app.rollups.figures import COUNTS, WardRollup
@@ -210,7 +209,7 @@ def ward_rollups(
 TASK_KIND = "task"
 
 
-@dataclass
+@dataclass(slots=True)
 class OverdueItem:
     """A task whose due date passed without a done update, or an open petition past its deadline."""
 
@@ -239,11 +238,14 @@ def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date
     """The tasks of the wards' `year` plans overdue on `today`, found in SQL (one statement; the rule
     is app/progress/schedule's, as the indicators apply it); their days late counted to `count_to`."""
     flags = task_flags(None if every_ward else list(units), year, parse_period(str(year)), today, overdue_only=True)
+    if not flags.may_be_late:
+        return []
     statement = flags.join(
         select(Task.id, Task.unit_id, Task.text if titles else literal(""), Task.owner_role, Task.schedule)
         .select_from(Task)
         .join(Plan, and_(Plan.unit_id == Task.unit_id, Plan.id == Task.plan_id))
-        .where(Plan.year == year, Plan.is_template.is_(False), Task.is_template.is_(False), flags.overdue == 1,
+        .where(Plan.year == year, Plan.is_template.is_(False), Task.is_template.is_(False),
+               Task.schedule.in_(flags.may_be_late), flags.overdue == 1,
                *([] if every_ward else [Task.unit_id.in_(list(units))]),
                *([Task.owner_role == role] if role else []))
     )
@@ -266,29 +268,25 @@ def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date
 def _late_petitions(session: Session, units: dict[int, Unit], today: date, book: LegalBook, kind: str | None,
                     every_ward: bool, titles: bool) -> list[OverdueItem]:
     """Every open petition of the wards (of `kind`, if given) past its current step's legal deadline:
-    two queries."""
-    ward_filter = [] if every_ward else [Petition.unit_id.in_(list(units))]
+    one query, each deadline worked out once per step, start and case."""
+    ward_ids = None if every_ward else list(units)
+    extensions = extensions_recorded(ward_ids)
     petitions = session.execute(
         select(Petition.id, Petition.unit_id, Petition.summary if titles else literal(""), Petition.handler,
-               *(getattr(Petition, name) for name in FACTS))
-        .where(Petition.status.not_in(CLOSED_STATUSES), *ward_filter, *([Petition.kind == kind] if kind else []))
-    ).tuples().all()
-    if not petitions:
-        return []
-    counts = dict(session.execute(
-        select(PetitionExtension.petition_id, func.count())
-        .join(Petition, and_(Petition.unit_id == PetitionExtension.unit_id, Petition.id == PetitionExtension.petition_id))
-        .where(Petition.status.not_in(CLOSED_STATUSES), *ward_filter)
-        .group_by(PetitionExtension.petition_id)
-    ).tuples().all())
+               func.coalesce(extensions.c.n, 0), *(getattr(Petition, name) for name in FACTS))
+        .outerjoin(extensions, and_(extensions.c.unit_id == Petition.unit_id, extensions.c.petition_id == Petition.id))
+        .where(Petition.status.not_in(CLOSED_STATUSES), *([Petition.unit_id.in_(ward_ids)] if ward_ids else []),
+               *([Petition.kind == kind] if kind else []))
+    ).tuples()
+    deadlines = Deadlines(book, today)
     items = []
-    for petition_id, unit_id, summary, handler, *facts in petitions:
+    for row in petitions:
+        petition_id, unit_id, summary, handler, extended = row[:5]
         if unit_id not in units:
             continue
-        facts_open = PetitionFacts(*facts, closed=False)  # type: ignore[misc]  # *facts: the FACTS columns
-        found = deadline_of(facts_open, book, today, counts.get(petition_id, 0))
+        found = deadlines.of_facts(row[5:], extended)
         if found is not None and found.overdue:
-            items.append(OverdueItem(unit=units[unit_id], kind=facts[0].value, title=summary or "",
+            items.append(OverdueItem(unit=units[unit_id], kind=row[5].value, title=summary or "",
                                      due_on=found.due_on, days_late=(today - found.due_on).days,
                                      petition_id=petition_id, handler=handler))
     return items
