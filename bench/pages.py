@@ -8,6 +8,7 @@ row per page: median and p95 in ms, HTML bytes and SQL statements of one request
 
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import time
@@ -83,6 +84,7 @@ def cases() -> Iterator[tuple[str, str, int | None]]:
             yield f"town_admin@{parent}", page.format(p=parent), units
         yield f"town_admin@{parent}", f"/u/{parent}/rollup/2025{RENDERED}", units
         yield f"town_admin@{parent}", f"/u/{parent}/rollup/2025{COLD}", units
+        yield f"town_admin@{parent}", f"/api/v1/u/{parent}/rollup/2025{COLD}", units
     for page in COMMUNE_PAGES:
         yield "chairman@xa-00001", page, None
 
@@ -91,6 +93,7 @@ def measure(url: str, runs: int, only: str = "", quiet: bool = False) -> list[Ti
     url = normalise_database_url(url)
     owner = sa.create_engine(url)  # not the app's role: to make every kept figure stale
     app = create_app("development", {"SQLALCHEMY_DATABASE_URI": url})
+    gc.freeze()  # as wsgi.py does in each worker once the app is made
     statements: list[str] = []
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))

@@ -161,3 +161,50 @@ def test_flask_rollups_keep_computes_every_wards_figures_ahead_of_the_first_read
         kept = _kept(session, YEAR, period)
         expected = _from_scratch(session, units["thanh-hoa"], period, day)
         assert set(expected) <= set(kept) and {k: kept[k] for k in expected} == expected
+
+
+def test_the_api_rollup_keeps_each_wards_indicators_equal_to_the_records(app: Flask, as_user, users, session, units):  # type: ignore[no-untyped-def]
+    """The API's rollup reads each ward's indicators kept beside its figures: equal to the records computed
+    from scratch after a ward writes, whether the rollup page recomputed that ward's figures first or not,
+    and the other wards' rows not computed again."""
+    from app.api.services import issue_token
+    from app.indicators.services import rollup_values
+
+    _token, secret = issue_token(session, users["admin@bim-son"], "tests")
+    session.commit()
+    api, page = app.test_client(), login(app.test_client(), users["admin@bim-son"])
+    address, headers = "/api/v1/u/bim-son/rollup/2025?period=2025-Q1", {"Authorization": f"Bearer {secret}"}
+
+    def served() -> dict[str, list[dict]]:
+        response = api.get(address, headers=headers)
+        assert response.status_code == 200
+        return {ward["unit"]["slug"]: ward["indicators"] for ward in response.get_json()["wards"]}
+
+    def from_scratch() -> dict[str, list[dict]]:
+        with everything(session):
+            wards = tenant_units_below(session, units["bim-son"])
+            values = rollup_values(session, wards, YEAR, "2025-Q1", today=as_of(YEAR, local_today()), book=_book())
+            return {u.slug: [r.as_data() for r in values[u.id]] for u in wards}
+
+    def computed_at() -> dict[int, object]:
+        with everything(session):
+            return dict(session.execute(sa.select(RollupFigures.unit_id, RollupFigures.computed_at)
+                                        .where(RollupFigures.period == "2025-Q1")).tuples().all())
+
+    def held(indicators: list[dict]) -> int:
+        return next(i["value"] for i in indicators if i["code"] == "receptions_held")
+
+    first = served()
+    assert first == from_scratch() and any(first.values())
+    kept_at = computed_at()
+    for reader in ("page first", "api alone"):
+        assert as_user("office@phu-son").post("/u/phu-son/receptions/new",
+                                             data={**RECEPTION, "held_on": "10/02/2025"}).status_code == 302
+        if reader == "page first":  # the page recomputes the figures alone: the indicators kept are dropped
+            assert page.get("/u/bim-son/rollup/2025?period=2025-Q1").status_code == 200
+        now = served()
+        assert now == from_scratch(), reader
+        assert held(now["phu-son"]) == held(first["phu-son"]) + (1 if reader == "page first" else 2)
+        again = computed_at()
+        assert {k: v for k, v in again.items() if k != units["phu-son"].id} == \
+            {k: v for k, v in kept_at.items() if k != units["phu-son"].id}

@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Petition, PetitionKind, PetitionStatus, Role, UnitKind
+from app.models import Petition, PetitionKind, PetitionStatus, Role, Unit, UnitKind
 from app.plans.services import create_plans_for_wards
 from tests.conftest import YEAR, everything
 from tests.factories import UnitFactory
@@ -298,16 +298,21 @@ def test_the_parent_home_and_the_api_rollup_cost_the_same_statements_for_8_wards
             with counted_queries() as statements:
                 assert client.get(page).status_code == 200
             found.append(len(statements))
-        with counted_queries() as statements:
-            assert api.get("/api/v1/u/bim-son/rollup/2025?per_page=50",
-                           headers={"Authorization": f"Bearer {secret}"}).status_code == 200
-        return [*found, len(statements)]
+        with everything(session):  # every ward's kept indicators stale: computed, then kept
+            session.execute(sa.update(Unit).values(data_version=Unit.data_version + 1))
+        for _ in ("computed", "kept"):
+            with counted_queries() as statements:
+                assert api.get("/api/v1/u/bim-son/rollup/2025?per_page=50",
+                               headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+            found.append(len(statements))
+        return found
 
     client.get(pages[0])  # first-request work
     api.get("/api/v1/u/bim-son/rollup/2025", headers={"Authorization": f"Bearer {secret}"})  # the token's first use
     eight = counts()
     _add_communes(session, units, 60)
     assert counts() == eight
+    assert eight[3] < eight[2]  # kept: no record read
 
 
 def test_every_delay_in_the_overdue_list_is_counted_to_today_as_its_header_says(as_user, session, units):
@@ -324,3 +329,33 @@ def test_every_delay_in_the_overdue_list_is_counted_to_today_as_its_header_says(
     assert rows
     for due, days in rows:
         assert int(days) == (today - date(int(due[6:]), int(due[3:5]), int(due[:2]))).days
+
+
+def test_the_overdue_list_counts_a_denunciations_extensions_in_its_due_date(as_user, session, units):
+    """The extensions recorded move a complex denunciation's deadline in the overdue list as on its own page;
+    a second petition of the same facts without extension keeps the first deadline."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from app.law.book import legal_book
+    from app.local_time import local_today
+    from app.models import PetitionExtension
+    from app.petitions.deadlines import deadline_of
+    from app.rollups.services import OverdueFilters, overdue_items
+
+    with everything(session):
+        extended, plain = (Petition(unit_id=units["quang-trung"].id, received_on=date(2025, 1, 6),
+                                    accepted_on=date(2025, 1, 10), status=PetitionStatus.IN_RESOLUTION,
+                                    kind=PetitionKind.DENUNCIATION, complex_case=True, summary=summary)
+                           for summary in ("Gia hạn một lần", "Không gia hạn"))
+        session.add_all([extended, plain])
+        session.flush()
+        session.add(PetitionExtension(unit_id=extended.unit_id, petition_id=extended.id, decided_on=date(2025, 3, 1)))
+        session.flush()
+        book, today = legal_book(Path(current_app.config["TENANTS_DIR"]) / "legal"), local_today()
+        _, items = overdue_items(session, units["bim-son"], 2025, OverdueFilters(kind="denunciation"), today=today,
+                                 book=book, groups=[])
+        due = {item.petition_id: item.due_on for item in items}
+        assert due[extended.id] == deadline_of(extended, book, today, 1).due_on
+        assert due[plain.id] == deadline_of(plain, book, today, 0).due_on < due[extended.id]

@@ -19,12 +19,13 @@ from app.api.openapi import openapi_document
 from app.database import bounded_int
 from app.errors import MESSAGES
 from app.extensions import csrf, db, login_manager
-from app.indicators.services import indicator_values, rollup_values
+from app.indicators.services import indicator_values
 from app.local_time import local_today
 from app.models.unit import tenant_units_below
 from app.periods import as_of, parse_period, period_choices
 from app.plans.outline import plan_outline
 from app.plans.services import find_plan
+from app.rollups import figures
 from app.rollups.services import ward_plans_page
 from app.security import public, requires, signed_in
 from app.web.legal import app_legal_book
@@ -126,7 +127,7 @@ def indicators(year: int) -> ResponseReturnValue:
     period = parse_period(code)
     results = indicator_values(db.session(), found, period, as_of(year, local_today()), book=app_legal_book())
     return jsonify({"unit": services.unit_json(g.unit), "year": year, **_period_json(period),
-                    "indicators": [services.indicator_json(r) for r in results]})
+                    "indicators": [r.as_data() for r in results]})
 
 
 PAGE_SIZE, MAX_PAGE_SIZE = 100, 500  # wards per page of the rollup
@@ -141,19 +142,21 @@ def rollup(year: int) -> ResponseReturnValue:
     size = min(MAX_PAGE_SIZE, request.args.get("per_page", PAGE_SIZE, type=bounded_int) or PAGE_SIZE)
     wards = ward_plans_page(db.session(), g.unit, year, request.args.get("page", 1, type=bounded_int) or 1, size)
     rows = wards.page.items
-    values = rollup_values(db.session(), [row.unit for row in rows], year, period,
-                           today=as_of(year, local_today()), book=app_legal_book())
-    return jsonify({
+    values = figures.kept_indicators(db.session(), [row.unit for row in rows], year, period,
+                                     today=as_of(year, local_today()), book=app_legal_book())
+    response = jsonify({
         "unit": services.unit_json(g.unit), "year": year, **_period_json(period),
         "page": {"number": wards.page.page, "size": size, "pages": wards.page.pages, "total": wards.page.total},
         "wards": [
             {"unit": services.unit_json(row.unit),
              "plan": services.plan_summary(row.plan) if row.plan is not None else None,
              "task_count": row.task_count,
-             "indicators": [services.indicator_json(r) for r in values.get(row.unit.id, [])]}
+             "indicators": values.get(row.unit.id, [])}
             for row in rows
         ],
     })
+    figures.keep_now(db.session())
+    return response
 
 
 def _period_json(period: Any) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.indicators.services import IndicatorResult
 from app.local_time import utc_now
 from app.models import ApiToken, Membership, Plan, Unit, User
 from app.models.api_token import TOKEN_PREFIX
@@ -157,16 +156,3 @@ def plan_json(plan: Plan, outline: list[SectionNode]) -> dict[str, Any]:
     }
 
 
-def _number(value: Any) -> float | int | None:
-    if value is None:
-        return None
-    return value if isinstance(value, int) else float(value)
-
-
-def indicator_json(result: IndicatorResult) -> dict[str, Any]:
-    return {
-        "code": result.code, "name": result.name, "unit": result.unit, "target": result.target,
-        "source": result.definition.source.value, "register": result.definition.register,
-        "value": _number(result.value), "parts": {k: _number(v) for k, v in result.parts.items()},
-        "note": result.note,
-    }

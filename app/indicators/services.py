@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -29,6 +30,10 @@ from app.periods import ReportingPeriod, parse_period
 from app.web.legal import app_legal_book
 
 
+def _plain(value: Any) -> float | int | None:
+    return None if value is None else value if isinstance(value, int) else float(value)
+
+
 @dataclass(frozen=True)
 class IndicatorResult:
     """An indicator's value for one unit and period (None: nothing entered, or no denominator)."""
@@ -42,6 +47,16 @@ class IndicatorResult:
     @property
     def code(self) -> str:
         return self.definition.code
+
+    def as_data(self) -> dict[str, Any]:
+        """The indicator and its value as plain data, in no language (the API's form, and what a parent's
+        kept rollup keeps of each ward's indicators: app/rollups/figures)."""
+        definition = self.definition
+        return {
+            "code": definition.code, "name": definition.name, "unit": definition.unit, "target": definition.target,
+            "source": definition.source.value, "register": definition.register,
+            "value": _plain(self.value), "parts": {k: _plain(v) for k, v in self.parts.items()}, "note": self.note,
+        }
 
     @property
     def name(self) -> str:

@@ -4,8 +4,9 @@ instead of the year's records (app/rollups/figures.py keeps them equal to the re
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import PrimaryKeyConstraint, String
+from sqlalchemy import JSON, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
@@ -34,3 +35,6 @@ class RollupFigures(UnitOwned, Model):
     petitions_on_time: Mapped[float | None]
     models: Mapped[float | None]
     posts: Mapped[float | None]
+    # Every indicator of the ward's plan for the period, as plain data (IndicatorResult.as_data), once a
+    # reader asked for them all (the API's rollup); None when only the figures above were computed.
+    indicators: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

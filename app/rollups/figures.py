@@ -8,19 +8,23 @@ went stale, so that a parent's rollup reads one row per ward instead of the year
   say the last due date they saw passed (`as_of`).
 - Stale or missing figures are computed by app/indicators (the same queries as a ward's own
   indicators), for those wards only, and kept.
+- Where a reader wants every indicator of the wards (the API's rollup), they are kept too, in the same
+  row and by the same rules; figures computed alone leave them out (None: computed at the next asking).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.database import sqlite_writes_ahead
 from app.indicators.services import IndicatorResult, rollup_values
 from app.law.book import LegalBook
 from app.local_time import utc_now
@@ -129,29 +133,58 @@ def computed(session: Session, units: list[Unit], year: int, period: ReportingPe
 def kept(session: Session, units: list[Unit], year: int, period: ReportingPeriod | str, *, today: date,
          book: LegalBook) -> dict[int, dict[str, float | None]]:
     """{unit id: figures} for `units`: the kept ones still current, the others computed, and noted
-    to be kept by `keep_pending` (after the reading is done). The units' versions are read first (not
-    taken from the objects, which the session may have loaded before a write)."""
+    to be kept by `keep_pending` (after the reading is done)."""
     period = parse_period(period) if isinstance(period, str) else period
+    current, note = _current(session, units, year, period, today, *(getattr(RollupFigures, key) for key in COUNTS))
+    found = {unit_id: dict(zip(COUNTS, values, strict=True)) for unit_id, values in current.items()}
+    stale = [u for u in units if u.id not in found]
+    if stale:
+        fresh = computed(session, stale, year, period, today=today, book=book)
+        note({unit_id: {**figures, "indicators": None} for unit_id, figures in fresh.items()})
+        found.update(fresh)
+    return found
+
+
+def kept_indicators(session: Session, units: list[Unit], year: int, period: ReportingPeriod, *, today: date,
+                    book: LegalBook) -> dict[int, list[dict[str, Any]]]:
+    """{unit id: every indicator of its plan for `period`, as plain data (IndicatorResult.as_data)} for
+    `units`: kept ones still current, the others computed (with the figures they give) and noted to be
+    kept by `keep_pending`."""
+    current, note = _current(session, units, year, period, today, RollupFigures.indicators)
+    found = {unit_id: values[0] for unit_id, values in current.items() if values[0] is not None}
+    stale = [u for u in units if u.id not in found]
+    if stale:
+        results = rollup_values(session, stale, year, period, today=today, book=book)
+        fresh = {unit_id: [r.as_data() for r in found_results] for unit_id, found_results in results.items()}
+        note({unit_id: {**from_indicators(results[unit_id]), "indicators": fresh[unit_id]} for unit_id in fresh})
+        found.update(fresh)
+    return found
+
+
+def _current(session: Session, units: list[Unit], year: int, period: ReportingPeriod, today: date,
+             *columns: Any) -> tuple[dict[int, tuple[Any, ...]], Callable[[dict[int, dict[str, Any]]], None]]:
+    """({unit id: `columns` of its kept row} for the units whose row is current, and a function that notes
+    rows computed for the others to be kept). The units' versions are read first (not taken from the
+    objects, which the session may have loaded before a write): a write committed meanwhile leaves the
+    rows noted stale, never wrong."""
     day = figures_day(year, period, today)
     versions = dict(session.execute(
         select(Unit.id, Unit.data_version).where(Unit.id.in_([u.id for u in units]))).tuples().all())
     rows = session.execute(  # every kept row of the scope: cheaper than the units' ids listed
-        select(RollupFigures.unit_id, RollupFigures.version, RollupFigures.as_of,
-               *(getattr(RollupFigures, key) for key in COUNTS))
+        select(RollupFigures.unit_id, RollupFigures.version, RollupFigures.as_of, *columns)
         .where(RollupFigures.year == year, RollupFigures.period == period.code)
     ).all()
-    found = {row[0]: dict(zip(COUNTS, row[3:], strict=True)) for row in rows
-             if row[0] in versions and row[1] == versions[row[0]] and row[2] == day}
-    stale = [u for u in units if u.id not in found]
-    if stale:
-        fresh = computed(session, stale, year, period, today=today, book=book)
+    current = {row[0]: tuple(row[3:]) for row in rows
+               if row[0] in versions and row[1] == versions[row[0]] and row[2] == day}
+
+    def note(fresh: dict[int, dict[str, Any]]) -> None:
         session.info.setdefault(PENDING, []).extend(
             {"unit_id": unit_id, "year": year, "period": period.code, "version": versions[unit_id], "as_of": day,
-             "computed_at": utc_now(), **figures}
-            for unit_id, figures in fresh.items()
+             "computed_at": utc_now(), **values}
+            for unit_id, values in fresh.items()
         )
-        found.update(fresh)
-    return found
+
+    return current, note
 
 
 PENDING = "rollup_figures_to_keep"  # session.info key: figures computed by `kept`, not yet written
@@ -169,6 +202,21 @@ def keep_pending(session: Session) -> None:
         _keep(session, rows)
 
 
+def keep_now(session: Session) -> None:
+    """Keep what the request computed, once its response is made (a commit expires the rows it shows), in
+    a transaction of its own that writes from its start; if that fails they are simply computed again next
+    time. A request whose figures were all kept writes nothing."""
+    if not has_pending(session):
+        return
+    try:
+        session.commit()  # ends the reading
+        sqlite_writes_ahead(True)
+        keep_pending(session)
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+
+
 def _keep(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert or replace kept figures. They are derived from what the reader's scope showed and are
     written for those units only, under the system scope, so a read-only reader (the Front) keeps
@@ -178,7 +226,8 @@ def _keep(session: Session, rows: list[dict[str, Any]]) -> None:
     def upsert(statement: Any) -> Any:
         return statement.on_conflict_do_update(
             index_elements=["unit_id", "year", "period"],
-            set_={key: statement.excluded[key] for key in ("version", "as_of", "computed_at", *COUNTS)},
+            set_={key: statement.excluded[key]
+                  for key in ("version", "as_of", "computed_at", *COUNTS, "indicators")},
         )
 
     with system_scope(session, actor="rollup figures", unit_ids={row["unit_id"] for row in rows}):
@@ -186,7 +235,7 @@ def _keep(session: Session, rows: list[dict[str, Any]]) -> None:
             chunk = rows[start:start + 500]
             if dialect is postgresql:
                 # One statement of many rows: row by row, each was planned under the row policies again
-                # (3 ms a row at a country's scope). 500 rows of 17 values: well under the parameter limit.
+                # (3 ms a row at a country's scope). 500 rows of 18 values: well under the parameter limit.
                 connection.execute(upsert(dialect.insert(RollupFigures.__table__).values(chunk)))
             else:
                 connection.execute(upsert(dialect.insert(RollupFigures.__table__)), chunk)

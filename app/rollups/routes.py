@@ -12,9 +12,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
-from app.database import bounded_int, sqlite_writes_ahead
+from app.database import bounded_int
 from app.exports import download
 from app.extensions import db, statement_bind
 from app.forms_base import drop_nul
@@ -77,18 +76,7 @@ def _rollup(year: int, code: str) -> tuple[list[services.WardRollup], services.W
 
 
 def _keeping(response: ResponseReturnValue) -> ResponseReturnValue:
-    """Keep the figures the page computed, once it is rendered (a commit expires the rows it shows),
-    in a transaction of its own that writes from its start; if that fails they are simply computed
-    again next time. A page whose figures were all kept writes nothing."""
-    session = db.session()
-    if figures.has_pending(session):
-        try:
-            session.commit()  # ends the reading
-            sqlite_writes_ahead(True)
-            figures.keep_pending(session)
-            session.commit()
-        except SQLAlchemyError:
-            session.rollback()
+    figures.keep_now(db.session())
     return response
 
 
