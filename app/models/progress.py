@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
@@ -37,7 +38,10 @@ class TaskUpdate(UnitOwned, Model):
         CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
         ForeignKeyConstraint(["unit_id", "task_id"], ["tasks.unit_id", "tasks.id"], ondelete="CASCADE"),
         Index("ix_task_updates_unit_task", "unit_id", "task_id", "reported_on"),
-        Index("ix_task_updates_period", "period_start"),  # the overdue list: the updates of the periods it asks about
+        # The overdue list: the updates of the periods it asks about. Partial: most updates are of ongoing
+        # tasks, without a period, and a full index made SQLite's planner prefer the scope's unit ids.
+        Index("ix_task_updates_period", "period_start", postgresql_where=text("period_start IS NOT NULL"),
+              sqlite_where=text("period_start IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

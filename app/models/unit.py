@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     CTE,
@@ -200,15 +201,15 @@ def child_units(session: Session, unit: Unit) -> list[Unit]:
 
 
 def units_below_statement(unit: Unit, *, tenants: bool | None = None,
-                          during: tuple[date, date] | None = None) -> Select[tuple[Unit]]:
+                          during: tuple[date, date] | None = None, columns: tuple[Any, ...] = ()) -> Select[Any]:
     """SELECT of `unit` and the units below it, by name: only the wards and communes (`tenants=True`),
     only the others (False), or all (None); with `during`, the units that belonged to it and existed
     at some time in that span (a merged ward in the year of its merge, not after); the tree walked
-    in SQL (to list, count or page)."""
+    in SQL (to list, count or page). With `columns`, those columns of each unit instead of the unit."""
     tree = _lineage_cte(unit.id, upward=False, successors=during is None, during=during)
-    # The successors of units that ended come in one more statement (lists say whom each merged into).
-    statement = (select(Unit).join(tree, Unit.id == tree.c.id).order_by(Unit.name, Unit.id)
-                 .options(selectinload(Unit.successor)))
+    statement = select(*columns) if columns else select(Unit).options(
+        selectinload(Unit.successor))  # one more statement: lists say whom each unit that ended merged into
+    statement = statement.join(tree, Unit.id == tree.c.id).order_by(Unit.name, Unit.id)
     if tenants is not None:
         statement = statement.where(Unit.kind.in_(TENANT_KINDS) if tenants else Unit.kind.not_in(TENANT_KINDS))
     if during is not None:
@@ -225,6 +226,22 @@ def units_below(session: Session, unit: Unit, *, tenants: bool | None = None,
 def tenant_units_below(session: Session, unit: Unit, during: tuple[date, date] | None = None) -> list[Unit]:
     """Wards and communes at or below `unit` (in the span `during`, if given), by name."""
     return units_below(session, unit, tenants=True, during=during)
+
+
+class NamedUnit(NamedTuple):
+    """What a list of thousands of wards shows of each (a country's overdue list): no mapped object."""
+
+    id: int
+    slug: str
+    name: str
+    parent_id: int | None
+
+
+def tenant_names_below(session: Session, unit: Unit, during: tuple[date, date] | None = None) -> list[NamedUnit]:
+    """`tenant_units_below` as `NamedUnit`s, by name."""
+    statement = units_below_statement(unit, tenants=True, during=during,
+                                      columns=(Unit.id, Unit.slug, Unit.name, Unit.parent_id))
+    return [NamedUnit(*row) for row in session.execute(statement)]
 
 
 def year_span(year: int) -> tuple[date, date]:

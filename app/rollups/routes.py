@@ -19,7 +19,7 @@ from app.extensions import db, statement_bind
 from app.forms_base import drop_nul
 from app.local_time import local_today
 from app.models import PetitionKind, PlanStatus, Unit
-from app.models.unit import DESCENDANTS, TENANT_KINDS
+from app.models.unit import DESCENDANTS, TENANT_KINDS, NamedUnit
 from app.periods import as_of, parse_period, period_choices, period_label
 from app.petitions import services as petitions
 from app.petitions.forms import FilterForm
@@ -199,7 +199,7 @@ def _overdue_filters(groups: list[Unit]) -> services.OverdueFilters:
 
 
 def _overdue(year: int, filters: services.OverdueFilters, groups: list[Unit],
-             titles: bool = True) -> tuple[list[Unit], list[services.OverdueItem]]:
+             titles: bool = True) -> tuple[list[NamedUnit], list[services.OverdueItem]]:
     today = local_today()
     return services.overdue_items(db.session(), g.unit, year, filters, today=today, tasks_on=as_of(year, today),
                                   book=app_legal_book(), groups=groups, titles=titles)

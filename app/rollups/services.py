@@ -21,7 +21,15 @@ from app.models import (
     Unit,
 )
 from app.models.petition import CLOSED_STATUSES
-from app.models.unit import UnitKind, tenant_units_below, units_below, units_below_statement, year_span
+from app.models.unit import (
+    NamedUnit,
+    UnitKind,
+    tenant_names_below,
+    tenant_units_below,
+    units_below,
+    units_below_statement,
+    year_span,
+)
 from app.periods import ReportingPeriod, parse_period
 from app.petitions.deadlines import FACTS, Deadlines, extensions_recorded
 from app.progress.schedule import last_passed_due
@@ -123,7 +131,7 @@ def groups_below(session: Session, parent: Unit) -> list[Unit]:
     return [u for u in units_below(session, parent, tenants=False) if u.id != parent.id]
 
 
-def is_under(unit: Unit, ancestor: Unit, groups: list[Unit]) -> bool:
+def is_under(unit: Unit | NamedUnit, ancestor: Unit, groups: list[Unit]) -> bool:
     """Is `unit` below `ancestor`, one of `groups` (the units between a parent and its wards)?"""
     above = {g.id: g.parent_id for g in groups}
     current = unit.parent_id
@@ -213,7 +221,7 @@ TASK_KIND = "task"
 class OverdueItem:
     """A task whose due date passed without a done update, or an open petition past its deadline."""
 
-    unit: Unit
+    unit: Unit | NamedUnit
     kind: str  # "task", or the petition's kind
     title: str
     due_on: date
@@ -233,7 +241,7 @@ class OverdueFilters:
     role: Role | None = None  # the task's owner role (petitions have none: left out when set)
 
 
-def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date, role: Role | None,
+def _late_tasks(session: Session, units: dict[int, NamedUnit], year: int, today: date, role: Role | None,
                 every_ward: bool, titles: bool, *, count_to: date) -> list[OverdueItem]:
     """The tasks of the wards' `year` plans overdue on `today`, found in SQL (one statement; the rule
     is app/progress/schedule's, as the indicators apply it); their days late counted to `count_to`."""
@@ -265,7 +273,7 @@ def _late_tasks(session: Session, units: dict[int, Unit], year: int, today: date
     return items
 
 
-def _late_petitions(session: Session, units: dict[int, Unit], today: date, book: LegalBook, kind: str | None,
+def _late_petitions(session: Session, units: dict[int, NamedUnit], today: date, book: LegalBook, kind: str | None,
                     every_ward: bool, titles: bool) -> list[OverdueItem]:
     """Every open petition of the wards (of `kind`, if given) past its current step's legal deadline:
     one query, each deadline worked out once per step, start and case."""
@@ -295,12 +303,12 @@ def _late_petitions(session: Session, units: dict[int, Unit], today: date, book:
 def overdue_items(
     session: Session, parent: Unit, year: int, filters: OverdueFilters, *, today: date, book: LegalBook,
     groups: list[Unit], tasks_on: date | None = None, titles: bool = True,
-) -> tuple[list[Unit], list[OverdueItem]]:
+) -> tuple[list[NamedUnit], list[OverdueItem]]:
     """(the wards below `parent`, their late tasks of `year` as of `tasks_on` and open petitions late on
     `today`, most late first; every delay counted in days to `today`), in a fixed number of queries; `groups` are the units between `parent`
     and its wards (`groups_below`). Without `titles` the items carry no text (`fill_titles` reads it
     for the ones shown)."""
-    wards = tenant_units_below(session, parent, during=year_span(year))
+    wards = tenant_names_below(session, parent, during=year_span(year))
     chosen = {u.id: u for u in wards if filters.ward in (None, u.slug)
               and (filters.under is None or is_under(u, filters.under, groups))}
     every_ward = len(chosen) == len(wards)

@@ -6,6 +6,7 @@ Revises: 0014
 Create Date: 2026-12-02 20:40:00
 
 """
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
@@ -16,7 +17,8 @@ depends_on = None
 
 def upgrade():
     op.create_index('ix_tasks_schedule', 'tasks', ['schedule'])
-    op.create_index('ix_task_updates_period', 'task_updates', ['period_start'])
+    op.create_index('ix_task_updates_period', 'task_updates', ['period_start'],
+                    postgresql_where=sa.text('period_start IS NOT NULL'), sqlite_where=sa.text('period_start IS NOT NULL'))
 
 
 def downgrade():
