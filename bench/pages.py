@@ -75,6 +75,7 @@ def _signed_in(app, username: str):  # type: ignore[no-untyped-def]
 
 COLD = " (every figure recomputed)"  # the first view after a due date passed, or after every ward wrote
 RENDERED = " (page rendered, figures kept)"  # the first view of a person after a ward wrote: the page is not kept
+HOME_RENDERED = " (page rendered)"  # the parent's home as first seen after a ward wrote
 
 
 def cases() -> Iterator[tuple[str, str, int | None]]:
@@ -82,6 +83,7 @@ def cases() -> Iterator[tuple[str, str, int | None]]:
     for parent, units in PARENTS.items():
         for page in PARENT_PAGES:
             yield f"town_admin@{parent}", page.format(p=parent), units
+        yield f"town_admin@{parent}", f"/u/{parent}/{HOME_RENDERED}", units
         yield f"town_admin@{parent}", f"/u/{parent}/rollup/2025{RENDERED}", units
         yield f"town_admin@{parent}", f"/u/{parent}/rollup/2025{COLD}", units
         yield f"town_admin@{parent}", f"/api/v1/u/{parent}/rollup/2025{COLD}", units
@@ -110,11 +112,11 @@ def measure(url: str, runs: int, only: str = "", quiet: bool = False) -> list[Ti
             if page.endswith(COLD):
                 with owner.begin() as connection:
                     connection.execute(sa.text("UPDATE units SET data_version = data_version + 1"))
-            if page.endswith(RENDERED):
+            if page.endswith((RENDERED, HOME_RENDERED)):
                 kept_pages.clear()
             statements.clear()
             started = time.perf_counter()
-            address = page.removesuffix(COLD).removesuffix(RENDERED)
+            address = page.removesuffix(COLD).removesuffix(RENDERED).removesuffix(HOME_RENDERED)
             response = client.get(address, headers=headers if page.startswith("/api/") else {})
             elapsed = 1000 * (time.perf_counter() - started)
             if n:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 
 from app.models import Role
@@ -154,44 +155,66 @@ def test_two_step_set_up_pending_is_not_skipped_by_a_kept_page(as_user, session,
     assert response.status_code == 302 and "/account/two-factor" in response.headers["Location"]
 
 
-# --- the parent's rollup, kept (issue 12) -----------------------------------------------------------
+# --- the parent's rollup and home, kept (issue 12) -------------------------------------------------
 
 ROLLUP = "/u/bim-son/rollup/2025"
+PARENT_HOME = "/u/bim-son/?year=2025"
+PARENT_PAGES = pytest.mark.parametrize(("page", "other"), [(ROLLUP, "?sort=unit&dir=desc"), (PARENT_HOME, "&page=2")])
 
 
-def test_the_rollup_is_kept_and_served_again_on_two_statements(as_user, session, units):
+@PARENT_PAGES
+def test_a_parents_pages_are_kept_and_served_again_on_two_statements(as_user, session, units, page, other):
     """The viewer with the unit, and the units below with their names and data versions."""
     client = as_user("admin@bim-son")
-    first = client.get(ROLLUP)
-    again, statements = _statements(client, ROLLUP)
+    first = client.get(page)
+    again, statements = _statements(client, page)
     assert again.status_code == 200 and again.data == first.data
     assert len(statements) == 2
-    assert client.get(ROLLUP, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
-    other = client.get(ROLLUP + "?sort=unit&dir=desc")  # its sort, filters and page are its own pages
-    assert other.status_code == 200 and other.data != first.data
+    assert client.get(page, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    another = client.get(page + other)  # its sort, filters and page are its own pages
+    assert another.status_code == 200 and another.data != first.data
 
 
-def test_the_kept_rollup_shows_a_wards_write_and_a_renamed_ward_at_once(as_user, session, units):
+@PARENT_PAGES
+def test_a_parents_kept_pages_show_a_wards_write_and_a_renamed_ward_at_once(as_user, session, units, page, other):
     from app.models import Unit
 
     town = as_user("admin@bim-son")
-    etag = town.get(ROLLUP).headers["ETag"]
+    etag = town.get(page).headers["ETag"]
     office = as_user("office@phu-son")
     assert post_update(office, task_one(session, units["phu-son"]), status="done").status_code == 302
     town = as_user("admin@bim-son")
     town.get("/u/bim-son/")  # the messages waiting in this browser's session are shown there
-    after_write = town.get(ROLLUP, headers={"If-None-Match": etag})
+    after_write = town.get(page, headers={"If-None-Match": etag})
     assert after_write.status_code == 200 and after_write.headers["ETag"] != etag
     with everything(session):
         session.get(Unit, units["quang-trung"].id).name = "Quang Trung Mới"
         session.flush()
-    renamed = town.get(ROLLUP, headers={"If-None-Match": after_write.headers["ETag"]})
+    renamed = town.get(page, headers={"If-None-Match": after_write.headers["ETag"]})
     assert renamed.status_code == 200 and "Quang Trung Mới" in renamed.get_data(as_text=True)
 
 
-def test_the_kept_rollup_is_nobody_elses(as_user, session, units):
-    town_etag = as_user("admin@bim-son").get(ROLLUP).headers["ETag"]
+@PARENT_PAGES
+def test_a_parents_kept_pages_are_nobody_elses(as_user, session, units, page, other):
+    town_etag = as_user("admin@bim-son").get(page).headers["ETag"]
     front = as_user("front@bim-son")
-    seen = front.get(ROLLUP, headers={"If-None-Match": town_etag})
+    seen = front.get(page, headers={"If-None-Match": town_etag})
     assert seen.status_code == 200  # the same page for the Front is its own copy, not the admin's
-    assert as_user("office@phu-son").get(ROLLUP).status_code in (403, 404)
+    assert as_user("office@phu-son").get(page).status_code in (403, 404)
+
+
+def test_the_kept_parent_home_shows_a_wards_plan_issued_at_once(as_user, session, units):
+    from app.models import Plan, PlanStatus
+
+    town = as_user("admin@bim-son")
+    before = town.get(PARENT_HOME)
+    counts = lambda response: response.get_data(as_text=True).split('id="plan-counts"')[1].split("</p>")[0]  # noqa: E731
+    issued = before.get_data(as_text=True).count('<span class="status issued">')
+    with everything(session):
+        plan = session.query(Plan).filter_by(unit_id=units["quang-trung"].id, year=2025, is_template=False).one()
+        assert plan.status != PlanStatus.ISSUED
+        plan.status = PlanStatus.ISSUED
+        session.flush()
+    after = town.get(PARENT_HOME, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and counts(after) != counts(before)
+    assert after.get_data(as_text=True).count('<span class="status issued">') == issued + 1

@@ -141,12 +141,12 @@ def rollup(year: int) -> ResponseReturnValue:
     period = parse_period(code)
     size = min(MAX_PAGE_SIZE, request.args.get("per_page", PAGE_SIZE, type=bounded_int) or PAGE_SIZE)
     wards = ward_plans_page(db.session(), g.unit, year, request.args.get("page", 1, type=bounded_int) or 1, size)
-    rows = wards.page.items
+    rows = wards.items
     values = figures.kept_indicators(db.session(), [row.unit for row in rows], year, period,
                                      today=as_of(year, local_today()), book=app_legal_book())
     response = jsonify({
         "unit": services.unit_json(g.unit), "year": year, **_period_json(period),
-        "page": {"number": wards.page.page, "size": size, "pages": wards.page.pages, "total": wards.page.total},
+        "page": {"number": wards.page, "size": size, "pages": wards.pages, "total": wards.total},
         "wards": [
             {"unit": services.unit_json(row.unit),
              "plan": services.plan_summary(row.plan) if row.plan is not None else None,

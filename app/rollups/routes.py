@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Hashable
 from typing import Any
 
@@ -11,19 +10,17 @@ from flask import abort, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.database import bounded_int
 from app.exports import download
-from app.extensions import db, statement_bind
+from app.extensions import db
 from app.forms_base import drop_nul
 from app.local_time import local_today
 from app.models import PetitionKind, PlanStatus, Unit
-from app.models.unit import DESCENDANTS, TENANT_KINDS, NamedUnit
+from app.models.unit import TENANT_KINDS, NamedUnit
 from app.periods import as_of, parse_period, period_choices, period_label
 from app.petitions import services as petitions
 from app.petitions.forms import FilterForm
-from app.raw_statement import RawSelect
 from app.records import services as records
 from app.reports.services import KIND_LABELS as REPORT_KIND_LABELS
 from app.reports.services import report_status
@@ -36,6 +33,7 @@ from app.web.legal import app_legal_book
 from app.web.page_cache import ShownUnit, keeps_page, kept_page
 from app.web.paging import page_of
 from app.web.records_links import records_url
+from app.web.unit_pages import units_below_version
 from app.web.years import filter_year, year_or_404
 
 # Column key → (header, register its records are in): the dashboard's sortable columns.
@@ -102,23 +100,11 @@ def _rollup_filters(groups: list[Unit]) -> services.RollupFilters:
     )
 
 
-# What a rollup shows of the units below its parent: which they are, where they stand in the tree, their
-# names, and the version of their records (every write of a ward's rows bumps it: app/rollups/figures).
-_UNITS_BELOW = RawSelect(
-    select(Unit.id, Unit.parent_id, Unit.parent_since, Unit.slug, Unit.code, Unit.name, Unit.kind,
-           Unit.started_on, Unit.ended_on, Unit.successor_id, Unit.data_version)
-    .where(Unit.id.in_(DESCENDANTS)).order_by(Unit.id))
-
-
 def _rollup_shown(unit: ShownUnit, roles: tuple[str, ...], args: dict[str, Any]) -> tuple[Hashable, ...] | None:
     """A rollup changes with the units below the parent and their records, the day (overdue tasks and
     deadlines), and the roles and language it is seen with; its filters, sort and page are in the page's
     address, which the kept page's key holds. One statement reads the units below (no ward's rows)."""
-    fingerprints: dict[int, str] = g.setdefault("units_below_fingerprints", {})  # asked twice when not kept
-    if unit.id not in fingerprints:
-        below = _UNITS_BELOW.rows(statement_bind(), {"lineage_start": unit.id})
-        fingerprints[unit.id] = hashlib.sha256(repr(below).encode()).hexdigest()
-    return "rollup", unit.id, fingerprints[unit.id], args["year"], local_today(), roles, page_language()
+    return "rollup", unit.id, units_below_version(unit.id), args["year"], local_today(), roles, page_language()
 
 
 @bp.get("/rollup/<int:year>")

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, literal, select, tuple_
+from sqlalchemy.orm import Session, selectinload
 
 from app.indicators.queries import task_flags
 from app.law.book import LegalBook
@@ -57,8 +57,8 @@ def ward_plan_statuses(session: Session, units: list[Unit], year: int) -> list[W
     }
     counts = dict(
         session.execute(
-            select(Task.plan_id, func.count(Task.id))
-            .where(Task.plan_id.in_([p.id for p in plans.values()]))
+            select(Task.plan_id, func.count(Task.id))  # by (unit, plan): the tasks' index, not all of them
+            .where(tuple_(Task.unit_id, Task.plan_id).in_([(p.unit_id, p.id) for p in plans.values()]))
             .group_by(Task.plan_id)
         ).tuples().all()
     )
@@ -66,6 +66,25 @@ def ward_plan_statuses(session: Session, units: list[Unit], year: int) -> list[W
         WardPlanRow(unit=u, plan=plans.get(u.id), task_count=counts.get(plans[u.id].id, 0) if u.id in plans else 0)
         for u in units
     ]
+
+
+def ward_plans_page(session: Session, parent: Unit, year: int, page: int, size: int) -> Page[WardPlanRow]:
+    """Page `page` of the wards below `parent` by name, with their plans for `year` (a fixed number of
+    statements, each over one page, whatever the number of wards; past the end, the last page)."""
+    ranked = units_below_statement(parent, tenants=True, during=year_span(year), columns=(
+        Unit.id, func.count().over().label("total"), func.row_number().over(order_by=(Unit.name, Unit.id)).label("n"),
+    )).order_by(None).subquery()
+    last_start = (ranked.c.total - 1) // size * size
+    asked_start = (max(page, 1) - 1) * size
+    start = case((last_start < asked_start, last_start), else_=asked_start)
+    rows = session.execute(
+        select(Unit, ranked.c.total).join(ranked, Unit.id == ranked.c.id)
+        .where(ranked.c.n > start, ranked.c.n <= start + size).order_by(ranked.c.n)
+        .options(selectinload(Unit.successor))  # lists say whom each unit that ended merged into
+    ).all()
+    total = rows[0][1] if rows else 0
+    page, pages = page_bounds(total, page, size)
+    return Page(ward_plan_statuses(session, [row[0] for row in rows], year), total, page, pages)
 
 
 @dataclass
@@ -76,27 +95,30 @@ class WardPlans:
     by_status: dict[PlanStatus | None, int]  # None: wards with no plan for the year
 
 
-def ward_plans_page(session: Session, parent: Unit, year: int, page: int, size: int) -> WardPlans:
-    """Page `page` of the wards below `parent` by name, with their plans for `year` (a fixed number of
-    statements, each over one page or a count, whatever the number of wards)."""
-    wards = units_below_statement(parent, tenants=True, during=year_span(year))
-    total = session.scalar(select(func.count()).select_from(wards.subquery())) or 0
-    page, pages = page_bounds(total, page, size)
-    shown = list(session.scalars(wards.limit(size).offset((page - 1) * size)))
-    counts: dict[PlanStatus | None, int] = dict(session.execute(
-        select(Plan.status, func.count()).where(Plan.year == year, Plan.is_template.is_(False)).group_by(Plan.status)
-    ).tuples().all())
-    counts[None] = total - sum(counts.values())
-    return WardPlans(Page(ward_plan_statuses(session, shown, year), total, page, pages), counts)
+def ward_plans(session: Session, parent: Unit, year: int, page: int, size: int,
+               standing: dict[PlanStatus, int]) -> WardPlans:
+    """`ward_plans_page` with how many of the wards' plans stand where (`standing`: the year's counts of
+    `plans_standing`)."""
+    shown = ward_plans_page(session, parent, year, page, size)
+    by_status: dict[PlanStatus | None, int] = {status: count for status, count in standing.items()}
+    by_status[None] = shown.total - sum(standing.values())
+    return WardPlans(shown, by_status)
+
+
+def plans_standing(session: Session) -> dict[int, dict[PlanStatus, int]]:
+    """How many plans of the units in the scope stand where, by year, newest first (one statement)."""
+    standing: dict[int, dict[PlanStatus, int]] = {}
+    for year, status, count in session.execute(
+        select(Plan.year, Plan.status, func.count()).where(Plan.is_template.is_(False))
+        .group_by(Plan.year, Plan.status).order_by(Plan.year.desc())
+    ):
+        standing.setdefault(year, {})[status] = count
+    return standing
 
 
 def years_with_plans(session: Session) -> list[int]:
     """Years for which any unit in the scope has a plan, newest first."""
-    return list(
-        session.scalars(
-            select(Plan.year).where(Plan.is_template.is_(False)).distinct().order_by(Plan.year.desc())
-        )
-    )
+    return list(plans_standing(session))
 
 
 # --- the rollup dashboard: every ward side by side ----------------------------------------------
