@@ -110,7 +110,7 @@ def _receptions_and_dialogues(session: Session, unit: Unit, book: LegalBook, tod
             found.append(Due(NotificationKind.NO_RECEPTION, f"week:{monday.isoformat()}", monday, CHAIRMAN,
                              f"/u/{unit.slug}/receptions", None, {"week": monday.isoformat()}))
     if (today.month, today.day) >= DIALOGUE_BY:
-        held = session.scalar(select(func.count()).select_from(Dialogue).where(
+        held = session.scalar(select(func.count(Dialogue.id)).where(
             Dialogue.unit_id == unit.id, Dialogue.held_on.between(date(today.year, 1, 1), today)))
         if not held:
             found.append(Due(NotificationKind.NO_DIALOGUE, f"dialogues:{today.year}", date(today.year, *DIALOGUE_BY),

@@ -19,6 +19,7 @@ from app.models.unit import TENANT_KINDS
 from app.notifications.due import Due, due_in_ward
 from app.notifications.mail import send_at_once
 from app.search import fold
+from app.tenancy import Scope, current_scope, set_scope
 
 
 @dataclass
@@ -95,17 +96,32 @@ CHUNK = 500  # rows an INSERT (well within SQLite's limit on parameters)
 BATCH = 200  # wards a transaction: a long run commits as it goes, and a second run finds what is done
 
 
+def _alone(unit: Unit, outer: Scope | None) -> Scope | None:
+    """What is due in a ward is read under a scope of the ward alone, read only (if the scope `run` was given
+    covers it): under a country's scope, each statement's row policies read 3,358 ids (about 1.5 ms a
+    statement on PostgreSQL, 7 statements a ward)."""
+    if outer is None or not outer.covers(unit.id):
+        return outer
+    return Scope(unit_ids=frozenset({unit.id}), home_unit_id=unit.id, read_only=True, actor=outer.actor,
+                 user_id=outer.user_id)
+
+
 def run(session: Session, today: date, book: LegalBook, commit: bool = True) -> RunReport:
     """Compute what is due in every ward that exists today and tell whoever has not been told yet."""
     report = RunReport()
     staff = Staff.load(session)
     wards = list(session.scalars(select(Unit).where(Unit.kind.in_(TENANT_KINDS), Unit.ended_on.is_(None))
                                  .order_by(Unit.id)))
+    outer = current_scope(session)
     for start in range(0, len(wards), BATCH):
         rows = []
-        for unit in wards[start:start + BATCH]:
-            rows += rows_for(unit, due_in_ward(session, unit, today, book), staff)
-            report.units += 1
+        try:
+            for unit in wards[start:start + BATCH]:
+                set_scope(session, _alone(unit, outer))
+                rows += rows_for(unit, due_in_ward(session, unit, today, book), staff)
+                report.units += 1
+        finally:
+            set_scope(session, outer)  # the batch's notifications are written in the scope run was given
         new = insert_new(session, rows)
         report.told += len(new)
         report.mailed += send_at_once(session, list(session.scalars(select(Notification).where(Notification.id.in_(new)))))
