@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask, current_app
 
@@ -71,10 +72,16 @@ def test_kept_figures_equal_the_records_recomputed_from_scratch(app: Flask, as_u
     assert any(k["receptions_held"] for k in _kept(session, YEAR, str(YEAR)).values())
 
 
-def test_a_write_makes_its_wards_figures_stale_at_once(app: Flask, as_user, users, session, units):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("listed", [500, 0])  # the units' versions read by their ids, or with every unit's
+def test_a_write_makes_its_wards_figures_stale_at_once(app: Flask, as_user, users, session, units, monkeypatch,  # type: ignore[no-untyped-def]
+                                                       listed):
+    monkeypatch.setattr(figures, "LISTED_UNITS", listed)
     admin = login(app.test_client(), users["admin@bim-son"])
     admin.get("/u/bim-son/rollup/2025?period=2025-Q2")
     before = _kept(session, YEAR, "2025-Q2")
+    computed = sa.select(RollupFigures.unit_id, RollupFigures.computed_at).where(RollupFigures.period == "2025-Q2")
+    with everything(session):
+        computed_before = dict(session.execute(computed).tuples().all())
     with everything(session):
         versions = dict(session.execute(sa.select(Unit.id, Unit.data_version)).tuples().all())
     assert as_user("office@phu-son").post("/u/phu-son/receptions/new", data=RECEPTION).status_code == 302
@@ -88,6 +95,9 @@ def test_a_write_makes_its_wards_figures_stale_at_once(app: Flask, as_user, user
     page = response.get_data(as_text=True)
     held = before[units["phu-son"].id]["receptions_held"] or 0
     assert _kept(session, YEAR, "2025-Q2")[units["phu-son"].id]["receptions_held"] == held + 1
+    with everything(session):
+        computed_after = dict(session.execute(computed).tuples().all())
+    assert {k for k in computed_before if computed_after[k] != computed_before[k]} == {units["phu-son"].id}
     assert "/u/phu-son/receptions?year=2025&amp;period=2025-Q2" in page
 
 
